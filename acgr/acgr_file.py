@@ -1,0 +1,195 @@
+"""The CDE downloadable ACGR file layout, ``acgr.txt`` (FORMATS.md output 1, RULES.md R6).
+
+Classes up to 2023 use 34 columns (CHSPE Completer); from 2024, 36 columns
+(Graduates Meeting Local Requirements Exemption and CPP Completer). CDE's real
+header spells the Golden State rate column without its closing parenthesis, and
+so do we. Outcome rates are over CohortStudents; graduate-indicator rates are
+over Regular HS Diploma Graduates and ``0.0`` when there are none (R6.2). Every
+rate is rounded half up on the exact ratio and printed with one decimal (R6.3,
+R6.5). Suppressed rows print ``*`` in every count and rate (R6.4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from acgr.aggregation import LEVEL_ORDER, VARIANTS
+from acgr.cohort import CohortPeriods
+from acgr.rates import rate_tenths, tenths_text
+from acgr.rules import RuleSet
+
+#: Reporting categories in file order (R6.5).
+CATEGORY_ORDER: tuple[str, ...] = (
+    "TA", "RB", "RI", "RA", "RF", "RH", "RD", "RP", "RT", "RW",
+    "GM", "GF", "GX", "GZ", "SE", "SD", "SS", "SM", "SF", "SH",
+)
+
+KEY_HEADER: tuple[str, ...] = (
+    "AcademicYear", "AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode",
+    "CountyName", "DistrictName", "SchoolName", "CharterSchool", "DASS",
+    "ReportingCategory", "CohortStudents",
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One (Count)/(Rate) pair of the file: label, count column, rate denominator."""
+
+    label: str
+    count: str
+    denominator: str  # "cohort" or "graduates"
+
+    @property
+    def count_header(self) -> str:
+        return f"{self.label} (Count)"
+
+    @property
+    def rate_header(self) -> str:
+        # CDE's real header lacks the closing parenthesis on this one column.
+        close = "" if self.label == "Golden State Seal Merit Diploma" else ")"
+        return f"{self.label} (Rate{close}"
+
+
+_GRADS = Measure("Regular HS Diploma Graduates", "graduates", "cohort")
+_INDICATORS = (
+    Measure("Met UC/CSU Grad Req's", "uc_csu", "graduates"),
+    Measure("Seal of Biliteracy", "seal", "graduates"),
+    Measure("Golden State Seal Merit Diploma", "gssmd", "graduates"),
+)
+_TAIL = (
+    Measure("Adult Ed. HS Diploma", "adult_ed", "cohort"),
+    Measure("SPED Certificate", "sped", "cohort"),
+    Measure("GED Completer", "ged", "cohort"),
+    Measure("Other Transfer", "other_transfer", "cohort"),
+    Measure("Dropout", "dropout", "cohort"),
+    Measure("Still Enrolled", "still_enrolled", "cohort"),
+)
+MEASURES_34: tuple[Measure, ...] = (
+    _GRADS, *_INDICATORS, Measure("CHSPE Completer", "chspe", "cohort"), *_TAIL,
+)
+MEASURES_36: tuple[Measure, ...] = (
+    _GRADS,
+    *_INDICATORS,
+    Measure("Graduates Meeting Local Requirements Exemption", "exemption", "graduates"),
+    Measure("CPP Completer", "chspe", "cohort"),
+    *_TAIL,
+)
+
+
+def measures_for(class_of: int, rules: RuleSet) -> tuple[Measure, ...]:
+    """The measure columns of the file for ``class_of`` (34 or 36 columns in all)."""
+    return MEASURES_36 if class_of >= rules.wide_layout_from_class else MEASURES_34
+
+
+def header_for(class_of: int, rules: RuleSet) -> list[str]:
+    """The exact header line of ``acgr.txt`` for ``class_of``."""
+    out = list(KEY_HEADER)
+    for m in measures_for(class_of, rules):
+        out += [m.count_header, m.rate_header]
+    return out
+
+
+def _names(directory: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    d = directory.lazy().with_columns(
+        pl.col("cds_code").str.slice(0, 2).alias("county_code"),
+        pl.col("cds_code").str.slice(2, 5).alias("district_code"),
+        pl.col("cds_code").str.slice(7, 7).alias("school_code"),
+    )
+    nonempty = pl.col("county_name").filter(pl.col("county_name") != "").first()
+    county = d.group_by("county_code").agg(nonempty.alias("county_name"))
+    district = d.group_by("county_code", "district_code").agg(
+        pl.col("district_name").filter(pl.col("district_name") != "").first()
+    )
+    school = d.select("county_code", "district_code", "school_code", "school_name")
+    return county, district, school
+
+
+def rates_table(
+    rows: pl.LazyFrame, directory: pl.DataFrame, periods: CohortPeriods, rules: RuleSet
+) -> pl.LazyFrame:
+    """Typed CDE table: header names as columns, counts Int64, rates Decimal(4, 1).
+
+    ``rows`` are count rows with ``suppressed`` (:mod:`acgr.suppression`). The
+    result is unsuppressed (it keeps ``suppressed`` as a column) and sorted in
+    file order (R6.5). Codes that do not apply to a row are null ("empty") or
+    zeros, per ``rules.aggregate_row_codes``.
+    """
+    county, district, school = _names(directory)
+    level = pl.col("level")
+    zeros = rules.aggregate_row_codes == "zeros"
+    df = (
+        rows.join(county, on="county_code", how="left")
+        .join(district, on=["county_code", "district_code"], how="left")
+        .join(school, on=["county_code", "district_code", "school_code"], how="left")
+        .with_columns(
+            pl.when(level == "T").then(pl.lit("State")).otherwise(pl.col("county_name"))
+            .fill_null("").alias("county_name"),
+            pl.when(level.is_in(["D", "S"])).then(pl.col("district_name")).otherwise(pl.lit(""))
+            .fill_null("").alias("district_name"),
+            pl.when(level == "S").then(pl.col("school_name")).otherwise(pl.lit(""))
+            .fill_null("").alias("school_name"),
+            pl.when(level == "T").then(pl.lit("00")).otherwise(pl.col("county_code"))
+            .alias("county_code"),
+            pl.when(level == "C").then(pl.lit("00000" if zeros else None, pl.String))
+            .otherwise(pl.col("district_code")).alias("district_code"),
+            pl.when(level.is_in(["C", "D"])).then(pl.lit("0000000" if zeros else None, pl.String))
+            .otherwise(pl.col("school_code")).alias("school_code"),
+            level.replace_strict(LEVEL_ORDER, return_dtype=pl.Int8).alias("_lvl"),
+        )
+    )
+    variant_rank = pl.lit(len(VARIANTS))
+    for i, (c, d) in enumerate(VARIANTS):
+        variant_rank = pl.when((pl.col("charter") == c) & (pl.col("dass") == d)).then(
+            pl.lit(i)
+        ).otherwise(variant_rank)
+    cat_rank = pl.col("category").replace_strict(
+        {c: i for i, c in enumerate(CATEGORY_ORDER)}, default=len(CATEGORY_ORDER),
+        return_dtype=pl.Int16,
+    )
+    df = df.with_columns(variant_rank.alias("_var"), cat_rank.alias("_cat")).sort(
+        ["_lvl", "county_code", "district_code", "school_code", "_var", "_cat"],
+        nulls_last=False,
+    )
+    measures = measures_for(periods.class_of, rules)
+    cols: list[pl.Expr] = [
+        pl.lit(periods.academic_year_label).alias("AcademicYear"),
+        level.alias("AggregateLevel"),
+        pl.col("county_code").alias("CountyCode"),
+        pl.col("district_code").alias("DistrictCode"),
+        pl.col("school_code").alias("SchoolCode"),
+        pl.col("county_name").alias("CountyName"),
+        pl.col("district_name").alias("DistrictName"),
+        pl.col("school_name").alias("SchoolName"),
+        pl.col("charter").alias("CharterSchool"),
+        pl.col("dass").alias("DASS"),
+        pl.col("category").alias("ReportingCategory"),
+        pl.col("cohort").alias("CohortStudents"),
+    ]
+    for m in measures:
+        tenths = rate_tenths(pl.col(m.count), pl.col(m.denominator)).fill_null(0)
+        cols.append(pl.col(m.count).alias(m.count_header))
+        cols.append(tenths_text(tenths).cast(pl.Decimal(4, 1)).alias(m.rate_header))
+    cols.append(pl.col("suppressed"))
+    return df.select(cols)
+
+
+def public_text(table: pl.DataFrame) -> pl.DataFrame:
+    """All-text frame of the public file: codes as written, ``*`` where suppressed (R6.4)."""
+    value_cols = [c for c in table.columns[11:] if c != "suppressed"]
+    star = pl.col("suppressed")
+    return table.select(
+        *(pl.col(c).cast(pl.String).fill_null("") for c in table.columns[:11]),
+        *(
+            pl.when(star).then(pl.lit("*")).otherwise(pl.col(c).cast(pl.String)).alias(c)
+            for c in value_cols
+        ),
+    )
+
+
+def acgr_text(table: pl.DataFrame) -> str:
+    """The exact text of ``acgr.txt``: tab-delimited, one header line, LF, no quoting."""
+    return public_text(table).write_csv(
+        separator="\t", line_terminator="\n", quote_style="never", null_value=""
+    )

@@ -1,0 +1,186 @@
+"""The library entry point: :func:`compute` runs the whole ACGR pipeline lazily.
+
+Polars or Arrow tables (or paths) in, Polars DataFrames out. The pipeline is one
+lazy query from the raw lines to the three results, so the optimiser sees all of
+it; every per-student step groups by SSID only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from acgr.acgr_file import acgr_text, rates_table
+from acgr.aggregation import INDICATORS, all_levels, school_counts
+from acgr.attribution import assign_cds, attribute
+from acgr.cohort import CohortPeriods, cohort_members
+from acgr.directory import empty_directory, read_directory
+from acgr.extracts import Extracts, read_inputs
+from acgr.findings import concat_findings, sort_findings
+from acgr.outcomes import decide_outcomes, outcome_findings, record_flags, student_picks
+from acgr.qualifying import qualifying_records
+from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
+from acgr.suppression import with_suppression
+
+Engine = Literal["auto", "streaming", "in-memory"]
+
+#: Columns of ``students.parquet`` / :attr:`AcgrResult.students`, in order.
+STUDENT_COLUMNS: tuple[str, ...] = (
+    "ssid",
+    "class_of",
+    "in_cohort",
+    "outcome",
+    "completer_category",
+    "reason",
+    "cds_code",
+    "county_code",
+    "district_code",
+    "school_code",
+    "charter",
+    "dass",
+    "record_file",
+    "record_line",
+    "record_start_date",
+    "record_exit_date",
+    "record_exit_code",
+    "record_completion",
+    "initial_start_date",
+    "initial_grade",
+    "qualifying_records",
+    *INDICATORS.values(),
+)
+
+
+@dataclass
+class AcgrResult:
+    """What one run produces.
+
+    Attributes:
+        students: one row per student of the class, Removed included (confidential).
+        rates: the CDE table, typed and unsuppressed, with a ``suppressed`` column.
+        findings: data-quality findings (confidential: carries SSIDs).
+        periods: the dates used.
+        rules: the rule set used.
+    """
+
+    students: pl.DataFrame
+    rates: pl.DataFrame
+    findings: pl.DataFrame
+    periods: CohortPeriods
+    rules: RuleSet
+
+    def acgr_text(self) -> str:
+        """The public ``acgr.txt`` content, suppressed (R6.4)."""
+        return acgr_text(self.rates)
+
+
+def _directory(schools: Any) -> pl.DataFrame:
+    if schools is None:
+        return empty_directory()
+    if isinstance(schools, pl.DataFrame):
+        return schools
+    return read_directory(schools)
+
+
+def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
+    """Shape decided, attributed students into :data:`STUDENT_COLUMNS` (FORMATS.md output 2)."""
+    grad = pl.col("outcome") == str(Outcome.GRADUATE)
+    decided = pl.col("decided_by")
+    indicator_fields = {"met_uc_csu": "uc_csu", "seal_of_biliteracy": "seal",
+                        "golden_state_seal": "gssmd", "local_requirements_exemption": "exemption"}
+    del rules
+    return students.select(
+        "ssid",
+        pl.col("class_of").cast(pl.Int32),
+        (pl.col("outcome") != str(Outcome.REMOVED)).alias("in_cohort"),
+        "outcome",
+        pl.when(pl.col("outcome").is_in([str(o) for o in COMPLETER_OUTCOMES]))
+        .then(pl.col("outcome")).otherwise(None).alias("completer_category"),
+        "reason",
+        "cds_code",
+        "county_code",
+        "district_code",
+        "school_code",
+        "charter",
+        "dass",
+        decided.struct.field("source_file").alias("record_file"),
+        decided.struct.field("source_line").alias("record_line"),
+        decided.struct.field("start").alias("record_start_date"),
+        decided.struct.field("exit_date").alias("record_exit_date"),
+        decided.struct.field("exit_code").alias("record_exit_code"),
+        decided.struct.field("completion").alias("record_completion"),
+        "initial_start_date",
+        "initial_grade",
+        pl.col("qualifying_records").cast(pl.Int32),
+        *(
+            (grad & (decided.struct.field(src) == "Y")).fill_null(False).alias(name)
+            for name, src in indicator_fields.items()
+        ),
+    )
+
+
+def compute(
+    inputs: Any,
+    *,
+    class_of: int,
+    rules: str | Path | RuleSet = "2018",
+    extraction_date: dt.date | None = None,
+    schools: str | Path | pl.DataFrame | None = None,
+    engine: Engine = "auto",
+) -> AcgrResult:
+    """Compute the four-year ACGR of ``class_of`` from CALPADS records.
+
+    Args:
+        inputs: paths to CALPADS extracts (files or folders; caret text, Parquet
+            or CSV canonical tables), a mapping ``{"senr": frame, ...}`` of Polars
+            or Arrow tables, or :class:`acgr.extracts.Extracts`.
+        class_of: expected graduation year Y (2018 = the 2017-18 file).
+        rules: ``"2018"`` (default), ``"legacy"``, a rule-set file, or a RuleSet.
+        extraction_date: X (R2.3); default 15 September of ``class_of``.
+        schools: optional schools directory (path or DataFrame, see
+            :mod:`acgr.directory`).
+        engine: Polars engine for the final collect.
+
+    Returns:
+        :class:`AcgrResult` with ``students``, ``rates`` and ``findings``.
+
+    Raises:
+        acgr.extracts.ExtractError: an input cannot be read at all.
+    """
+    ruleset = load_rules(rules)
+    periods = CohortPeriods.for_class(class_of, ruleset, extraction_date)
+    extracts: Extracts = read_inputs(inputs)
+    directory = _directory(schools)
+
+    qualifying, record_findings = qualifying_records(extracts.senr, periods, ruleset)
+    qualifying = assign_cds(qualifying, directory, ruleset)
+    members = cohort_members(qualifying, periods, ruleset)
+    flagged = record_flags(
+        qualifying.join(members.select("ssid"), on="ssid", how="semi"), periods, ruleset
+    )
+    decided = decide_outcomes(student_picks(flagged), periods, ruleset)
+    students_lf = student_table(
+        attribute(decided, directory, ruleset).join(members, on="ssid", how="left"), ruleset
+    )
+    findings_lf = concat_findings(
+        [extracts.findings, record_findings, outcome_findings(flagged, decided)]
+    )
+    students, findings = pl.collect_all([students_lf, findings_lf], engine=engine)
+    students = students.sort("ssid")
+
+    rows = with_suppression(
+        all_levels(school_counts(students.lazy().with_columns(categories=pl.lit(["TA"])))),
+        ruleset,
+    )
+    rates = rates_table(rows, directory, periods, ruleset).collect(engine=engine)
+    return AcgrResult(
+        students=students,
+        rates=rates,
+        findings=sort_findings(findings),
+        periods=periods,
+        rules=ruleset,
+    )

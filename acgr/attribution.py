@@ -1,0 +1,70 @@
+"""Attribution of each cohort student to one school and LEA (RULES.md R4).
+
+R4.3 School identity is the 14-digit CDS code: Reporting LEA (7-digit
+county-district) + School of Attendance (7 digits). A supplied schools
+directory overrides it by the 7-digit school code (independently reporting
+charters report under their own code), except for placeholder codes.
+
+R4.1 The student counts at the school of the record that decided the outcome:
+the graduating or completing record; for Still Enrolled, the open qualifying
+record with the latest start, else the final record; otherwise the final
+record. R4.2 LEA, county and state follow from that school; Removed students
+count nowhere (they are dropped in :mod:`acgr.aggregation`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from acgr.rules import Outcome, RuleSet
+
+
+def assign_cds(records: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -> pl.LazyFrame:
+    """Add ``cds_code`` to SENR engine records (R4.3)."""
+    own = pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")])
+    if directory.height == 0:
+        return records.with_columns(own.alias("cds_code"))
+    by_school = (
+        directory.lazy()
+        .select(pl.col("cds_code").alias("_dir_cds"), pl.col("cds_code").str.slice(7).alias("_school"))
+        .filter(~pl.col("_school").is_in(rules.placeholder_school_codes))
+        .filter(pl.len().over("_school") == 1)  # ambiguous codes are not overridden
+    )
+    return (
+        records.join(by_school, left_on="school_code", right_on="_school", how="left",
+                     maintain_order="left")
+        .with_columns(pl.coalesce(pl.col("_dir_cds"), own).alias("cds_code"))
+        .drop("_dir_cds")
+    )
+
+
+def attributed_record(rules: RuleSet) -> pl.Expr:
+    """The record whose school the student counts at (R4.1), as a struct."""
+    del rules  # the choice depends on the outcome only
+    outcome = pl.col("outcome")
+    return (
+        pl.when(pl.col("graduation").is_not_null() | pl.col("completion").is_not_null())
+        .then(pl.col("decided_by"))
+        .when(outcome == str(Outcome.STILL_ENROLLED))
+        .then(pl.coalesce(pl.col("open_latest"), pl.col("final")))
+        .otherwise(pl.col("final"))
+    )
+
+
+def attribute(students: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -> pl.LazyFrame:
+    """Add ``cds_code``, ``county_code``, ``district_code``, ``school_code`` and the
+    school's ``charter`` and ``dass`` flags (``Yes``/``No``; ``No`` without a directory)."""
+    rec = attributed_record(rules)
+    out = students.with_columns(
+        rec.alias("attributed"),
+    ).with_columns(
+        pl.col("attributed").struct.field("cds_code").alias("cds_code"),
+    ).with_columns(
+        pl.col("cds_code").str.slice(0, 2).alias("county_code"),
+        pl.col("cds_code").str.slice(2, 5).alias("district_code"),
+        pl.col("cds_code").str.slice(7, 7).alias("school_code"),
+    )
+    flags = directory.lazy().select("cds_code", "charter", "dass")
+    return out.join(flags, on="cds_code", how="left", maintain_order="left").with_columns(
+        pl.col("charter").fill_null("No"), pl.col("dass").fill_null("No")
+    )

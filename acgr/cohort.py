@@ -1,0 +1,90 @@
+"""Cohort periods and cohort membership (RULES.md R2).
+
+The class of Y has Year1 = academic year (Y-4)-(Y-3) ... Year4 = (Y-1)-Y. A
+student belongs to the class fixed by their *initial HS record*, the earliest
+qualifying record (R2.1): class = end year of that record's academic year +
+(12 - grade) (R2.2). Retention never moves a student to another class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from acgr.rules import RuleSet
+
+
+@dataclass(frozen=True)
+class CohortPeriods:
+    """The dates that bound one class (R2.3).
+
+    Attributes:
+        class_of: expected graduation year Y.
+        year1_start: 1 July of Year1, first day of the membership and outcome periods.
+        membership_end: 30 June of Year4, last day of the membership period.
+        summer_cutoff: last day of the outcome period (15 August of Year4, inclusive).
+        extraction_date: X; records that start after it are not read at all (R2.4).
+    """
+
+    class_of: int
+    year1_start: dt.date
+    membership_end: dt.date
+    summer_cutoff: dt.date
+    extraction_date: dt.date
+
+    @property
+    def academic_year_label(self) -> str:
+        """The published ``AcademicYear`` label, e.g. ``2017-18`` for the class of 2018."""
+        return f"{self.class_of - 1}-{self.class_of % 100:02d}"
+
+    @classmethod
+    def for_class(
+        cls, class_of: int, rules: RuleSet, extraction_date: dt.date | None = None
+    ) -> CohortPeriods:
+        """Periods of ``class_of`` under ``rules``; ``extraction_date`` defaults per R2.3."""
+        start = rules.academic_year_start.in_year(class_of - 4)
+        membership_end = rules.academic_year_start.in_year(class_of) - dt.timedelta(days=1)
+        x = extraction_date or rules.default_extraction_date.in_year(class_of)
+        return cls(
+            class_of=class_of,
+            year1_start=start,
+            membership_end=membership_end,
+            summer_cutoff=rules.summer_cutoff.in_year(class_of),
+            extraction_date=x,
+        )
+
+
+def academic_year_end(date: pl.Expr, rules: RuleSet) -> pl.Expr:
+    """End year of the academic year that contains ``date`` (R1.5): 2014-08-15 -> 2015."""
+    start = rules.academic_year_start
+    on_or_after_start = (date.dt.month() > start.month) | (
+        (date.dt.month() == start.month) & (date.dt.day() >= start.day)
+    )
+    return date.dt.year().cast(pl.Int32) + on_or_after_start.cast(pl.Int32)
+
+
+def expected_class(start_date: pl.Expr, grade: pl.Expr, rules: RuleSet) -> pl.Expr:
+    """Class of a student whose initial HS record is this one (R2.2)."""
+    return academic_year_end(start_date, rules) + (12 - grade.cast(pl.Int32, strict=False))
+
+
+def cohort_members(qualifying: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
+    """SSIDs of the class, with their initial HS record (R2.1, R2.2).
+
+    Input: qualifying records (R1) with ``ssid``, ``start`` and ``grade``. Output: one row per cohort student with ``ssid``,
+    ``initial_start_date``, ``initial_grade`` and ``class_of``.
+    """
+    initial = qualifying.group_by("ssid").agg(
+        pl.col("start").min().alias("initial_start_date"),
+        pl.col("grade")
+        .sort_by(["start", "grade"])
+        .first()
+        .alias("initial_grade"),
+    )
+    return initial.with_columns(
+        expected_class(pl.col("initial_start_date"), pl.col("initial_grade"), rules).alias(
+            "class_of"
+        )
+    ).filter(pl.col("class_of") == periods.class_of)

@@ -1,0 +1,442 @@
+"""Reading CALPADS extracts into typed canonical Polars tables (FORMATS.md).
+
+Input forms, all giving the same :class:`Extracts`:
+
+* CALPADS caret-delimited text, submission or ODS layout, any file name, any
+  mix of record types and academic years, UTF-8 (with or without BOM) or cp1252,
+  LF or CRLF. The record type comes from field 1, never from the file name.
+* Canonical tables as Parquet (``.parquet``) or CSV with a header (``.csv``).
+* Polars DataFrames/LazyFrames or Arrow tables from library callers.
+
+Every table carries provenance columns ``source_file`` and ``source_line`` so
+each outcome can name the record that decided it (R3.6). Lines that cannot be
+used become findings (unknown record type, wrong field count, bad dates);
+nothing is dropped silently.
+
+Non-UTF-8 bytes (cp1252 accents) only ever occur in name fields, which the
+engine never reads; they are decoded lossily so codes and dates stay exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import polars as pl
+
+from acgr.findings import FINDINGS_SCHEMA, concat_findings, empty_findings, findings_where
+from acgr.layouts import LAYOUTS, MIN_FIELDS, ODS_TRAILING, Layout
+
+PROVENANCE: dict[str, pl.DataType] = {"source_file": pl.String(), "source_line": pl.Int64()}
+
+#: What library callers may pass for one table.
+FrameLike: TypeAlias = pl.DataFrame | pl.LazyFrame | Any  # Any: a pyarrow.Table
+
+TABLES: tuple[str, ...] = ("senr", "sinf", "sprg", "sela")
+
+
+class ExtractError(Exception):
+    """An input that cannot be read at all. The message names the file and line."""
+
+
+@dataclass
+class Extracts:
+    """Canonical tables, lazily read, plus the findings raised while reading.
+
+    ``lines`` counts, per source file, the lines read and the lines used, so a
+    summary can show that every line is accounted for.
+    """
+
+    senr: pl.LazyFrame
+    sinf: pl.LazyFrame
+    sprg: pl.LazyFrame
+    sela: pl.LazyFrame
+    findings: pl.LazyFrame = field(default_factory=empty_findings)
+    sources: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """The canonical table ``senr``, ``sinf``, ``sprg`` or ``sela``."""
+        frame: pl.LazyFrame = getattr(self, name)
+        return frame
+
+
+def canonical_schema(layout: Layout, *, with_pii: bool = False) -> dict[str, pl.DataType]:
+    """Column -> dtype of a canonical table, provenance columns first."""
+    schema: dict[str, pl.DataType] = dict(PROVENANCE)
+    for f in layout.fields:
+        if f.kind == "pii" and not with_pii:
+            continue
+        schema[f.column] = pl.Date() if f.kind == "date" else pl.String()
+    return schema
+
+
+def empty_table(name: str) -> pl.LazyFrame:
+    """An empty canonical table."""
+    return pl.LazyFrame(schema=canonical_schema(LAYOUTS[name.upper()]))
+
+
+# ---------------------------------------------------------------------------------
+# Caret text
+# ---------------------------------------------------------------------------------
+_SNIFF_BYTES = 1 << 16
+
+
+def _sniff(path: Path) -> str:
+    """Kind of a file: ``parquet``, ``csv`` (canonical, with header) or ``caret``.
+
+    Raises :class:`ExtractError` for files that cannot be a CALPADS extract at all
+    (binary content, no known record type in the first lines).
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise ExtractError(f"{path}: cannot be read ({exc.strerror})") from None
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if not head.strip():
+        raise ExtractError(f"{path}: line 1: the file is empty")
+    if b"\x00" in head:
+        line = head[: head.index(b"\x00")].count(b"\n") + 1
+        raise ExtractError(f"{path}: line {line}: binary content (NUL byte), not a text extract")
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    first_lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
+    first = first_lines[0] if first_lines else ""
+    if first.split(",")[0].strip().lower() in ("record_type_code", "ssid", "source_file"):
+        return "csv"
+    known = set(LAYOUTS)
+    for ln in first_lines:
+        rtype = ln.split("^", 1)[0].strip().upper().removesuffix("-R")
+        if rtype in known and "^" in ln:
+            return "caret"
+    delim = "tab" if "\t" in first else ("comma" if "," in first else "unknown")
+    raise ExtractError(
+        f"{path}: line 1: not a CALPADS extract: no caret-delimited SENR/SINF/SPRG/SELA "
+        f"record in the first lines ({delim}-delimited text?)"
+    )
+
+
+def _raw_lines(path: Path) -> pl.LazyFrame:
+    """``source_file``, ``source_line``, ``text``: one row per physical line."""
+    return pl.scan_csv(
+        path,
+        has_header=False,
+        separator="\x1f",  # unit separator: never in an extract, so a line is one field
+        quote_char=None,
+        schema={"text": pl.String},
+        encoding="utf8-lossy",
+        row_index_name="source_line",
+        row_index_offset=1,
+        truncate_ragged_lines=True,
+        empty_string_is_null=False,
+        raise_if_empty=False,
+    ).select(
+        pl.lit(str(path)).alias("source_file"),
+        pl.col("source_line").cast(pl.Int64),
+        pl.col("text"),
+    )
+
+
+def _record_type(text: pl.Expr) -> pl.Expr:
+    return text.str.splitn("^", 2).struct.field("field_0").str.strip_chars().str.to_uppercase()
+
+
+def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.LazyFrame:
+    """Split the caret lines of one record type into typed canonical columns.
+
+    Adds ``_n_fields`` (fields in the submission layout, ODS trailers removed)
+    and ``_bad_dates`` (names of date fields that are not CCYYMMDD) for the
+    findings; both are dropped by :func:`read_caret`.
+    """
+    n_layout = len(layout.fields)
+    n_split = n_layout + len(ODS_TRAILING) + 1  # the last piece keeps any surplus
+    rtype = _record_type(pl.col("text"))
+    is_ods = rtype.str.ends_with("-R")
+    n_all = pl.col("text").str.count_matches("^", literal=True) + 1
+    n_base = pl.when(is_ods).then(n_all - len(ODS_TRAILING)).otherwise(n_all)
+    parts = pl.col("_parts")
+    exprs: list[pl.Expr] = []
+    dates: list[tuple[str, str]] = []
+    for i, f in enumerate(layout.fields):
+        if f.kind == "pii" and not with_pii:
+            continue
+        piece = parts.struct.field(f"field_{i}").str.strip_chars()
+        raw = pl.when((pl.col("_n_fields") > i) & (piece.str.len_bytes() > 0)).then(piece)
+        if f.kind == "date":
+            exprs.append(raw.alias(f.column))
+            dates.append((f.column, f.calpads))
+        else:
+            exprs.append(raw.alias(f.column))
+    date_checks = [
+        pl.when(
+            pl.col(c).is_not_null()
+            & (
+                ~pl.col(c).str.contains(r"^\d{8}$")
+                | pl.col(c).str.to_date("%Y%m%d", strict=False).is_null()
+            )
+        ).then(pl.lit(name))
+        for c, name in dates
+    ]
+    bad_dates = pl.concat_list(date_checks).list.drop_nulls() if date_checks else pl.lit([])
+    return (
+        lines.with_columns(
+            n_base.alias("_n_fields"), pl.col("text").str.splitn("^", n_split).alias("_parts")
+        )
+        .with_columns(*exprs)
+        .with_columns(bad_dates.alias("_bad_dates"))
+        .with_columns(
+            pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates
+        )
+        .drop("_parts", "text")
+    )
+
+
+def read_caret(paths: Sequence[Path], *, with_pii: bool = False) -> Extracts:
+    """Read CALPADS caret extracts (any record types, any number of files) lazily."""
+    if not paths:
+        return Extracts(*(empty_table(t) for t in TABLES))
+    lines = pl.concat([_raw_lines(p) for p in paths])
+    lines = lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
+    base_type = pl.col("_rtype").str.strip_suffix("-R")
+    known = list(LAYOUTS)
+    findings: list[pl.LazyFrame] = []
+
+    unknown = lines.filter(~base_type.is_in(known)).with_columns(pl.lit(None, pl.String).alias("ssid"))
+    findings.append(
+        findings_where(
+            unknown,
+            pl.col("text").str.strip_chars().str.len_bytes() == 0,
+            rule="EXTR0002",
+            severity="warning",
+            message="blank line ignored",
+            record_type="",
+        )
+    )
+    findings.append(
+        findings_where(
+            unknown,
+            pl.col("text").str.strip_chars().str.len_bytes() > 0,
+            rule="EXTR0001",
+            severity="fatal",
+            message=pl.concat_str(
+                pl.lit("unknown record type '"),
+                pl.col("_rtype").str.slice(0, 12),
+                pl.lit("' in field 1; line not used (expected SENR, SINF, SPRG or SELA)"),
+            ),
+            record_type="",
+        )
+    )
+
+    tables: dict[str, pl.LazyFrame] = {}
+    for name in TABLES:
+        layout = LAYOUTS[name.upper()]
+        parsed = _parse_lines(lines.filter(base_type == layout.record_type), layout, with_pii=with_pii)
+        too_few = pl.col("_n_fields") < MIN_FIELDS[layout.record_type]
+        too_many = pl.col("_n_fields") > len(layout.fields)
+        bad_count = too_few | too_many
+        findings.append(
+            findings_where(
+                parsed,
+                bad_count,
+                rule="FRMT0001",
+                severity="fatal",
+                message=pl.format(
+                    "{} record has {} fields; the {} layout has {} to {} (plus 2 in ODS "
+                    "extracts); record not used",
+                    pl.lit(layout.record_type),
+                    pl.col("_n_fields"),
+                    pl.lit(layout.record_type),
+                    pl.lit(MIN_FIELDS[layout.record_type]),
+                    pl.lit(len(layout.fields)),
+                ),
+                record_type=layout.record_type,
+            )
+        )
+        bad_date = ~bad_count & (pl.col("_bad_dates").list.len() > 0)
+        findings.append(
+            findings_where(
+                parsed,
+                bad_date,
+                rule="FRMT0002",
+                severity="fatal",
+                message=pl.concat_str(
+                    pl.lit("date not in CCYYMMDD form or not a calendar date: "),
+                    pl.col("_bad_dates").list.join(", "),
+                    pl.lit("; record not used"),
+                ),
+                record_type=layout.record_type,
+            )
+        )
+        keep = canonical_schema(layout, with_pii=with_pii)
+        tables[name] = parsed.filter(~bad_count & ~bad_date).select(list(keep))
+    return Extracts(
+        senr=tables["senr"],
+        sinf=tables["sinf"],
+        sprg=tables["sprg"],
+        sela=tables["sela"],
+        findings=concat_findings(findings),
+        sources=[str(p) for p in paths],
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Canonical tables (Parquet, CSV, frames)
+# ---------------------------------------------------------------------------------
+def _norm(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _table_of(columns: Iterable[str]) -> str | None:
+    """Which canonical table a set of column names belongs to."""
+    cols = {_norm(c) for c in columns}
+    markers = {
+        "senr": "enrollmentstartdate",
+        "sinf": "effectivestartdate",
+        "sprg": "educationprogramcode",
+        "sela": "englishacquisitionstatuscode",
+    }
+    for table, marker in markers.items():
+        if marker in cols or (table == "senr" and "enrollmentschoolstartdate" in cols):
+            return table
+    return None
+
+
+def _as_lazy(frame: FrameLike) -> pl.LazyFrame:
+    if isinstance(frame, pl.LazyFrame):
+        return frame
+    if isinstance(frame, pl.DataFrame):
+        return frame.lazy()
+    converted = pl.from_arrow(frame)
+    if isinstance(converted, pl.Series):
+        raise TypeError("an Arrow array is not a table")
+    return converted.lazy()
+
+
+def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
+    """Bring a caller's table to the canonical schema of ``table``.
+
+    Columns are matched by name ignoring case and punctuation, so both
+    ``enrollment_start_date`` and ``EnrollmentSchoolStartDate`` work; missing
+    columns become null; codes become strings, dates become ``pl.Date`` (from
+    ``CCYYMMDD`` or ISO text). Without provenance columns, ``source_file`` is
+    ``source`` and ``source_line`` the 1-based row number.
+    """
+    layout = LAYOUTS[table.upper()]
+    lf = _as_lazy(frame)
+    present = {_norm(c): c for c in lf.collect_schema().names()}
+    aliases = {"enrollmentstartdate": "enrollmentschoolstartdate",
+               "enrollmentexitdate": "enrollmentschoolexitdate"}
+    if "source_line" not in lf.collect_schema().names():
+        lf = lf.with_row_index("source_line", offset=1)
+    exprs: list[pl.Expr] = []
+    for col, dtype in canonical_schema(layout).items():
+        if col == "source_file":
+            exprs.append(
+                pl.col(present["sourcefile"]).cast(pl.String).alias(col)
+                if "sourcefile" in present
+                else pl.lit(source).alias(col)
+            )
+            continue
+        if col == "source_line":
+            exprs.append(pl.col("source_line").cast(pl.Int64))
+            continue
+        f = layout.field(col)
+        src = present.get(_norm(col)) or present.get(_norm(f.calpads)) or present.get(
+            aliases.get(_norm(col), "")
+        )
+        if src is None:
+            exprs.append(pl.lit(None, dtype).alias(col))
+        elif dtype == pl.Date():
+            c = pl.col(src)
+            exprs.append(
+                pl.when(c.cast(pl.String).str.contains("-"))
+                .then(c.cast(pl.String).str.to_date("%Y-%m-%d", strict=False))
+                .otherwise(c.cast(pl.String).str.to_date("%Y%m%d", strict=False))
+                .alias(col)
+            )
+        else:
+            exprs.append(pl.col(src).cast(pl.String).str.strip_chars().alias(col))
+    return lf.select(exprs)
+
+
+def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame]:
+    if kind == "parquet":
+        lf = pl.scan_parquet(path)
+    else:
+        lf = pl.scan_csv(path, infer_schema=False)  # every column as text: keep zeros
+    table = _table_of(lf.collect_schema().names())
+    if table is None:
+        raise ExtractError(
+            f"{path}: line 1: columns do not match any canonical table (SENR, SINF, SPRG, SELA)"
+        )
+    return table, canonicalize(lf, table, source=str(path))
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, plus every regular file inside the folders named (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith(".")))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise ExtractError(f"{p}: no such file or folder")
+    return out
+
+
+InputLike: TypeAlias = (
+    "Extracts | Mapping[str, FrameLike] | str | Path | Sequence[str | Path]"
+)
+
+
+def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
+    """Read any supported input form into :class:`Extracts` (see module docstring).
+
+    ``inputs`` is an :class:`Extracts`, a mapping ``{"senr": frame, ...}``, or one
+    or more paths to files or folders (caret extracts, Parquet or CSV tables).
+    """
+    if isinstance(inputs, Extracts):
+        return inputs
+    if isinstance(inputs, Mapping):
+        unknown = set(inputs) - set(TABLES)
+        if unknown:
+            raise ValueError(f"unknown tables {sorted(unknown)}; expected {TABLES}")
+        tables = {
+            t: canonicalize(inputs[t], t, source=f"<{t}>") if t in inputs else empty_table(t)
+            for t in TABLES
+        }
+        return Extracts(**tables)
+    paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
+    files = expand_paths(paths)
+    if not files:
+        raise ExtractError(f"{', '.join(map(str, paths))}: no input files found")
+    caret: list[Path] = []
+    canonical: dict[str, list[pl.LazyFrame]] = {t: [] for t in TABLES}
+    for f in files:
+        kind = _sniff(f)
+        if kind == "caret":
+            caret.append(f)
+        else:
+            table, lf = _read_canonical_file(f, kind)
+            canonical[table].append(lf)
+    ex = read_caret(caret, with_pii=with_pii)
+    for t in TABLES:
+        if canonical[t]:
+            setattr(ex, t, pl.concat([ex.table(t), *canonical[t]], how="vertical"))
+    ex.sources = [str(f) for f in files]
+    return ex
+
+
+__all__ = [
+    "FINDINGS_SCHEMA",
+    "TABLES",
+    "ExtractError",
+    "Extracts",
+    "canonicalize",
+    "expand_paths",
+    "read_caret",
+    "read_inputs",
+]

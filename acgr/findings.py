@@ -1,0 +1,71 @@
+"""Data-quality findings: every rejected or suspicious record becomes one row.
+
+A finding names the rule (a RULES.md id such as ``R3.4.1`` or a CALPADS id such
+as ``FRMT0002``), its severity, where the record is (file, line, record type) and
+what to fix. The SSID sits in its own column only: ``findings.csv`` is
+confidential, and messages never carry identifiers.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+
+Severity = Literal["fatal", "warning"]
+
+FINDINGS_SCHEMA: dict[str, pl.DataType] = {
+    "rule": pl.String(),
+    "severity": pl.String(),
+    "file": pl.String(),
+    "line": pl.Int64(),
+    "record_type": pl.String(),
+    "ssid": pl.String(),
+    "message": pl.String(),
+}
+
+
+def empty_findings() -> pl.LazyFrame:
+    """A findings frame with no rows."""
+    return pl.LazyFrame(schema=FINDINGS_SCHEMA)
+
+
+def findings_where(
+    records: pl.LazyFrame,
+    condition: pl.Expr,
+    *,
+    rule: str,
+    severity: Severity,
+    message: str | pl.Expr,
+    record_type: str = "SENR",
+) -> pl.LazyFrame:
+    """One finding per record of ``records`` that meets ``condition``.
+
+    ``records`` must carry ``source_file``, ``source_line`` and ``ssid``.
+    ``message`` may be an expression over the record's codes (never its
+    identifiers or names).
+    """
+    msg = pl.lit(message) if isinstance(message, str) else message
+    return records.filter(condition).select(
+        pl.lit(rule).alias("rule"),
+        pl.lit(severity).alias("severity"),
+        pl.col("source_file").cast(pl.String).alias("file"),
+        pl.col("source_line").cast(pl.Int64).alias("line"),
+        pl.lit(record_type).alias("record_type"),
+        pl.col("ssid").cast(pl.String),
+        msg.cast(pl.String).alias("message"),
+    )
+
+
+def concat_findings(parts: list[pl.LazyFrame]) -> pl.LazyFrame:
+    """Stack finding frames (any number, possibly none)."""
+    if not parts:
+        return empty_findings()
+    return pl.concat([p.select(list(FINDINGS_SCHEMA)).cast(FINDINGS_SCHEMA) for p in parts])
+
+
+def sort_findings(findings: pl.DataFrame) -> pl.DataFrame:
+    """Deterministic order: fatal first, then file, line, rule."""
+    return findings.sort(
+        [pl.col("severity") != "fatal", "file", "line", "rule"], maintain_order=True
+    )

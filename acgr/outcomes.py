@@ -1,0 +1,239 @@
+"""One outcome per cohort student, with the rule that decided it (RULES.md R3).
+
+Evaluated in order (R3.1 -> R3.5):
+
+1. **Graduate** (R3.1): a qualifying E230 record whose completion maps to
+   Graduate, exited in the outcome period. A later record never undoes it.
+2. **Non-graduate completer** (R3.2): else an E230 completer record in the
+   period; several -> the latest exit date, then the rule set's tie order.
+3. Else the **final record** (R3.3): the qualifying record with the latest start
+   on or before the summer cutoff (ties: later exit, open counting as latest;
+   then lower school code, then CDS code; a tie is a warning finding). Open or
+   exited after the cutoff -> **Still Enrolled**.
+4. Else its exit code decides (R3.4): Removed, Other Transfer or Dropout
+   (T16x: lost transfer).
+5. **Re-enrolment by extraction** (R3.5): a Dropout or Other Transfer becomes
+   Still Enrolled when a qualifying record starts after the final exit date
+   (and on or before X), or a completion is dated after the cutoff and on or
+   before X.
+
+Everything per student is one ``group_by("ssid")``: partitionable by SSID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from acgr.cohort import CohortPeriods
+from acgr.findings import concat_findings, findings_where
+from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet
+
+#: Fields of a record carried into a pick (the deciding / attributed record).
+RECORD_FIELDS: tuple[str, ...] = (
+    "source_file",
+    "source_line",
+    "cds_code",
+    "school_code",
+    "start",
+    "exit_date",
+    "exit_code",
+    "completion",
+    "grade",
+    "uc_csu",
+    "gssmd",
+    "seal",
+    "exemption",
+)
+
+_OPEN_END = dt.date(9999, 12, 31)  # an open record counts as exiting last (R3.3)
+
+
+def _record() -> pl.Expr:
+    return pl.struct(list(RECORD_FIELDS))
+
+
+def _pick(wanted: pl.Expr, keys: list[pl.Expr], descending: list[bool], name: str) -> pl.Expr:
+    """The first record of a student among those where ``wanted``, ordered by ``keys``.
+
+    Null when no record is wanted. Ties end on file and line, so the pick never
+    depends on row order.
+    """
+    order = [~wanted, *keys, pl.col("school_code"), pl.col("cds_code"),
+             pl.col("source_file"), pl.col("source_line")]
+    desc = [False, *descending, False, False, False, False]
+    first = _record().sort_by(order, descending=desc, nulls_last=True).first()
+    return pl.when(wanted.any()).then(first).otherwise(None).alias(name)
+
+
+def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
+    """Per-record facts the outcome rules test (R3.1-R3.5)."""
+    comp = (
+        pl.when(pl.col("exit_code") == rules.completer_exit_code)
+        .then(pl.col("completion").replace_strict(
+            {k: str(v) for k, v in rules.completion_outcomes.items()}, default=None))
+        .otherwise(None)
+    )
+    in_period = pl.col("exit_date").is_between(periods.year1_start, periods.summer_cutoff)
+    tie_rank = pl.col("completion").replace_strict(
+        {c: i for i, c in enumerate(rules.completer_tie_order)}, default=len(rules.completer_tie_order),
+        return_dtype=pl.Int32,
+    )
+    return records.with_columns(
+        (in_period & (comp == str(Outcome.GRADUATE))).alias("_graduates"),
+        (in_period & comp.is_in([str(o) for o in COMPLETER_OUTCOMES])).alias("_completes"),
+        tie_rank.alias("_tie_rank"),
+        (pl.col("start") <= periods.summer_cutoff).alias("_by_cutoff"),
+        pl.col("exit_date").fill_null(_OPEN_END).alias("_exit_eff"),
+        pl.col("exit_date").is_null().alias("_open"),
+        (
+            (pl.col("exit_code") == rules.completer_exit_code)
+            & pl.col("completion").is_in(rules.late_completion_codes())
+            & (pl.col("exit_date") > periods.summer_cutoff)
+            & (pl.col("exit_date") <= periods.extraction_date)
+        ).alias("_late_completion"),
+    )
+
+
+def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per student with the records each rule looks at (structs).
+
+    ``graduation`` R3.1, ``completion`` R3.2, ``final`` R3.3, ``open_latest``
+    R4.1, ``latest`` and ``late_completion`` R3.5, ``final_ties`` the number of
+    records indistinguishable from the final one (R3.3 tie finding).
+    """
+    by_cutoff = pl.col("_by_cutoff")
+    final_start = pl.col("start").filter(by_cutoff).max()
+    at_final_start = by_cutoff & (pl.col("start") == final_start)
+    final_exit = pl.col("_exit_eff").filter(at_final_start).max()
+    return flagged.group_by("ssid").agg(
+        _pick(pl.col("_graduates"), [pl.col("exit_date")], [True], "graduation"),
+        _pick(pl.col("_completes"), [pl.col("exit_date"), pl.col("_tie_rank")], [True, False],
+              "completion"),
+        _pick(by_cutoff, [pl.col("start"), pl.col("_exit_eff")], [True, True], "final"),
+        (at_final_start & (pl.col("_exit_eff") == final_exit)).sum().alias("final_ties"),
+        _pick(pl.col("_open"), [pl.col("start")], [True], "open_latest"),
+        _pick(pl.lit(True), [pl.col("start")], [True], "latest"),
+        _pick(pl.col("_late_completion"), [pl.col("exit_date")], [True], "late_completion"),
+        pl.len().alias("qualifying_records"),
+    )
+
+
+def _exit_outcome(rules: RuleSet) -> pl.Expr:
+    """R3.4: outcome of the final record's exit code (E230 via its completion)."""
+    code = pl.col("final").struct.field("exit_code")
+    completion = pl.col("final").struct.field("completion")
+    by_code = code.replace_strict(
+        {c: r.outcome for c, r in rules.exit_outcomes.items()}, default=None, return_dtype=pl.String
+    )
+    by_completion = completion.replace_strict(
+        {k: str(v) for k, v in rules.completion_outcomes.items()}, default=None,
+        return_dtype=pl.String,
+    )
+    return pl.when(code == rules.completer_exit_code).then(by_completion).otherwise(by_code)
+
+
+def _exit_label(rules: RuleSet) -> pl.Expr:
+    """``T260``, ``E230/360`` or ``T160:lost-transfer`` for reasons."""
+    code = pl.col("final").struct.field("exit_code")
+    lost = [c for c, r in rules.exit_outcomes.items() if r.lost_transfer]
+    return (
+        pl.when(code == rules.completer_exit_code)
+        .then(pl.format("{}/{}", code, pl.col("final").struct.field("completion")))
+        .when(code.is_in(lost))
+        .then(pl.format("{}:lost-transfer", code))
+        .otherwise(code)
+    )
+
+
+def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
+    """Add ``outcome``, ``reason`` and ``decided_by`` (a record struct) to the picks (R3.6)."""
+    grad, comp, final = pl.col("graduation"), pl.col("completion"), pl.col("final")
+    final_exit = final.struct.field("exit_date")
+    still_at_cutoff = final_exit.is_null() | (final_exit > periods.summer_cutoff)
+    completer_outcome = comp.struct.field("completion").replace_strict(
+        {k: str(v) for k, v in rules.completion_outcomes.items()}, default=None,
+        return_dtype=pl.String,
+    )
+    exit_outcome = _exit_outcome(rules)
+    reenrolled = pl.col("latest").struct.field("start") > final_exit
+    late = pl.col("late_completion").is_not_null()
+    reopenable = exit_outcome.is_in([str(Outcome.DROPOUT), str(Outcome.OTHER_TRANSFER)])
+    r35 = ~still_at_cutoff & reopenable & (reenrolled | late)
+
+    outcome = (
+        pl.when(grad.is_not_null()).then(pl.lit(str(Outcome.GRADUATE)))
+        .when(comp.is_not_null()).then(completer_outcome)
+        .when(still_at_cutoff).then(pl.lit(str(Outcome.STILL_ENROLLED)))
+        .when(r35).then(pl.lit(str(Outcome.STILL_ENROLLED)))
+        .otherwise(exit_outcome)
+    )
+
+    def e230(rec: pl.Expr) -> pl.Expr:
+        return pl.format("E230/{}", rec.struct.field("completion"))
+
+    reason = (
+        pl.when(grad.is_not_null()).then(pl.format("R3.1:{}", e230(grad)))
+        .when(comp.is_not_null()).then(pl.format("R3.2:{}", e230(comp)))
+        .when(final_exit.is_null()).then(pl.lit("R3.3:open"))
+        .when(still_at_cutoff).then(pl.format("R3.3:{}:exit-after-cutoff", _exit_label(rules)))
+        .when(r35 & reenrolled).then(pl.format("R3.5:{}:re-enrolled", _exit_label(rules)))
+        .when(r35).then(pl.format("R3.5:{}:late-completion", _exit_label(rules)))
+        .otherwise(pl.format("R3.4:{}", _exit_label(rules)))
+    )
+    decided_by = (
+        pl.when(grad.is_not_null()).then(grad)
+        .when(comp.is_not_null()).then(comp)
+        .when(still_at_cutoff).then(final)
+        .when(r35 & reenrolled).then(pl.col("latest"))
+        .when(r35).then(pl.col("late_completion"))
+        .otherwise(final)
+    )
+    return picks.with_columns(
+        outcome.alias("outcome"), reason.alias("reason"), decided_by.alias("decided_by")
+    )
+
+
+def outcome_findings(
+    flagged: pl.LazyFrame, students: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Warnings about cohort students' records (R3.3): final-record ties, overlaps.
+
+    ``flagged`` are the qualifying records of cohort students (after
+    :func:`record_flags`); ``students`` the output of :func:`decide_outcomes`.
+    """
+    ties = students.filter(pl.col("final_ties") > 1).select(
+        "ssid",
+        pl.col("final").struct.field("source_file").alias("source_file"),
+        pl.col("final").struct.field("source_line").alias("source_line"),
+        pl.col("final_ties"),
+    )
+    prev_end = (
+        pl.col("_exit_eff")
+        .cum_max()
+        .shift(1)
+        .over("ssid", order_by=["start", "_exit_eff", "source_file", "source_line"])
+    )
+    overlaps = flagged.with_columns(prev_end.alias("_prev_end"))
+    return concat_findings([
+        findings_where(
+            ties,
+            pl.lit(True),
+            rule="R3.3",
+            severity="warning",
+            message=pl.format(
+                "final-record tie: {} qualifying records share the latest start and exit "
+                "dates; the lowest school code was taken as final",
+                pl.col("final_ties"),
+            ),
+        ),
+        findings_where(
+            overlaps,
+            pl.col("start") < pl.col("_prev_end"),
+            rule="R3.3",
+            severity="warning",
+            message="concurrent enrollment: this qualifying record starts before an earlier "
+            "record of the same student ends",
+        ),
+    ])

@@ -1,0 +1,162 @@
+"""Which SENR records count: qualifying records (RULES.md R1) and rejected records (R3.4.1).
+
+Input is the canonical SENR table (:mod:`acgr.extracts`); output keeps the
+columns the engine needs, under short names:
+
+``source_file, source_line, ssid, reporting_lea, school_code, start, status,
+grade, exit_date, exit_code, completion, uc_csu, gssmd, seal, exemption, gender``
+
+A record is *read* only when it starts on or before the extraction date (R2.4).
+Among high-school records (grade 09-12, status 10 or 30), those CALPADS would
+reject at upload (R3.4.1) become fatal findings and are not used; the rest
+qualify when R1.1-R1.3 say so.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from acgr.cohort import CohortPeriods, academic_year_end
+from acgr.findings import concat_findings, findings_where
+from acgr.rules import RuleSet
+
+#: Canonical SENR column -> engine column.
+ENGINE_COLUMNS: dict[str, str] = {
+    "source_file": "source_file",
+    "source_line": "source_line",
+    "ssid": "ssid",
+    "reporting_lea": "reporting_lea",
+    "school_of_attendance": "school_code",
+    "academic_year_id": "academic_year_id",
+    "enrollment_start_date": "start",
+    "enrollment_status_code": "status",
+    "grade_level_code": "grade",
+    "enrollment_exit_date": "exit_date",
+    "student_exit_reason_code": "exit_code",
+    "student_school_completion_status": "completion",
+    "student_met_all_uc_csu_requirements_indicator": "uc_csu",
+    "student_golden_state_seal_merit_diploma_indicator": "gssmd",
+    "student_seal_of_biliteracy_indicator": "seal",
+    "graduation_exemption_indicator": "exemption",
+    "student_gender_code": "gender",
+}
+
+
+def _code(col: str, width: int) -> pl.Expr:
+    """Upper-case a code and restore leading zeros a spreadsheet may have cut."""
+    c = pl.col(col).str.strip_chars().str.to_uppercase()
+    return pl.when(c.str.contains(r"^\d+$")).then(c.str.zfill(width)).otherwise(c)
+
+
+def enrollment_records(senr: pl.LazyFrame, periods: CohortPeriods) -> pl.LazyFrame:
+    """SENR records read for this run: engine columns, start on or before X (R2.4)."""
+    return (
+        senr.select([pl.col(k).alias(v) for k, v in ENGINE_COLUMNS.items()])
+        .with_columns(
+            _code("reporting_lea", 7),
+            _code("school_code", 7),
+            _code("status", 2),
+            _code("grade", 2),
+            _code("exit_code", 4),
+            _code("completion", 3),
+            *(pl.col(c).str.to_uppercase() for c in ("uc_csu", "gssmd", "seal", "exemption")),
+        )
+        .filter(pl.col("start").is_not_null() & (pl.col("start") <= periods.extraction_date))
+    )
+
+
+def _is_high_school(rules: RuleSet) -> pl.Expr:
+    return pl.col("grade").is_in(rules.grade_levels) & pl.col("status").is_in(
+        [*rules.primary_statuses, *rules.short_term_statuses]
+    )
+
+
+def rejection_reason(rules: RuleSet) -> pl.Expr:
+    """Why CALPADS would reject a high-school record (R3.4.1), or null.
+
+    Checked in this order: exit code without exit date, exit date without exit
+    code, unknown exit code, E230 with a completion status outside the rule set.
+    """
+    code, date = pl.col("exit_code"), pl.col("exit_date")
+    e230 = rules.completer_exit_code
+    return (
+        pl.when(code.is_not_null() & date.is_null())
+        .then(pl.format("exit code {} has no exit date; record not used", code))
+        .when(code.is_null() & date.is_not_null())
+        .then(pl.lit("exit date has no exit code; record not used"))
+        .when(~code.is_in(rules.known_exit_codes()))
+        .then(pl.format("exit code {} is not a valid exit category; record not used", code))
+        .when((code == e230) & ~pl.col("completion").fill_null("").is_in(
+            list(rules.completion_outcomes)
+        ))
+        .then(
+            pl.format(
+                "{} with completion status '{}' is not a valid combination; record not used",
+                pl.lit(e230),
+                pl.col("completion").fill_null(""),
+            )
+        )
+        .otherwise(None)
+    )
+
+
+def qualifies(periods: CohortPeriods, rules: RuleSet) -> pl.Expr:
+    """R1.1-R1.3 on a usable high-school record.
+
+    Status 10 always qualifies; status 30 when ``(exit date or X) - start`` is
+    more than ``short_term_min_days`` calendar days (R1.2); excluded exit codes
+    never do.
+    """
+    length = (
+        pl.col("exit_date").fill_null(periods.extraction_date) - pl.col("start")
+    ).dt.total_days()
+    status_ok = pl.col("status").is_in(rules.primary_statuses) | (
+        pl.col("status").is_in(rules.short_term_statuses) & (length > rules.short_term_min_days)
+    )
+    return status_ok & ~pl.col("exit_code").fill_null("").is_in(rules.excluded_exit_codes)
+
+
+def qualifying_records(
+    senr: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Qualifying records of every student (R1), and the findings about records.
+
+    Returns ``(qualifying, findings)``. Findings: R3.4.1 (fatal, record rejected),
+    R1.4 (grade US, warning), R1.5 (academic-year mismatch, warning).
+    """
+    records = enrollment_records(senr, periods)
+    hs = records.filter(_is_high_school(rules)).with_columns(
+        rejection_reason(rules).alias("_rejected")
+    )
+    findings = [
+        findings_where(hs, pl.col("_rejected").is_not_null(), rule="R3.4.1", severity="fatal",
+                       message=pl.col("_rejected")),
+        findings_where(
+            records,
+            pl.col("grade") == rules.ungraded_secondary_grade,
+            rule="R1.4",
+            severity="warning",
+            message="grade US (ungraded secondary) record does not count toward any cohort",
+        ),
+    ]
+    ay_start = pl.col("academic_year_id").str.extract(r"^(\d{4})", 1).cast(pl.Int32, strict=False)
+    ay_from_date = academic_year_end(pl.col("start"), rules) - 1
+    findings.append(
+        findings_where(
+            hs,
+            ay_start.is_not_null() & (ay_start != ay_from_date),
+            rule="R1.5",
+            severity="warning",
+            message=pl.format(
+                "Academic Year ID {} does not match the start date's academic year {}-{}; "
+                "the start date is used",
+                pl.col("academic_year_id"),
+                ay_from_date,
+                ay_from_date + 1,
+            ),
+        )
+    )
+    qualifying = hs.filter(pl.col("_rejected").is_null() & qualifies(periods, rules)).drop(
+        "_rejected", "academic_year_id"
+    )
+    return qualifying, concat_findings(findings)
