@@ -22,14 +22,41 @@ from acgr.rules import RuleSet
 
 #: Reporting categories in file order (R6.5).
 CATEGORY_ORDER: tuple[str, ...] = (
-    "TA", "RB", "RI", "RA", "RF", "RH", "RD", "RP", "RT", "RW",
-    "GM", "GF", "GX", "GZ", "SE", "SD", "SS", "SM", "SF", "SH",
+    "TA",
+    "RB",
+    "RI",
+    "RA",
+    "RF",
+    "RH",
+    "RD",
+    "RP",
+    "RT",
+    "RW",
+    "GM",
+    "GF",
+    "GX",
+    "GZ",
+    "SE",
+    "SD",
+    "SS",
+    "SM",
+    "SF",
+    "SH",
 )
 
 KEY_HEADER: tuple[str, ...] = (
-    "AcademicYear", "AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode",
-    "CountyName", "DistrictName", "SchoolName", "CharterSchool", "DASS",
-    "ReportingCategory", "CohortStudents",
+    "AcademicYear",
+    "AggregateLevel",
+    "CountyCode",
+    "DistrictCode",
+    "SchoolCode",
+    "CountyName",
+    "DistrictName",
+    "SchoolName",
+    "CharterSchool",
+    "DASS",
+    "ReportingCategory",
+    "CohortStudents",
 )
 
 
@@ -67,7 +94,10 @@ _TAIL = (
     Measure("Still Enrolled", "still_enrolled", "cohort"),
 )
 MEASURES_34: tuple[Measure, ...] = (
-    _GRADS, *_INDICATORS, Measure("CHSPE Completer", "chspe", "cohort"), *_TAIL,
+    _GRADS,
+    *_INDICATORS,
+    Measure("CHSPE Completer", "chspe", "cohort"),
+    *_TAIL,
 )
 MEASURES_36: tuple[Measure, ...] = (
     _GRADS,
@@ -124,28 +154,46 @@ def rates_table(
         .join(district, on=["county_code", "district_code"], how="left")
         .join(school, on=["county_code", "district_code", "school_code"], how="left")
         .with_columns(
-            pl.when(level == "T").then(pl.lit("State")).otherwise(pl.col("county_name"))
-            .fill_null("").alias("county_name"),
-            pl.when(level.is_in(["D", "S"])).then(pl.col("district_name")).otherwise(pl.lit(""))
-            .fill_null("").alias("district_name"),
-            pl.when(level == "S").then(pl.col("school_name")).otherwise(pl.lit(""))
-            .fill_null("").alias("school_name"),
-            pl.when(level == "T").then(pl.lit("00")).otherwise(pl.col("county_code"))
+            pl.when(level == "T")
+            .then(pl.lit("State"))
+            .otherwise(pl.col("county_name"))
+            .fill_null("")
+            .alias("county_name"),
+            pl.when(level.is_in(["D", "S"]))
+            .then(pl.col("district_name"))
+            .otherwise(pl.lit(""))
+            .fill_null("")
+            .alias("district_name"),
+            pl.when(level == "S")
+            .then(pl.col("school_name"))
+            .otherwise(pl.lit(""))
+            .fill_null("")
+            .alias("school_name"),
+            pl.when(level == "T")
+            .then(pl.lit("00"))
+            .otherwise(pl.col("county_code"))
             .alias("county_code"),
-            pl.when(level == "C").then(pl.lit("00000" if zeros else None, pl.String))
-            .otherwise(pl.col("district_code")).alias("district_code"),
-            pl.when(level.is_in(["C", "D"])).then(pl.lit("0000000" if zeros else None, pl.String))
-            .otherwise(pl.col("school_code")).alias("school_code"),
+            pl.when(level == "C")
+            .then(pl.lit("00000" if zeros else None, pl.String))
+            .otherwise(pl.col("district_code"))
+            .alias("district_code"),
+            pl.when(level.is_in(["C", "D"]))
+            .then(pl.lit("0000000" if zeros else None, pl.String))
+            .otherwise(pl.col("school_code"))
+            .alias("school_code"),
             level.replace_strict(LEVEL_ORDER, return_dtype=pl.Int8).alias("_lvl"),
         )
     )
     variant_rank = pl.lit(len(VARIANTS))
     for i, (c, d) in enumerate(VARIANTS):
-        variant_rank = pl.when((pl.col("charter") == c) & (pl.col("dass") == d)).then(
-            pl.lit(i)
-        ).otherwise(variant_rank)
+        variant_rank = (
+            pl.when((pl.col("charter") == c) & (pl.col("dass") == d))
+            .then(pl.lit(i))
+            .otherwise(variant_rank)
+        )
     cat_rank = pl.col("category").replace_strict(
-        {c: i for i, c in enumerate(CATEGORY_ORDER)}, default=len(CATEGORY_ORDER),
+        {c: i for i, c in enumerate(CATEGORY_ORDER)},
+        default=len(CATEGORY_ORDER),
         return_dtype=pl.Int16,
     )
     df = df.with_columns(variant_rank.alias("_var"), cat_rank.alias("_cat")).sort(

@@ -65,6 +65,8 @@ class AcgrResult:
         findings: data-quality findings (confidential: carries SSIDs).
         periods: the dates used.
         rules: the rule set used.
+        senr_records: SENR records read (after the reader's own rejections).
+        students_read: distinct SSIDs among them.
     """
 
     students: pl.DataFrame
@@ -72,6 +74,18 @@ class AcgrResult:
     findings: pl.DataFrame
     periods: CohortPeriods
     rules: RuleSet
+    senr_records: int = 0
+    students_read: int = 0
+
+    def state_row(self) -> dict[str, object]:
+        """The unsuppressed state TA All/All row of :attr:`rates` (empty dict if none)."""
+        row = self.rates.filter(
+            (pl.col("AggregateLevel") == "T")
+            & (pl.col("ReportingCategory") == "TA")
+            & (pl.col("CharterSchool") == "All")
+            & (pl.col("DASS") == "All")
+        )
+        return row.row(0, named=True) if row.height else {}
 
     def acgr_text(self) -> str:
         """The public ``acgr.txt`` content, suppressed (R6.4)."""
@@ -90,8 +104,12 @@ def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     """Shape decided, attributed students into :data:`STUDENT_COLUMNS` (FORMATS.md output 2)."""
     grad = pl.col("outcome") == str(Outcome.GRADUATE)
     decided = pl.col("decided_by")
-    indicator_fields = {"met_uc_csu": "uc_csu", "seal_of_biliteracy": "seal",
-                        "golden_state_seal": "gssmd", "local_requirements_exemption": "exemption"}
+    indicator_fields = {
+        "met_uc_csu": "uc_csu",
+        "seal_of_biliteracy": "seal",
+        "golden_state_seal": "gssmd",
+        "local_requirements_exemption": "exemption",
+    }
     del rules
     return students.select(
         "ssid",
@@ -99,7 +117,9 @@ def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
         (pl.col("outcome") != str(Outcome.REMOVED)).alias("in_cohort"),
         "outcome",
         pl.when(pl.col("outcome").is_in([str(o) for o in COMPLETER_OUTCOMES]))
-        .then(pl.col("outcome")).otherwise(None).alias("completer_category"),
+        .then(pl.col("outcome"))
+        .otherwise(None)
+        .alias("completer_category"),
         "reason",
         "cds_code",
         "county_code",
@@ -169,7 +189,10 @@ def compute(
     findings_lf = concat_findings(
         [extracts.findings, record_findings, outcome_findings(flagged, decided)]
     )
-    students, findings = pl.collect_all([students_lf, findings_lf], engine=engine)
+    read_lf = extracts.senr.select(
+        pl.len().alias("records"), pl.col("ssid").n_unique().alias("students")
+    )
+    students, findings, read = pl.collect_all([students_lf, findings_lf, read_lf], engine=engine)
     students = students.sort("ssid")
 
     rows = with_suppression(
@@ -183,4 +206,6 @@ def compute(
         findings=sort_findings(findings),
         periods=periods,
         rules=ruleset,
+        senr_records=int(read["records"][0]),
+        students_read=int(read["students"][0]),
     )

@@ -26,13 +26,16 @@ def assign_cds(records: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -
         return records.with_columns(own.alias("cds_code"))
     by_school = (
         directory.lazy()
-        .select(pl.col("cds_code").alias("_dir_cds"), pl.col("cds_code").str.slice(7).alias("_school"))
+        .select(
+            pl.col("cds_code").alias("_dir_cds"), pl.col("cds_code").str.slice(7).alias("_school")
+        )
         .filter(~pl.col("_school").is_in(rules.placeholder_school_codes))
         .filter(pl.len().over("_school") == 1)  # ambiguous codes are not overridden
     )
     return (
-        records.join(by_school, left_on="school_code", right_on="_school", how="left",
-                     maintain_order="left")
+        records.join(
+            by_school, left_on="school_code", right_on="_school", how="left", maintain_order="left"
+        )
         .with_columns(pl.coalesce(pl.col("_dir_cds"), own).alias("cds_code"))
         .drop("_dir_cds")
     )
@@ -55,14 +58,18 @@ def attribute(students: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -
     """Add ``cds_code``, ``county_code``, ``district_code``, ``school_code`` and the
     school's ``charter`` and ``dass`` flags (``Yes``/``No``; ``No`` without a directory)."""
     rec = attributed_record(rules)
-    out = students.with_columns(
-        rec.alias("attributed"),
-    ).with_columns(
-        pl.col("attributed").struct.field("cds_code").alias("cds_code"),
-    ).with_columns(
-        pl.col("cds_code").str.slice(0, 2).alias("county_code"),
-        pl.col("cds_code").str.slice(2, 5).alias("district_code"),
-        pl.col("cds_code").str.slice(7, 7).alias("school_code"),
+    out = (
+        students.with_columns(
+            rec.alias("attributed"),
+        )
+        .with_columns(
+            pl.col("attributed").struct.field("cds_code").alias("cds_code"),
+        )
+        .with_columns(
+            pl.col("cds_code").str.slice(0, 2).alias("county_code"),
+            pl.col("cds_code").str.slice(2, 5).alias("district_code"),
+            pl.col("cds_code").str.slice(7, 7).alias("school_code"),
+        )
     )
     flags = directory.lazy().select("cds_code", "charter", "dass")
     return out.join(flags, on="cds_code", how="left", maintain_order="left").with_columns(

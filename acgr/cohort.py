@@ -70,18 +70,18 @@ def expected_class(start_date: pl.Expr, grade: pl.Expr, rules: RuleSet) -> pl.Ex
     return academic_year_end(start_date, rules) + (12 - grade.cast(pl.Int32, strict=False))
 
 
-def cohort_members(qualifying: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
+def cohort_members(
+    qualifying: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
+) -> pl.LazyFrame:
     """SSIDs of the class, with their initial HS record (R2.1, R2.2).
 
-    Input: qualifying records (R1) with ``ssid``, ``start`` and ``grade``. Output: one row per cohort student with ``ssid``,
-    ``initial_start_date``, ``initial_grade`` and ``class_of``.
+    Input: qualifying records (R1) with ``ssid``, ``start`` and ``grade``.
+    Output: one row per cohort student with ``ssid``, ``initial_start_date``,
+    ``initial_grade`` and ``class_of``.
     """
     initial = qualifying.group_by("ssid").agg(
         pl.col("start").min().alias("initial_start_date"),
-        pl.col("grade")
-        .sort_by(["start", "grade"])
-        .first()
-        .alias("initial_grade"),
+        pl.col("grade").sort_by(["start", "grade"]).first().alias("initial_grade"),
     )
     return initial.with_columns(
         expected_class(pl.col("initial_start_date"), pl.col("initial_grade"), rules).alias(

@@ -58,10 +58,13 @@ def read_directory(path: str | Path) -> pl.DataFrame:
     first = head.splitlines()[0] if head.strip() else ""
     sep = "\t" if first.count("\t") > first.count(",") else ","
     try:
-        raw = pl.read_csv(p, separator=sep, infer_schema=False, encoding="utf8-lossy",
-                          truncate_ragged_lines=True)
+        raw = pl.read_csv(
+            p, separator=sep, infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True
+        )
     except pl.exceptions.PolarsError as exc:
-        raise ExtractError(f"{p}: line 1: not a readable schools file ({type(exc).__name__})") from None
+        raise ExtractError(
+            f"{p}: line 1: not a readable schools file ({type(exc).__name__})"
+        ) from None
     by_norm = {c.strip().lower().replace(" ", "_"): c for c in raw.columns}
     picked: dict[str, pl.Expr] = {}
     for col, names in _ALIASES.items():
@@ -71,8 +74,10 @@ def read_directory(path: str | Path) -> pl.DataFrame:
         raise ExtractError(f"{p}: line 1: schools file has no cds_code / CDSCode column")
     out = raw.select(
         picked["cds_code"].cast(pl.String).str.strip_chars().str.zfill(14).alias("cds_code"),
-        *(picked[c].cast(pl.String).str.strip_chars().fill_null("").alias(c)
-          for c in ("county_name", "district_name", "school_name")),
+        *(
+            picked[c].cast(pl.String).str.strip_chars().fill_null("").alias(c)
+            for c in ("county_name", "district_name", "school_name")
+        ),
         _flag(picked["charter"]).alias("charter"),
         _flag(picked["dass"]).alias("dass"),
     )

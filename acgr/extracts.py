@@ -186,9 +186,7 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
         )
         .with_columns(*exprs)
         .with_columns(bad_dates.alias("_bad_dates"))
-        .with_columns(
-            pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates
-        )
+        .with_columns(pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates)
         .drop("_parts", "text")
     )
 
@@ -196,14 +194,21 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
 def read_caret(paths: Sequence[Path], *, with_pii: bool = False) -> Extracts:
     """Read CALPADS caret extracts (any record types, any number of files) lazily."""
     if not paths:
-        return Extracts(*(empty_table(t) for t in TABLES))
+        return Extracts(
+            senr=empty_table("senr"),
+            sinf=empty_table("sinf"),
+            sprg=empty_table("sprg"),
+            sela=empty_table("sela"),
+        )
     lines = pl.concat([_raw_lines(p) for p in paths])
     lines = lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
     base_type = pl.col("_rtype").str.strip_suffix("-R")
     known = list(LAYOUTS)
     findings: list[pl.LazyFrame] = []
 
-    unknown = lines.filter(~base_type.is_in(known)).with_columns(pl.lit(None, pl.String).alias("ssid"))
+    unknown = lines.filter(~base_type.is_in(known)).with_columns(
+        pl.lit(None, pl.String).alias("ssid")
+    )
     findings.append(
         findings_where(
             unknown,
@@ -232,7 +237,9 @@ def read_caret(paths: Sequence[Path], *, with_pii: bool = False) -> Extracts:
     tables: dict[str, pl.LazyFrame] = {}
     for name in TABLES:
         layout = LAYOUTS[name.upper()]
-        parsed = _parse_lines(lines.filter(base_type == layout.record_type), layout, with_pii=with_pii)
+        parsed = _parse_lines(
+            lines.filter(base_type == layout.record_type), layout, with_pii=with_pii
+        )
         too_few = pl.col("_n_fields") < MIN_FIELDS[layout.record_type]
         too_many = pl.col("_n_fields") > len(layout.fields)
         bad_count = too_few | too_many
@@ -326,8 +333,10 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
     layout = LAYOUTS[table.upper()]
     lf = _as_lazy(frame)
     present = {_norm(c): c for c in lf.collect_schema().names()}
-    aliases = {"enrollmentstartdate": "enrollmentschoolstartdate",
-               "enrollmentexitdate": "enrollmentschoolexitdate"}
+    aliases = {
+        "enrollmentstartdate": "enrollmentschoolstartdate",
+        "enrollmentexitdate": "enrollmentschoolexitdate",
+    }
     if "source_line" not in lf.collect_schema().names():
         lf = lf.with_row_index("source_line", offset=1)
     exprs: list[pl.Expr] = []
@@ -343,8 +352,10 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
             exprs.append(pl.col("source_line").cast(pl.Int64))
             continue
         f = layout.field(col)
-        src = present.get(_norm(col)) or present.get(_norm(f.calpads)) or present.get(
-            aliases.get(_norm(col), "")
+        src = (
+            present.get(_norm(col))
+            or present.get(_norm(f.calpads))
+            or present.get(aliases.get(_norm(col), ""))
         )
         if src is None:
             exprs.append(pl.lit(None, dtype).alias(col))
@@ -362,10 +373,8 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
 
 
 def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame]:
-    if kind == "parquet":
-        lf = pl.scan_parquet(path)
-    else:
-        lf = pl.scan_csv(path, infer_schema=False)  # every column as text: keep zeros
+    # A canonical CSV is read with every column as text, so codes keep their zeros.
+    lf = pl.scan_parquet(path) if kind == "parquet" else pl.scan_csv(path, infer_schema=False)
     table = _table_of(lf.collect_schema().names())
     if table is None:
         raise ExtractError(
@@ -379,7 +388,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith(".")))
+            out.extend(
+                sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
+            )
         elif p.is_file():
             out.append(p)
         else:
@@ -387,9 +398,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-InputLike: TypeAlias = (
-    "Extracts | Mapping[str, FrameLike] | str | Path | Sequence[str | Path]"
-)
+InputLike: TypeAlias = "Extracts | Mapping[str, FrameLike] | str | Path | Sequence[str | Path]"
 
 
 def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
@@ -408,7 +417,9 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
             t: canonicalize(inputs[t], t, source=f"<{t}>") if t in inputs else empty_table(t)
             for t in TABLES
         }
-        return Extracts(**tables)
+        return Extracts(
+            senr=tables["senr"], sinf=tables["sinf"], sprg=tables["sprg"], sela=tables["sela"]
+        )
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     files = expand_paths(paths)
     if not files:

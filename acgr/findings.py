@@ -61,7 +61,8 @@ def concat_findings(parts: list[pl.LazyFrame]) -> pl.LazyFrame:
     """Stack finding frames (any number, possibly none)."""
     if not parts:
         return empty_findings()
-    return pl.concat([p.select(list(FINDINGS_SCHEMA)).cast(FINDINGS_SCHEMA) for p in parts])
+    schema = pl.Schema(FINDINGS_SCHEMA)
+    return pl.concat([p.select(list(FINDINGS_SCHEMA)).cast(schema) for p in parts])
 
 
 def sort_findings(findings: pl.DataFrame) -> pl.DataFrame:

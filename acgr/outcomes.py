@@ -60,8 +60,14 @@ def _pick(wanted: pl.Expr, keys: list[pl.Expr], descending: list[bool], name: st
     Null when no record is wanted. Ties end on file and line, so the pick never
     depends on row order.
     """
-    order = [~wanted, *keys, pl.col("school_code"), pl.col("cds_code"),
-             pl.col("source_file"), pl.col("source_line")]
+    order = [
+        ~wanted,
+        *keys,
+        pl.col("school_code"),
+        pl.col("cds_code"),
+        pl.col("source_file"),
+        pl.col("source_line"),
+    ]
     desc = [False, *descending, False, False, False, False]
     first = _record().sort_by(order, descending=desc, nulls_last=True).first()
     return pl.when(wanted.any()).then(first).otherwise(None).alias(name)
@@ -71,13 +77,17 @@ def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) 
     """Per-record facts the outcome rules test (R3.1-R3.5)."""
     comp = (
         pl.when(pl.col("exit_code") == rules.completer_exit_code)
-        .then(pl.col("completion").replace_strict(
-            {k: str(v) for k, v in rules.completion_outcomes.items()}, default=None))
+        .then(
+            pl.col("completion").replace_strict(
+                {k: str(v) for k, v in rules.completion_outcomes.items()}, default=None
+            )
+        )
         .otherwise(None)
     )
     in_period = pl.col("exit_date").is_between(periods.year1_start, periods.summer_cutoff)
     tie_rank = pl.col("completion").replace_strict(
-        {c: i for i, c in enumerate(rules.completer_tie_order)}, default=len(rules.completer_tie_order),
+        {c: i for i, c in enumerate(rules.completer_tie_order)},
+        default=len(rules.completer_tie_order),
         return_dtype=pl.Int32,
     )
     return records.with_columns(
@@ -109,8 +119,12 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     final_exit = pl.col("_exit_eff").filter(at_final_start).max()
     return flagged.group_by("ssid").agg(
         _pick(pl.col("_graduates"), [pl.col("exit_date")], [True], "graduation"),
-        _pick(pl.col("_completes"), [pl.col("exit_date"), pl.col("_tie_rank")], [True, False],
-              "completion"),
+        _pick(
+            pl.col("_completes"),
+            [pl.col("exit_date"), pl.col("_tie_rank")],
+            [True, False],
+            "completion",
+        ),
         _pick(by_cutoff, [pl.col("start"), pl.col("_exit_eff")], [True, True], "final"),
         (at_final_start & (pl.col("_exit_eff") == final_exit)).sum().alias("final_ties"),
         _pick(pl.col("_open"), [pl.col("start")], [True], "open_latest"),
@@ -128,7 +142,8 @@ def _exit_outcome(rules: RuleSet) -> pl.Expr:
         {c: r.outcome for c, r in rules.exit_outcomes.items()}, default=None, return_dtype=pl.String
     )
     by_completion = completion.replace_strict(
-        {k: str(v) for k, v in rules.completion_outcomes.items()}, default=None,
+        {k: str(v) for k, v in rules.completion_outcomes.items()},
+        default=None,
         return_dtype=pl.String,
     )
     return pl.when(code == rules.completer_exit_code).then(by_completion).otherwise(by_code)
@@ -153,7 +168,8 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
     final_exit = final.struct.field("exit_date")
     still_at_cutoff = final_exit.is_null() | (final_exit > periods.summer_cutoff)
     completer_outcome = comp.struct.field("completion").replace_strict(
-        {k: str(v) for k, v in rules.completion_outcomes.items()}, default=None,
+        {k: str(v) for k, v in rules.completion_outcomes.items()},
+        default=None,
         return_dtype=pl.String,
     )
     exit_outcome = _exit_outcome(rules)
@@ -163,10 +179,14 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
     r35 = ~still_at_cutoff & reopenable & (reenrolled | late)
 
     outcome = (
-        pl.when(grad.is_not_null()).then(pl.lit(str(Outcome.GRADUATE)))
-        .when(comp.is_not_null()).then(completer_outcome)
-        .when(still_at_cutoff).then(pl.lit(str(Outcome.STILL_ENROLLED)))
-        .when(r35).then(pl.lit(str(Outcome.STILL_ENROLLED)))
+        pl.when(grad.is_not_null())
+        .then(pl.lit(str(Outcome.GRADUATE)))
+        .when(comp.is_not_null())
+        .then(completer_outcome)
+        .when(still_at_cutoff)
+        .then(pl.lit(str(Outcome.STILL_ENROLLED)))
+        .when(r35)
+        .then(pl.lit(str(Outcome.STILL_ENROLLED)))
         .otherwise(exit_outcome)
     )
 
@@ -174,20 +194,31 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
         return pl.format("E230/{}", rec.struct.field("completion"))
 
     reason = (
-        pl.when(grad.is_not_null()).then(pl.format("R3.1:{}", e230(grad)))
-        .when(comp.is_not_null()).then(pl.format("R3.2:{}", e230(comp)))
-        .when(final_exit.is_null()).then(pl.lit("R3.3:open"))
-        .when(still_at_cutoff).then(pl.format("R3.3:{}:exit-after-cutoff", _exit_label(rules)))
-        .when(r35 & reenrolled).then(pl.format("R3.5:{}:re-enrolled", _exit_label(rules)))
-        .when(r35).then(pl.format("R3.5:{}:late-completion", _exit_label(rules)))
+        pl.when(grad.is_not_null())
+        .then(pl.format("R3.1:{}", e230(grad)))
+        .when(comp.is_not_null())
+        .then(pl.format("R3.2:{}", e230(comp)))
+        .when(final_exit.is_null())
+        .then(pl.lit("R3.3:open"))
+        .when(still_at_cutoff)
+        .then(pl.format("R3.3:{}:exit-after-cutoff", _exit_label(rules)))
+        .when(r35 & reenrolled)
+        .then(pl.format("R3.5:{}:re-enrolled", _exit_label(rules)))
+        .when(r35)
+        .then(pl.format("R3.5:{}:late-completion", _exit_label(rules)))
         .otherwise(pl.format("R3.4:{}", _exit_label(rules)))
     )
     decided_by = (
-        pl.when(grad.is_not_null()).then(grad)
-        .when(comp.is_not_null()).then(comp)
-        .when(still_at_cutoff).then(final)
-        .when(r35 & reenrolled).then(pl.col("latest"))
-        .when(r35).then(pl.col("late_completion"))
+        pl.when(grad.is_not_null())
+        .then(grad)
+        .when(comp.is_not_null())
+        .then(comp)
+        .when(still_at_cutoff)
+        .then(final)
+        .when(r35 & reenrolled)
+        .then(pl.col("latest"))
+        .when(r35)
+        .then(pl.col("late_completion"))
         .otherwise(final)
     )
     return picks.with_columns(
@@ -195,9 +226,7 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
     )
 
 
-def outcome_findings(
-    flagged: pl.LazyFrame, students: pl.LazyFrame
-) -> pl.LazyFrame:
+def outcome_findings(flagged: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFrame:
     """Warnings about cohort students' records (R3.3): final-record ties, overlaps.
 
     ``flagged`` are the qualifying records of cohort students (after
@@ -216,24 +245,26 @@ def outcome_findings(
         .over("ssid", order_by=["start", "_exit_eff", "source_file", "source_line"])
     )
     overlaps = flagged.with_columns(prev_end.alias("_prev_end"))
-    return concat_findings([
-        findings_where(
-            ties,
-            pl.lit(True),
-            rule="R3.3",
-            severity="warning",
-            message=pl.format(
-                "final-record tie: {} qualifying records share the latest start and exit "
-                "dates; the lowest school code was taken as final",
-                pl.col("final_ties"),
+    return concat_findings(
+        [
+            findings_where(
+                ties,
+                pl.lit(True),
+                rule="R3.3",
+                severity="warning",
+                message=pl.format(
+                    "final-record tie: {} qualifying records share the latest start and exit "
+                    "dates; the lowest school code was taken as final",
+                    pl.col("final_ties"),
+                ),
             ),
-        ),
-        findings_where(
-            overlaps,
-            pl.col("start") < pl.col("_prev_end"),
-            rule="R3.3",
-            severity="warning",
-            message="concurrent enrollment: this qualifying record starts before an earlier "
-            "record of the same student ends",
-        ),
-    ])
+            findings_where(
+                overlaps,
+                pl.col("start") < pl.col("_prev_end"),
+                rule="R3.3",
+                severity="warning",
+                message="concurrent enrollment: this qualifying record starts before an earlier "
+                "record of the same student ends",
+            ),
+        ]
+    )

@@ -86,9 +86,10 @@ def rejection_reason(rules: RuleSet) -> pl.Expr:
         .then(pl.lit("exit date has no exit code; record not used"))
         .when(~code.is_in(rules.known_exit_codes()))
         .then(pl.format("exit code {} is not a valid exit category; record not used", code))
-        .when((code == e230) & ~pl.col("completion").fill_null("").is_in(
-            list(rules.completion_outcomes)
-        ))
+        .when(
+            (code == e230)
+            & ~pl.col("completion").fill_null("").is_in(list(rules.completion_outcomes))
+        )
         .then(
             pl.format(
                 "{} with completion status '{}' is not a valid combination; record not used",
@@ -129,8 +130,13 @@ def qualifying_records(
         rejection_reason(rules).alias("_rejected")
     )
     findings = [
-        findings_where(hs, pl.col("_rejected").is_not_null(), rule="R3.4.1", severity="fatal",
-                       message=pl.col("_rejected")),
+        findings_where(
+            hs,
+            pl.col("_rejected").is_not_null(),
+            rule="R3.4.1",
+            severity="fatal",
+            message=pl.col("_rejected"),
+        ),
         findings_where(
             records,
             pl.col("grade") == rules.ungraded_secondary_grade,

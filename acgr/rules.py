@@ -165,9 +165,7 @@ class RuleSet(BaseModel):
 
     def completer_completions(self) -> list[str]:
         """Completion codes of non-graduate completers (R3.2)."""
-        return sorted(
-            c for c, o in self.completion_outcomes.items() if o in COMPLETER_OUTCOMES
-        )
+        return sorted(c for c, o in self.completion_outcomes.items() if o in COMPLETER_OUTCOMES)
 
     def late_completion_codes(self) -> list[str]:
         """Completions that re-open a Dropout/Other Transfer as Still Enrolled (R3.5)."""
@@ -175,9 +173,7 @@ class RuleSet(BaseModel):
 
     def known_exit_codes(self) -> list[str]:
         """Every exit code the rule set understands (R3.4.1)."""
-        return sorted(
-            {*self.exit_outcomes, *self.excluded_exit_codes, self.completer_exit_code}
-        )
+        return sorted({*self.exit_outcomes, *self.excluded_exit_codes, self.completer_exit_code})
 
 
 BUILTIN_RULE_SETS: tuple[str, ...] = ("2018", "legacy")

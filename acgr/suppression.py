@@ -13,7 +13,14 @@ import polars as pl
 
 from acgr.rules import RuleSet
 
-ENTITY: tuple[str, ...] = ("level", "county_code", "district_code", "school_code", "charter", "dass")
+ENTITY: tuple[str, ...] = (
+    "level",
+    "county_code",
+    "district_code",
+    "school_code",
+    "charter",
+    "dass",
+)
 
 
 def small_cell(cohort: pl.Expr, rules: RuleSet) -> pl.Expr:

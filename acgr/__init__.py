@@ -1,0 +1,34 @@
+"""acgr: California's four-year adjusted cohort graduation rate from CALPADS records.
+
+Computes the ACGR exactly as the California Department of Education does
+(business rules in RULES.md, cited by rule id throughout) and explains every
+number: each student's outcome carries the rule and the record that decided it.
+
+Typical use::
+
+    import acgr
+    result = acgr.compute("extracts/", class_of=2018, schools="schools.csv")
+    result.students   # one row per student, outcome + reason (confidential)
+    result.rates      # the CDE ACGR table, typed
+    result.findings   # data-quality findings
+"""
+
+from acgr.api import AcgrResult, compute
+from acgr.cohort import CohortPeriods
+from acgr.extracts import ExtractError, Extracts, read_inputs
+from acgr.rules import Outcome, RuleSet, load_rules
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AcgrResult",
+    "CohortPeriods",
+    "ExtractError",
+    "Extracts",
+    "Outcome",
+    "RuleSet",
+    "__version__",
+    "compute",
+    "load_rules",
+    "read_inputs",
+]

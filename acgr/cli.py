@@ -1,0 +1,141 @@
+"""The ``acgr`` command line (FORMATS.md, "Command line").
+
+Exit codes: 0 success; 2 when an input cannot be read at all (one line on
+stderr naming the file and line) or, with ``--strict``, when any fatal finding
+exists. Nothing printed here ever carries a student identifier: summaries are
+counts, and errors name files and lines only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+
+from acgr.api import AcgrResult, compute
+from acgr.extracts import ExtractError
+from acgr.output import findings_by_severity, write_run
+from acgr.rules import load_rules
+
+app = typer.Typer(
+    name="acgr",
+    help="California four-year adjusted cohort graduation rate from CALPADS extracts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+@app.callback()
+def _root() -> None:
+    """California four-year adjusted cohort graduation rate from CALPADS extracts."""
+
+
+EXIT_UNREADABLE = 2
+EXIT_STRICT = 2
+
+
+def _fail(message: str, code: int = EXIT_UNREADABLE) -> typer.Exit:
+    # Plain write, not rich: the message must stay on one line for scripts.
+    sys.stderr.write(f"acgr: error: {' '.join(message.split())}\n")
+    return typer.Exit(code)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--extraction-date {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _summary(result: AcgrResult, seconds: float, out_dir: Path) -> None:
+    students = result.students
+    cohort = students.filter(pl.col("in_cohort"))
+    removed = students.height - cohort.height
+    grads = cohort.filter(pl.col("outcome") == "Graduate").height
+    state = result.state_row()
+    rate = state.get("Regular HS Diploma Graduates (Rate)", "0.0")
+    sev = findings_by_severity(result.findings)
+    out.print(
+        f"acgr {result.rules.name} rules, class of {result.periods.class_of} "
+        f"({result.periods.academic_year_label}), extraction date "
+        f"{result.periods.extraction_date.isoformat()}"
+    )
+    out.print(f"  SENR records read      {result.senr_records:>10,}")
+    out.print(f"  students read          {result.students_read:>10,}")
+    out.print(f"  cohort students        {cohort.height:>10,}   (removed: {removed:,})")
+    out.print(f"  graduates              {grads:>10,}")
+    out.print(f"  state graduation rate  {rate!s:>10}")
+    out.print(f"  findings               {sev['fatal']:>10,} fatal, {sev['warning']:,} warning")
+    out.print(f"  outputs in {out_dir}  ({seconds:.1f} s)")
+
+
+@app.command("run")
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")],
+    class_of: Annotated[int, typer.Option("--class-of", help="Expected graduation year Y.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the output files.")],
+    extraction_date: Annotated[
+        str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
+    ] = None,
+    rules: Annotated[
+        str, typer.Option("--rules", help="2018, legacy, or a rule-set file.")
+    ] = "2018",
+    schools: Annotated[
+        Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 2 when any fatal finding exists.")
+    ] = False,
+) -> None:
+    """Compute the ACGR of one class: writes acgr.txt, students.parquet, findings.csv."""
+    x = _date(extraction_date)
+    try:
+        ruleset = load_rules(rules)
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(f"--rules: {exc}") from None
+    started = time.perf_counter()
+    try:
+        with err.status("computing the cohort (reading extracts, deciding outcomes)…"):
+            result = compute(
+                paths, class_of=class_of, rules=ruleset, extraction_date=x, schools=schools
+            )
+        with err.status("writing outputs…"):
+            write_run(result, out_dir)
+    except ExtractError as exc:
+        raise _fail(str(exc)) from None
+    except pl.exceptions.PolarsError as exc:
+        # Polars messages may quote record values; name only the kind of failure.
+        raise _fail(
+            f"the input could not be processed ({type(exc).__name__}); "
+            "run `acgr validate` on it to locate bad records"
+        ) from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename or out_dir}: {exc.strerror}") from None
+    _summary(result, time.perf_counter() - started, out_dir)
+    if strict and findings_by_severity(result.findings)["fatal"] > 0:
+        err.print("acgr: --strict: fatal findings exist (see findings.csv)")
+        raise typer.Exit(EXIT_STRICT)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("acgr: interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
