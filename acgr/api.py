@@ -21,8 +21,9 @@ from acgr.cohort import CohortPeriods, cohort_members
 from acgr.directory import empty_directory, read_directory
 from acgr.extracts import Extracts, read_inputs
 from acgr.findings import concat_findings, sort_findings
+from acgr.groups import GROUP_FLAGS, categories, read_side_table, student_groups
 from acgr.outcomes import decide_outcomes, outcome_findings, record_flags, student_picks
-from acgr.qualifying import qualifying_records
+from acgr.qualifying import enrollment_records, normalized_code, qualifying_records
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
 from acgr.suppression import with_suppression
 
@@ -52,6 +53,9 @@ STUDENT_COLUMNS: tuple[str, ...] = (
     "initial_grade",
     "qualifying_records",
     *INDICATORS.values(),
+    "race",
+    "gender",
+    *GROUP_FLAGS,
 )
 
 
@@ -140,6 +144,9 @@ def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
             (grad & (decided.struct.field(src) == "Y")).fill_null(False).alias(name)
             for name, src in indicator_fields.items()
         ),
+        "race",
+        "gender",
+        *GROUP_FLAGS,
     )
 
 
@@ -150,6 +157,8 @@ def compute(
     rules: str | Path | RuleSet = "2018",
     extraction_date: dt.date | None = None,
     schools: str | Path | pl.DataFrame | None = None,
+    foster: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
+    direct_cert: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
     engine: Engine = "auto",
 ) -> AcgrResult:
     """Compute the four-year ACGR of ``class_of`` from CALPADS records.
@@ -163,6 +172,8 @@ def compute(
         extraction_date: X (R2.3); default 15 September of ``class_of``.
         schools: optional schools directory (path or DataFrame, see
             :mod:`acgr.directory`).
+        foster: optional foster-match table ``ssid, start_date, end_date`` (R5.5).
+        direct_cert: optional direct-certification table ``ssid, academic_year`` (R5.6).
         engine: Polars engine for the final collect.
 
     Returns:
@@ -183,8 +194,31 @@ def compute(
         qualifying.join(members.select("ssid"), on="ssid", how="semi"), periods, ruleset
     )
     decided = decide_outcomes(student_picks(flagged), periods, ruleset)
+    sprg = assign_cds(
+        extracts.sprg.with_columns(
+            normalized_code("reporting_lea", 7).alias("reporting_lea"),
+            normalized_code("school_of_attendance", 7).alias("school_code"),
+        ),
+        directory,
+        ruleset,
+    )
+    groups = student_groups(
+        cohort=members.select("ssid"),
+        qualifying=qualifying,
+        senr_records=enrollment_records(extracts.senr, periods),
+        sinf=extracts.sinf,
+        sprg=sprg,
+        sela=extracts.sela,
+        periods=periods,
+        rules=ruleset,
+        foster=read_side_table(foster, ("start_date", "end_date")),
+        direct_cert=read_side_table(direct_cert, ()),
+    )
     students_lf = student_table(
-        attribute(decided, directory, ruleset).join(members, on="ssid", how="left"), ruleset
+        attribute(decided, directory, ruleset)
+        .join(members, on="ssid", how="left")
+        .join(groups, on="ssid", how="left"),
+        ruleset,
     )
     findings_lf = concat_findings(
         [extracts.findings, record_findings, outcome_findings(flagged, decided)]
@@ -196,7 +230,7 @@ def compute(
     students = students.sort("ssid")
 
     rows = with_suppression(
-        all_levels(school_counts(students.lazy().with_columns(categories=pl.lit(["TA"])))),
+        all_levels(school_counts(students.lazy().with_columns(categories=categories()))),
         ruleset,
     )
     rates = rates_table(rows, directory, periods, ruleset).collect(engine=engine)

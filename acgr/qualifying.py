@@ -42,8 +42,11 @@ ENGINE_COLUMNS: dict[str, str] = {
 }
 
 
-def _code(col: str, width: int) -> pl.Expr:
-    """Upper-case a code and restore leading zeros a spreadsheet may have cut."""
+def normalized_code(col: str, width: int) -> pl.Expr:
+    """Upper-case a code and restore leading zeros a spreadsheet may have cut.
+
+    Only all-digit codes are padded to ``width``; ``E230`` or ``US`` are left alone.
+    """
     c = pl.col(col).str.strip_chars().str.to_uppercase()
     return pl.when(c.str.contains(r"^\d+$")).then(c.str.zfill(width)).otherwise(c)
 
@@ -53,12 +56,12 @@ def enrollment_records(senr: pl.LazyFrame, periods: CohortPeriods) -> pl.LazyFra
     return (
         senr.select([pl.col(k).alias(v) for k, v in ENGINE_COLUMNS.items()])
         .with_columns(
-            _code("reporting_lea", 7),
-            _code("school_code", 7),
-            _code("status", 2),
-            _code("grade", 2),
-            _code("exit_code", 4),
-            _code("completion", 3),
+            normalized_code("reporting_lea", 7),
+            normalized_code("school_code", 7),
+            normalized_code("status", 2),
+            normalized_code("grade", 2),
+            normalized_code("exit_code", 4),
+            normalized_code("completion", 3),
             *(pl.col(c).str.to_uppercase() for c in ("uc_csu", "gssmd", "seal", "exemption")),
         )
         .filter(pl.col("start").is_not_null() & (pl.col("start") <= periods.extraction_date))

@@ -80,6 +80,37 @@ class ExitRule(BaseModel):
     decision: str | None = None
 
 
+class GroupRules(BaseModel):
+    """Student-group definitions (RULES.md R5), as data."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: R5.1 SINF race code -> race reporting category.
+    race_codes: dict[str, str]
+    #: R5.1 category of a Hispanic student, of two or more groups, of none.
+    hispanic_category: str
+    multiple_category: str
+    not_reported_category: str
+    #: R5.2 SINF/SENR gender code -> category; anything else -> ``gender_missing``.
+    gender_codes: dict[str, str]
+    gender_missing: str
+    #: R5.3 the English-learner status and the primary languages that exclude it.
+    english_learner_status: str
+    english_only_languages: tuple[str, ...]
+    #: R5.4 program codes: disabilities (SD), migrant (SM), homeless (SH).
+    disability_program: str
+    migrant_program: str
+    homeless_program: str
+    #: R5.5 tribal foster youth program (SF).
+    tribal_foster_program: str
+    #: R5.6 meal programs, the older code and the last day it counts from.
+    meal_programs: tuple[str, ...]
+    legacy_meal_program: str
+    legacy_meal_program_until: dt.date
+    #: R5.6 parent/guardian education code meaning "not a high-school graduate".
+    parent_not_hs_graduate: str
+
+
 class RuleSet(BaseModel):
     """All data the ACGR engine needs; see RULES.md R1-R4, R6 and R7.
 
@@ -133,6 +164,9 @@ class RuleSet(BaseModel):
     #: R4.3 school codes that are placeholders, never looked up in a directory
     #: (0000000 district office, 0000001 nonpublic school).
     placeholder_school_codes: tuple[str, ...] = ("0000000", "0000001")
+
+    # R5 - student groups
+    groups: GroupRules
 
     # R6 - output
     #: R6.4 a row whose cohort is at most this many students is starred.
