@@ -13,6 +13,7 @@ Typical use::
     result.findings   # data-quality findings
 """
 
+from acgr.acgr_file import read_cde_acgr
 from acgr.api import AcgrResult, compute
 from acgr.cohort import CohortPeriods
 from acgr.extracts import ExtractError, Extracts, read_inputs
@@ -30,5 +31,6 @@ __all__ = [
     "__version__",
     "compute",
     "load_rules",
+    "read_cde_acgr",
     "read_inputs",
 ]

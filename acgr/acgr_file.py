@@ -12,6 +12,7 @@ R6.5). Suppressed rows print ``*`` in every count and rate (R6.4).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -241,3 +242,86 @@ def acgr_text(table: pl.DataFrame) -> str:
     return public_text(table).write_csv(
         separator="\t", line_terminator="\n", quote_style="never", null_value=""
     )
+
+
+# ---------------------------------------------------------------------------------
+# Reading published CDE ACGR files back (issue #3 item 4)
+# ---------------------------------------------------------------------------------
+_CODE_WIDTHS: dict[str, int] = {"CountyCode": 2, "DistrictCode": 5, "SchoolCode": 7}
+_TEXT_COLUMNS: tuple[str, ...] = (
+    "AcademicYear",
+    "AggregateLevel",
+    "CountyName",
+    "DistrictName",
+    "SchoolName",
+    "ReportingCategory",
+)
+
+
+def _canonical_header(name: str) -> str:
+    """Map a header cell to this module's spelling (BOM, spaces, the GSSMD typo)."""
+    n = name.replace("\ufeff", "").strip().strip('"')
+    if n.startswith("Golden State Seal Merit Diploma (Rate"):
+        return "Golden State Seal Merit Diploma (Rate"
+    return n
+
+
+def read_cde_acgr(path: str | Path) -> pl.DataFrame:
+    """Read a CDE ACGR download (any year's layout) or an ``acgr.txt`` of ours, typed.
+
+    Tolerates what real copies contain: a UTF-8 BOM, CRLF, the
+    ``Golden State Seal Merit Diploma (Rate`` header, ``Yes``/``No`` or ``Y``/``N``
+    (normalised to ``Yes``/``No``; ``All`` kept), ``0`` or ``0.0``, ``*`` cells,
+    codes that lost leading zeros (re-padded to 2/5/7 digits), subsets with fewer
+    columns. Counts become Int64, rates Decimal(4, 1), ``*`` becomes null, and
+    ``suppressed`` is true where CohortStudents is ``*``. Columns are kept in file
+    order; reading what :func:`acgr_text` wrote gives :attr:`AcgrResult.rates`
+    with the suppressed cells nulled.
+    """
+    raw = pl.read_csv(
+        path,
+        separator="\t",
+        infer_schema=False,
+        quote_char=None,
+        encoding="utf8-lossy",
+        truncate_ragged_lines=True,
+    )
+    raw = raw.rename({c: _canonical_header(c) for c in raw.columns})
+    exprs: list[pl.Expr] = []
+    for col in raw.columns:
+        cell = pl.col(col).str.strip_chars()
+        if col in _CODE_WIDTHS:
+            exprs.append(
+                pl.when(cell.str.contains(r"^\d+$"))
+                .then(cell.str.zfill(_CODE_WIDTHS[col]))
+                .otherwise(pl.when(cell.str.len_bytes() > 0).then(cell))
+                .alias(col)
+            )
+        elif col in ("CharterSchool", "DASS"):
+            up = cell.str.to_uppercase()
+            exprs.append(
+                pl.when(up.is_in(["Y", "YES"]))
+                .then(pl.lit("Yes"))
+                .when(up.is_in(["N", "NO"]))
+                .then(pl.lit("No"))
+                .when(up == "ALL")
+                .then(pl.lit("All"))
+                .otherwise(cell)
+                .alias(col)
+            )
+        elif col.endswith("(Count)") or col == "CohortStudents":
+            exprs.append(cell.cast(pl.Int64, strict=False).alias(col))
+        elif "(Rate" in col:
+            exprs.append(cell.cast(pl.Decimal(4, 1), strict=False).alias(col))
+        else:
+            exprs.append(
+                pl.when(cell.str.len_bytes() > 0).then(cell).otherwise(pl.lit("")).alias(col)
+                if col in _TEXT_COLUMNS
+                else cell.alias(col)
+            )
+    suppressed = (
+        pl.col("CohortStudents").str.strip_chars() == "*"
+        if "CohortStudents" in raw.columns
+        else pl.lit(False)
+    )
+    return raw.select(*exprs, suppressed.alias("suppressed"))

@@ -94,6 +94,13 @@ def run(
     schools: Annotated[
         Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
     ] = None,
+    foster: Annotated[
+        Path | None, typer.Option("--foster", help="Foster match CSV: ssid,start_date,end_date.")
+    ] = None,
+    direct_cert: Annotated[
+        Path | None,
+        typer.Option("--direct-cert", help="Direct certification CSV: ssid,academic_year."),
+    ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 when any fatal finding exists.")
     ] = False,
@@ -108,7 +115,13 @@ def run(
     try:
         with err.status("computing the cohort (reading extracts, deciding outcomes)…"):
             result = compute(
-                paths, class_of=class_of, rules=ruleset, extraction_date=x, schools=schools
+                paths,
+                class_of=class_of,
+                rules=ruleset,
+                extraction_date=x,
+                schools=schools,
+                foster=foster,
+                direct_cert=direct_cert,
             )
         with err.status("writing outputs…"):
             write_run(result, out_dir)
