@@ -22,10 +22,17 @@ from acgr.directory import empty_directory, read_directory
 from acgr.extracts import Extracts, read_inputs
 from acgr.findings import concat_findings, sort_findings
 from acgr.groups import GROUP_FLAGS, categories, read_side_table, student_groups
+from acgr.impact import outcome_sensitive_findings, school_impact
 from acgr.outcomes import decide_outcomes, outcome_findings, record_flags, student_picks
-from acgr.qualifying import enrollment_records, normalized_code, qualifying_records
+from acgr.qualifying import (
+    enrollment_records,
+    normalized_code,
+    qualifying_records,
+    record_findings,
+)
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
 from acgr.suppression import with_suppression
+from acgr.validation import validate_records
 
 Engine = Literal["auto", "streaming", "in-memory"]
 
@@ -80,6 +87,12 @@ class AcgrResult:
     rules: RuleSet
     senr_records: int = 0
     students_read: int = 0
+    #: ``lines_read``, ``records_parsed``, ``lines_rejected`` (see Extracts.accounting).
+    accounting: dict[str, int] | None = None
+
+    def impact(self) -> pl.DataFrame:
+        """Per school: rates if outcome-sensitive findings were resolved either way."""
+        return school_impact(self.students, self.rules)
 
     def state_row(self) -> dict[str, object]:
         """The unsuppressed state TA All/All row of :attr:`rates` (empty dict if none)."""
@@ -187,7 +200,7 @@ def compute(
     extracts: Extracts = read_inputs(inputs)
     directory = _directory(schools)
 
-    qualifying, record_findings = qualifying_records(extracts.senr, periods, ruleset)
+    qualifying, record_problems = qualifying_records(extracts.senr, periods, ruleset)
     qualifying = assign_cds(qualifying, directory, ruleset)
     members = cohort_members(qualifying, periods, ruleset)
     flagged = record_flags(
@@ -205,7 +218,7 @@ def compute(
     groups = student_groups(
         cohort=members.select("ssid"),
         qualifying=qualifying,
-        senr_records=enrollment_records(extracts.senr, periods),
+        senr_records=enrollment_records(extracts.senr, periods.extraction_date),
         sinf=extracts.sinf,
         sprg=sprg,
         sela=extracts.sela,
@@ -221,12 +234,25 @@ def compute(
         ruleset,
     )
     findings_lf = concat_findings(
-        [extracts.findings, record_findings, outcome_findings(flagged, decided)]
+        [
+            extracts.findings,
+            record_problems,
+            validate_records(
+                enrollment_records(extracts.senr, periods.extraction_date),
+                ruleset,
+                extraction_date=periods.extraction_date,
+                sinf=extracts.sinf,
+            ),
+            outcome_findings(flagged, decided),
+            outcome_sensitive_findings(students_lf, ruleset),
+        ]
     )
     read_lf = extracts.senr.select(
         pl.len().alias("records"), pl.col("ssid").n_unique().alias("students")
     )
-    students, findings, read = pl.collect_all([students_lf, findings_lf, read_lf], engine=engine)
+    students, findings, read, accounting = pl.collect_all(
+        [students_lf, findings_lf, read_lf, extracts.accounting()], engine=engine
+    )
     students = students.sort("ssid")
 
     rows = with_suppression(
@@ -242,4 +268,69 @@ def compute(
         rules=ruleset,
         senr_records=int(read["records"][0]),
         students_read=int(read["students"][0]),
+        accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},
+    )
+
+
+@dataclass
+class ValidationResult:
+    """What ``acgr validate`` produces.
+
+    Attributes:
+        findings: every finding (confidential: carries SSIDs).
+        accounting: ``lines_read``, ``records_parsed``, ``lines_rejected``.
+        impact: per-school outcome-sensitive counts and rates (only with a class).
+        result: the full ACGR result when a class was given.
+    """
+
+    findings: pl.DataFrame
+    accounting: dict[str, int]
+    impact: pl.DataFrame | None = None
+    result: AcgrResult | None = None
+
+
+def validate(
+    inputs: Any,
+    *,
+    class_of: int | None = None,
+    rules: str | Path | RuleSet = "2018",
+    extraction_date: dt.date | None = None,
+    schools: str | Path | pl.DataFrame | None = None,
+    engine: Engine = "auto",
+) -> ValidationResult:
+    """Run the data-quality checks only (``class_of`` None) or with the cohort.
+
+    Without a class every SENR record is checked whatever its start date, and
+    the outcome-sensitive findings and impact table are not produced (they need
+    a cohort). With a class this is :func:`compute` plus the impact table.
+    """
+    if class_of is not None:
+        res = compute(
+            inputs,
+            class_of=class_of,
+            rules=rules,
+            extraction_date=extraction_date,
+            schools=schools,
+            engine=engine,
+        )
+        return ValidationResult(
+            findings=res.findings,
+            accounting=res.accounting or {},
+            impact=res.impact(),
+            result=res,
+        )
+    ruleset = load_rules(rules)
+    extracts = read_inputs(inputs)
+    records = enrollment_records(extracts.senr, None)
+    findings_lf = concat_findings(
+        [
+            extracts.findings,
+            record_findings(records, ruleset),
+            validate_records(records, ruleset, extraction_date=None, sinf=extracts.sinf),
+        ]
+    )
+    findings, accounting = pl.collect_all([findings_lf, extracts.accounting()], engine=engine)
+    return ValidationResult(
+        findings=sort_findings(findings),
+        accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},
     )

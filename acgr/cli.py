@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -18,10 +19,11 @@ import polars as pl
 import typer
 from rich.console import Console
 
-from acgr.api import AcgrResult, compute
+from acgr.api import AcgrResult, compute, validate
 from acgr.extracts import ExtractError
-from acgr.output import findings_by_severity, write_run
+from acgr.output import findings_by_severity, write_atomically, write_run, write_text
 from acgr.rules import load_rules
+from acgr.summary import by_rule, summary_text
 
 app = typer.Typer(
     name="acgr",
@@ -139,6 +141,71 @@ def run(
     if strict and findings_by_severity(result.findings)["fatal"] > 0:
         err.print("acgr: --strict: fatal findings exist (see findings.csv)")
         raise typer.Exit(EXIT_STRICT)
+
+
+@app.command("validate")
+def validate_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")],
+    class_of: Annotated[
+        int | None,
+        typer.Option("--class-of", help="Also build this class's cohort (outcome checks)."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write findings.csv and summary.txt here.")
+    ] = None,
+    extraction_date: Annotated[
+        str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
+    ] = None,
+    rules: Annotated[str, typer.Option("--rules", help="2018, legacy, or a rule-set file.")] = (
+        "2018"
+    ),
+    schools: Annotated[
+        Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
+    ] = None,
+) -> None:
+    """Check extracts for errors that would distort the rate. Exit 1 if any is fatal."""
+    x = _date(extraction_date)
+    try:
+        ruleset = load_rules(rules)
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(f"--rules: {exc}") from None
+    try:
+        with err.status("checking records…"):
+            res = validate(
+                paths, class_of=class_of, rules=ruleset, extraction_date=x, schools=schools
+            )
+        text = summary_text(res.findings, res.accounting, res.impact)
+        if out_dir is not None:
+            writers = {"findings.csv": _csv_writer(res.findings), "summary.txt": write_text(text)}
+            if res.impact is not None:
+                writers["impact.csv"] = _csv_writer(res.impact)
+            write_atomically(out_dir, writers)
+    except ExtractError as exc:
+        raise _fail(str(exc)) from None
+    except pl.exceptions.PolarsError as exc:
+        raise _fail(f"the input could not be processed ({type(exc).__name__})") from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename or out_dir}: {exc.strerror}") from None
+    sev = findings_by_severity(res.findings)
+    acc = res.accounting
+    out.print(
+        f"lines read {acc.get('lines_read', 0):,} = records used "
+        f"{acc.get('records_parsed', 0):,} + lines rejected {acc.get('lines_rejected', 0):,}"
+    )
+    out.print(f"findings: {sev['fatal']:,} fatal, {sev['warning']:,} warning")
+    top = by_rule(res.findings).head(15)
+    for rule, severity, n, students, _example in top.iter_rows():
+        out.print(f"  {rule:<10} {severity:<8} {n:>8,} findings  {students:>7,} students")
+    if out_dir is not None:
+        out.print(f"details in {out_dir / 'findings.csv'} and {out_dir / 'summary.txt'}")
+    raise typer.Exit(1 if sev["fatal"] else 0)
+
+
+def _csv_writer(frame: pl.DataFrame) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        frame.write_csv(path)
+
+    return write
 
 
 def main() -> None:

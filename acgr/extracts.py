@@ -55,6 +55,26 @@ class Extracts:
     sela: pl.LazyFrame
     findings: pl.LazyFrame = field(default_factory=empty_findings)
     sources: list[str] = field(default_factory=list)
+    #: ``source_file``, ``lines``: physical lines (caret) or rows (tables) per input.
+    line_counts: pl.LazyFrame = field(
+        default_factory=lambda: pl.LazyFrame(schema={"source_file": pl.String, "lines": pl.Int64})
+    )
+
+    def accounting(self) -> pl.LazyFrame:
+        """One row: ``lines_read``, ``records_parsed``, ``lines_rejected`` (at reading).
+
+        Every line is either parsed into a table or rejected with a reader
+        finding (EXTR0001/EXTR0002/FRMT0001/FRMT0002), so
+        ``lines_read == records_parsed + lines_rejected`` always holds.
+        """
+        parsed = pl.concat(
+            [self.table(t).select(pl.len().cast(pl.Int64).alias("n")) for t in TABLES]
+        ).select(pl.col("n").sum().alias("records_parsed"))
+        read = self.line_counts.select(pl.col("lines").sum().cast(pl.Int64).alias("lines_read"))
+        rejected = self.findings.filter(
+            pl.col("rule").is_in(["EXTR0001", "EXTR0002", "FRMT0001", "FRMT0002"])
+        ).select(pl.len().cast(pl.Int64).alias("lines_rejected"))
+        return pl.concat([read, parsed, rejected], how="horizontal")
 
     def table(self, name: str) -> pl.LazyFrame:
         """The canonical table ``senr``, ``sinf``, ``sprg`` or ``sela``."""
@@ -285,6 +305,7 @@ def read_caret(paths: Sequence[Path], *, with_pii: bool = False) -> Extracts:
         sela=tables["sela"],
         findings=concat_findings(findings),
         sources=[str(p) for p in paths],
+        line_counts=lines.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines")),
     )
 
 
@@ -434,9 +455,15 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
             table, lf = _read_canonical_file(f, kind)
             canonical[table].append(lf)
     ex = read_caret(caret, with_pii=with_pii)
+    counts = [ex.line_counts]
     for t in TABLES:
         if canonical[t]:
             setattr(ex, t, pl.concat([ex.table(t), *canonical[t]], how="vertical"))
+            counts.extend(
+                lf.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines"))
+                for lf in canonical[t]
+            )
+    ex.line_counts = pl.concat(counts, how="vertical")
     ex.sources = [str(f) for f in files]
     return ex
 

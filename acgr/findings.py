@@ -21,6 +21,7 @@ FINDINGS_SCHEMA: dict[str, pl.DataType] = {
     "line": pl.Int64(),
     "record_type": pl.String(),
     "ssid": pl.String(),
+    "cds_code": pl.String(),
     "message": pl.String(),
 }
 
@@ -41,11 +42,19 @@ def findings_where(
 ) -> pl.LazyFrame:
     """One finding per record of ``records`` that meets ``condition``.
 
-    ``records`` must carry ``source_file``, ``source_line`` and ``ssid``.
-    ``message`` may be an expression over the record's codes (never its
-    identifiers or names).
+    ``records`` must carry ``source_file``, ``source_line`` and ``ssid``; the
+    school (``cds_code``) comes from ``cds_code`` or ``reporting_lea`` +
+    ``school_code`` when the records have them. ``message`` may be an expression
+    over the record's codes (never its identifiers or names).
     """
     msg = pl.lit(message) if isinstance(message, str) else message
+    names = set(records.collect_schema().names())
+    if "cds_code" in names:
+        school = pl.col("cds_code")
+    elif {"reporting_lea", "school_code"} <= names:
+        school = pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")])
+    else:
+        school = pl.lit(None, pl.String)
     return records.filter(condition).select(
         pl.lit(rule).alias("rule"),
         pl.lit(severity).alias("severity"),
@@ -53,6 +62,7 @@ def findings_where(
         pl.col("source_line").cast(pl.Int64).alias("line"),
         pl.lit(record_type).alias("record_type"),
         pl.col("ssid").cast(pl.String),
+        school.cast(pl.String).alias("cds_code"),
         msg.cast(pl.String).alias("message"),
     )
 

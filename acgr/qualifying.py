@@ -14,6 +14,8 @@ qualify when R1.1-R1.3 say so.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from acgr.cohort import CohortPeriods, academic_year_end
@@ -51,8 +53,15 @@ def normalized_code(col: str, width: int) -> pl.Expr:
     return pl.when(c.str.contains(r"^\d+$")).then(c.str.zfill(width)).otherwise(c)
 
 
-def enrollment_records(senr: pl.LazyFrame, periods: CohortPeriods) -> pl.LazyFrame:
-    """SENR records read for this run: engine columns, start on or before X (R2.4)."""
+def enrollment_records(senr: pl.LazyFrame, extraction_date: dt.date | None) -> pl.LazyFrame:
+    """SENR records read for this run: engine columns, start on or before X (R2.4).
+
+    With ``extraction_date`` None (``acgr validate`` without a class) every record
+    with a start date is kept.
+    """
+    read = pl.col("start").is_not_null()
+    if extraction_date is not None:
+        read = read & (pl.col("start") <= extraction_date)
     return (
         senr.select([pl.col(k).alias(v) for k, v in ENGINE_COLUMNS.items()])
         .with_columns(
@@ -64,7 +73,7 @@ def enrollment_records(senr: pl.LazyFrame, periods: CohortPeriods) -> pl.LazyFra
             normalized_code("completion", 3),
             *(pl.col(c).str.to_uppercase() for c in ("uc_csu", "gssmd", "seal", "exemption")),
         )
-        .filter(pl.col("start").is_not_null() & (pl.col("start") <= periods.extraction_date))
+        .filter(read)
     )
 
 
@@ -120,52 +129,66 @@ def qualifies(periods: CohortPeriods, rules: RuleSet) -> pl.Expr:
     return status_ok & ~pl.col("exit_code").fill_null("").is_in(rules.excluded_exit_codes)
 
 
+def high_school_records(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
+    """Grade 09-12 records of status 10 or 30, with ``_rejected`` (R3.4.1 reason or null)."""
+    return records.filter(_is_high_school(rules)).with_columns(
+        rejection_reason(rules).alias("_rejected")
+    )
+
+
+def record_findings(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
+    """Findings about single records that the R1/R3.4.1 rules raise.
+
+    R3.4.1 (fatal, record rejected), R1.4 (grade US, warning), R1.5 (Academic
+    Year ID not matching the start date, warning). ``records`` are engine
+    records (:func:`enrollment_records`).
+    """
+    hs = high_school_records(records, rules)
+    ay_start = pl.col("academic_year_id").str.extract(r"^(\d{4})", 1).cast(pl.Int32, strict=False)
+    ay_from_date = academic_year_end(pl.col("start"), rules) - 1
+    return concat_findings(
+        [
+            findings_where(
+                hs,
+                pl.col("_rejected").is_not_null(),
+                rule="R3.4.1",
+                severity="fatal",
+                message=pl.col("_rejected"),
+            ),
+            findings_where(
+                records,
+                pl.col("grade") == rules.ungraded_secondary_grade,
+                rule="R1.4",
+                severity="warning",
+                message="grade US (ungraded secondary) record does not count toward any cohort",
+            ),
+            findings_where(
+                hs,
+                ay_start.is_not_null() & (ay_start != ay_from_date),
+                rule="R1.5",
+                severity="warning",
+                message=pl.format(
+                    "Academic Year ID {} does not match the start date's academic year {}-{}; "
+                    "the start date is used",
+                    pl.col("academic_year_id"),
+                    ay_from_date,
+                    ay_from_date + 1,
+                ),
+            ),
+        ]
+    )
+
+
 def qualifying_records(
     senr: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Qualifying records of every student (R1), and the findings about records.
 
-    Returns ``(qualifying, findings)``. Findings: R3.4.1 (fatal, record rejected),
-    R1.4 (grade US, warning), R1.5 (academic-year mismatch, warning).
+    Returns ``(qualifying, findings)``; see :func:`record_findings`.
     """
-    records = enrollment_records(senr, periods)
-    hs = records.filter(_is_high_school(rules)).with_columns(
-        rejection_reason(rules).alias("_rejected")
-    )
-    findings = [
-        findings_where(
-            hs,
-            pl.col("_rejected").is_not_null(),
-            rule="R3.4.1",
-            severity="fatal",
-            message=pl.col("_rejected"),
-        ),
-        findings_where(
-            records,
-            pl.col("grade") == rules.ungraded_secondary_grade,
-            rule="R1.4",
-            severity="warning",
-            message="grade US (ungraded secondary) record does not count toward any cohort",
-        ),
-    ]
-    ay_start = pl.col("academic_year_id").str.extract(r"^(\d{4})", 1).cast(pl.Int32, strict=False)
-    ay_from_date = academic_year_end(pl.col("start"), rules) - 1
-    findings.append(
-        findings_where(
-            hs,
-            ay_start.is_not_null() & (ay_start != ay_from_date),
-            rule="R1.5",
-            severity="warning",
-            message=pl.format(
-                "Academic Year ID {} does not match the start date's academic year {}-{}; "
-                "the start date is used",
-                pl.col("academic_year_id"),
-                ay_from_date,
-                ay_from_date + 1,
-            ),
-        )
-    )
+    records = enrollment_records(senr, periods.extraction_date)
+    hs = high_school_records(records, rules)
     qualifying = hs.filter(pl.col("_rejected").is_null() & qualifies(periods, rules)).drop(
         "_rejected", "academic_year_id"
     )
-    return qualifying, concat_findings(findings)
+    return qualifying, record_findings(records, rules)

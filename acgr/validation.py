@@ -1,0 +1,275 @@
+"""Data-quality checks on SENR records, named by CALPADS rule id where one exists.
+
+Every check is a :class:`Check`: an id, a severity, a condition on one record
+(with per-student window facts precomputed) and a message that says what to fix.
+The checks run on every SENR record read, whatever its class, because a bad
+record of any grade can move a student in or out of a cohort.
+
+Ids are CALPADS input-validation rules (``SENR0018`` …, see
+https://documentation.calpads.org/Troubleshooting/SENR/) where one exists, and
+``ACGR``-prefixed ids of this project otherwise. Record-level checks that the
+engine needs for a decision (R3.4.1 rejections, R1.4, R1.5, R3.3) live with the
+rule they serve; this module adds the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from acgr.findings import Severity, concat_findings, findings_where
+from acgr.rules import RuleSet
+
+#: Enrollment status codes (CALPADS code set).
+STATUS_CODES: tuple[str, ...] = ("10", "20", "30", "50")
+#: Grade level codes (CALPADS code set; UE/US/UU retired but still readable).
+GRADE_CODES: tuple[str, ...] = (
+    "IN",
+    "TD",
+    "PS",
+    "TK",
+    "KN",
+    *(f"{g:02d}" for g in range(1, 13)),
+    "AD",
+    "UE",
+    "US",
+    "UU",
+)
+#: Exit codes valid on records below grade 9 only (not in the ACGR table).
+LOWER_GRADE_EXIT_CODES: tuple[str, ...] = ("E450",)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named data-quality rule on one SENR record."""
+
+    rule: str
+    severity: Severity
+    condition: pl.Expr
+    message: str | pl.Expr
+
+
+def _windows(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Per-student facts some checks compare a record with (partitioned by SSID)."""
+    grad = (pl.col("exit_code") == "E230") & (pl.col("completion") == "100")
+    first_grad = pl.col("exit_date").filter(grad).min().over("ssid")
+    dup_key = ["ssid", "school_code", "start"]
+    return records.with_columns(
+        first_grad.alias("_first_graduation"),
+        (pl.len().over(dup_key) > 1).alias("_duplicate"),
+        pl.int_range(pl.len())
+        .over(dup_key, order_by=["source_file", "source_line"])
+        .alias("_dup_rank"),
+    )
+
+
+def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check]:
+    """The record-level checks, in id order."""
+    code, comp, status = pl.col("exit_code"), pl.col("completion"), pl.col("status")
+    start, exit_date = pl.col("start"), pl.col("exit_date")
+    known_exits = [*rules.known_exit_codes(), *LOWER_GRADE_EXIT_CODES]
+    checks = [
+        Check(
+            "GERR0007",
+            "fatal",
+            status.is_not_null() & ~status.is_in(STATUS_CODES),
+            pl.format("enrollment status '{}' is not a CALPADS status code", status),
+        ),
+        Check(
+            "GERR0007",
+            "fatal",
+            pl.col("grade").is_not_null() & ~pl.col("grade").is_in(GRADE_CODES),
+            pl.format("grade level '{}' is not a CALPADS grade code", pl.col("grade")),
+        ),
+        Check(
+            "GERR0007",
+            "fatal",
+            code.is_not_null()
+            & ~code.is_in(known_exits)
+            & ~pl.col("grade").is_in(rules.grade_levels),
+            pl.format("exit code '{}' is not a CALPADS exit category", code),
+        ),
+        Check(
+            "GERR0001",
+            "fatal",
+            pl.col("ssid").is_null() | pl.col("school_code").is_null(),
+            "SSID or School of Attendance is missing",
+        ),
+        Check(
+            "SENR0018",
+            "fatal",
+            exit_date.is_not_null()
+            & pl.when(code == "N470")
+            .then((exit_date > start) | (exit_date < start - dt.timedelta(days=1)))
+            .otherwise(exit_date < start),
+            "exit date is before the start date (N470: must be the start date or the day before)",
+        ),
+        Check(
+            "SENR0175",
+            "fatal",
+            (comp == "100") & (code != "E230"),
+            pl.format("completion status 100 requires exit code E230, found {}", code),
+        ),
+        Check(
+            "SENR0022",
+            "fatal",
+            comp.is_not_null() & (comp != "100") & (code.is_null() | (code != "E230")),
+            pl.format("completion status {} may only be posted with exit code E230", comp),
+        ),
+        Check(
+            "SENR0302",
+            "fatal",
+            (status == "20") & code.is_not_null() & (code != "E170"),
+            pl.format("secondary enrollment (status 20) may only exit with E170, found {}", code),
+        ),
+        Check(
+            "SENR0315",
+            "fatal",
+            (pl.col("gssmd") == "Y") & (comp.is_null() | (comp != "100")),
+            "Golden State Seal Merit Diploma indicator Y requires completion status 100",
+        ),
+        Check(
+            "SENR0316",
+            "fatal",
+            (pl.col("seal") == "Y") & (comp.is_null() | (comp != "100")),
+            "Seal of Biliteracy indicator Y requires completion status 100",
+        ),
+        Check(
+            "SENR0523",
+            "fatal",
+            (code == "E170") & ~status.is_in(["20", "50"]),
+            pl.format("exit code E170 requires status 20 or 50, found {}", status),
+        ),
+        Check(
+            "SENR0586",
+            "fatal",
+            (status != "20")
+            & (code.is_null() | (code != "N470"))
+            & ~((code == "E230") & (comp == "100"))
+            & exit_date.is_not_null()
+            & (exit_date > pl.col("_first_graduation")),
+            "exit date is after the student's regular-diploma graduation; a graduate "
+            "cannot have later enrollments (fix the graduation or this record)",
+        ),
+        Check(
+            "SENR0587",
+            "fatal",
+            exit_date.is_null()
+            & code.is_null()
+            & (status != "20")
+            & (start >= pl.col("_first_graduation")),
+            "open enrollment after the student's regular-diploma graduation",
+        ),
+        Check(
+            "ACGR0001",
+            "warning",
+            pl.col("_duplicate") & (pl.col("_dup_rank") > 0),
+            "duplicate record: same student, school and start date as an earlier record "
+            "(CALPADS keeps one; the engine uses both)",
+        ),
+    ]
+    if extraction_date is not None:
+        # SENR0317 / CERT112: a prior-year enrollment must be exited by 16 August of
+        # the next year; one still open then inflates Still Enrolled.
+        year_end = pl.date(start.dt.year() + (start.dt.month() >= 7).cast(pl.Int32), 8, 16)
+        checks.append(
+            Check(
+                "SENR0317",
+                "warning",
+                exit_date.is_null()
+                & code.is_null()
+                & (status != "20")
+                & (year_end <= extraction_date),
+                "prior-year enrollment was never exited (exit it with the right code and date)",
+            )
+        )
+    return checks
+
+
+def concurrent_enrollments(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Primary enrollments (status 10) of one student that overlap (SENR0027/SENR0028).
+
+    SENR0027 (fatal) within one LEA; SENR0028 (warning, a CCE anomaly) across LEAs.
+    Each overlapping record is reported once, against the record it overlaps.
+    """
+    primary = records.filter(pl.col("status") == "10").with_columns(
+        pl.col("exit_date").fill_null(dt.date(9999, 12, 31)).alias("_end")
+    )
+    order = ["start", "_end", "source_file", "source_line"]
+    prev_end = pl.col("_end").shift(1).over("ssid", order_by=order)
+    prev_lea = pl.col("reporting_lea").shift(1).over("ssid", order_by=order)
+    with_prev = primary.with_columns(prev_end.alias("_prev_end"), prev_lea.alias("_prev_lea"))
+    overlap = pl.col("start") < pl.col("_prev_end")
+    return concat_findings(
+        [
+            findings_where(
+                with_prev,
+                overlap & (pl.col("reporting_lea") == pl.col("_prev_lea")),
+                rule="SENR0027",
+                severity="fatal",
+                message="primary enrollment overlaps another primary enrollment in the same LEA",
+            ),
+            findings_where(
+                with_prev,
+                overlap & (pl.col("reporting_lea") != pl.col("_prev_lea")),
+                rule="SENR0028",
+                severity="warning",
+                message="primary enrollment overlaps a primary enrollment in another LEA "
+                "(concurrent enrollment anomaly)",
+            ),
+        ]
+    )
+
+
+def missing_demographics(records: pl.LazyFrame, sinf: pl.LazyFrame) -> pl.LazyFrame:
+    """Students with SENR records but no SINF record (ACGR0002), one finding each.
+
+    Only raised when some SINF record was supplied at all (else every student
+    would be flagged for a file the user simply did not pass).
+    """
+    sinf_rows = sinf.select(pl.len().alias("_sinf_rows"))
+    first = (
+        records.join(sinf.select("ssid").unique(), on="ssid", how="anti")
+        .group_by("ssid")
+        .agg(
+            pl.col("source_file").sort_by(["source_file", "source_line"]).first(),
+            pl.col("source_line").sort_by(["source_file", "source_line"]).first(),
+        )
+        .join(sinf_rows, how="cross")
+        .filter(pl.col("_sinf_rows") > 0)
+    )
+    return findings_where(
+        first,
+        pl.lit(True),
+        rule="ACGR0002",
+        severity="warning",
+        message="student has enrollment records but no SINF record: race and gender "
+        "will be Not Reported / Missing",
+    )
+
+
+def validate_records(
+    records: pl.LazyFrame,
+    rules: RuleSet,
+    *,
+    extraction_date: dt.date | None,
+    sinf: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """All record-level findings for SENR engine records (see :mod:`acgr.qualifying`)."""
+    windowed = _windows(records)
+    parts = [
+        findings_where(
+            windowed,
+            c.condition.fill_null(False),
+            rule=c.rule,
+            severity=c.severity,
+            message=c.message,
+        )
+        for c in record_checks(rules, extraction_date)
+    ]
+    parts.append(concurrent_enrollments(records))
+    if sinf is not None:
+        parts.append(missing_demographics(records, sinf))
+    return concat_findings(parts)
