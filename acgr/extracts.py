@@ -26,7 +26,7 @@ from typing import Any, TypeAlias
 
 import polars as pl
 
-from acgr.findings import FINDINGS_SCHEMA, concat_findings, empty_findings, findings_where
+from acgr.findings import FINDINGS_SCHEMA, concat_findings, empty_findings, findings_where, fmt
 from acgr.layouts import LAYOUTS, MIN_FIELDS, ODS_TRAILING, Layout
 
 PROVENANCE: dict[str, pl.DataType] = {"source_file": pl.String(), "source_line": pl.Int64()}
@@ -269,7 +269,7 @@ def read_caret(paths: Sequence[Path], *, with_pii: bool = False) -> Extracts:
                 bad_count,
                 rule="FRMT0001",
                 severity="fatal",
-                message=pl.format(
+                message=fmt(
                     "{} record has {} fields; the {} layout has {} to {} (plus 2 in ODS "
                     "extracts); record not used",
                     pl.lit(layout.record_type),

@@ -26,6 +26,28 @@ FINDINGS_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def fmt(template: str, *args: pl.Expr) -> pl.Expr:
+    """``pl.format`` built on ``concat_str``: null when any argument is null.
+
+    Polars 2.1's streaming engine panics on ``pl.format`` over multi-chunk
+    input after a filter; ``concat_str`` does not, and gives the same text.
+
+    Examples:
+        >>> pl.DataFrame({"c": ["T160"]}).select(fmt("exit {} here", pl.col("c"))).item()
+        'exit T160 here'
+    """
+    pieces = template.split("{}")
+    if len(pieces) != len(args) + 1:
+        raise ValueError("template placeholders and arguments differ in number")
+    parts: list[pl.Expr] = []
+    for i, piece in enumerate(pieces):
+        if piece:
+            parts.append(pl.lit(piece))
+        if i < len(args):
+            parts.append(args[i].cast(pl.String))
+    return pl.concat_str(parts)
+
+
 def empty_findings() -> pl.LazyFrame:
     """A findings frame with no rows."""
     return pl.LazyFrame(schema=FINDINGS_SCHEMA)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from acgr.findings import concat_findings, findings_where
+from acgr.findings import concat_findings, findings_where, fmt
 from acgr.rates import rate_text
 from acgr.rules import Outcome, RuleSet
 
@@ -63,7 +63,7 @@ def outcome_sensitive_findings(students: pl.LazyFrame, rules: RuleSet) -> pl.Laz
                 kinds["lost_transfers"],
                 rule="ACGR0101",
                 severity="warning",
-                message=pl.format(
+                message=fmt(
                     "lost transfer: {} exit with no later enrollment counts as Dropout (R3.4); "
                     "if the student enrolled elsewhere in California, that record is missing",
                     pl.col("record_exit_code"),
@@ -82,7 +82,7 @@ def outcome_sensitive_findings(students: pl.LazyFrame, rules: RuleSet) -> pl.Laz
                 kinds["removals_to_document"],
                 rule="ACGR0103",
                 severity="warning",
-                message=pl.format(
+                message=fmt(
                     "{} removes the student from the cohort only with documentation on file "
                     "(R3.4); without it the exit must be a dropout code",
                     pl.col("record_exit_code"),

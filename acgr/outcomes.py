@@ -27,7 +27,7 @@ import datetime as dt
 import polars as pl
 
 from acgr.cohort import CohortPeriods
-from acgr.findings import concat_findings, findings_where
+from acgr.findings import concat_findings, findings_where, fmt
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet
 
 #: Fields of a record carried into a pick (the deciding / attributed record).
@@ -155,9 +155,9 @@ def _exit_label(rules: RuleSet) -> pl.Expr:
     lost = [c for c, r in rules.exit_outcomes.items() if r.lost_transfer]
     return (
         pl.when(code == rules.completer_exit_code)
-        .then(pl.format("{}/{}", code, pl.col("final").struct.field("completion")))
+        .then(fmt("{}/{}", code, pl.col("final").struct.field("completion")))
         .when(code.is_in(lost))
-        .then(pl.format("{}:lost-transfer", code))
+        .then(fmt("{}:lost-transfer", code))
         .otherwise(code)
     )
 
@@ -191,22 +191,22 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
     )
 
     def e230(rec: pl.Expr) -> pl.Expr:
-        return pl.format("E230/{}", rec.struct.field("completion"))
+        return fmt("E230/{}", rec.struct.field("completion"))
 
     reason = (
         pl.when(grad.is_not_null())
-        .then(pl.format("R3.1:{}", e230(grad)))
+        .then(fmt("R3.1:{}", e230(grad)))
         .when(comp.is_not_null())
-        .then(pl.format("R3.2:{}", e230(comp)))
+        .then(fmt("R3.2:{}", e230(comp)))
         .when(final_exit.is_null())
         .then(pl.lit("R3.3:open"))
         .when(still_at_cutoff)
-        .then(pl.format("R3.3:{}:exit-after-cutoff", _exit_label(rules)))
+        .then(fmt("R3.3:{}:exit-after-cutoff", _exit_label(rules)))
         .when(r35 & reenrolled)
-        .then(pl.format("R3.5:{}:re-enrolled", _exit_label(rules)))
+        .then(fmt("R3.5:{}:re-enrolled", _exit_label(rules)))
         .when(r35)
-        .then(pl.format("R3.5:{}:late-completion", _exit_label(rules)))
-        .otherwise(pl.format("R3.4:{}", _exit_label(rules)))
+        .then(fmt("R3.5:{}:late-completion", _exit_label(rules)))
+        .otherwise(fmt("R3.4:{}", _exit_label(rules)))
     )
     decided_by = (
         pl.when(grad.is_not_null())
@@ -252,7 +252,7 @@ def outcome_findings(flagged: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFr
                 pl.lit(True),
                 rule="R3.3",
                 severity="warning",
-                message=pl.format(
+                message=fmt(
                     "final-record tie: {} qualifying records share the latest start and exit "
                     "dates; the lowest school code was taken as final",
                     pl.col("final_ties"),

@@ -19,7 +19,7 @@ import datetime as dt
 import polars as pl
 
 from acgr.cohort import CohortPeriods, academic_year_end
-from acgr.findings import concat_findings, findings_where
+from acgr.findings import concat_findings, findings_where, fmt
 from acgr.rules import RuleSet
 
 #: Canonical SENR column -> engine column.
@@ -93,17 +93,17 @@ def rejection_reason(rules: RuleSet) -> pl.Expr:
     e230 = rules.completer_exit_code
     return (
         pl.when(code.is_not_null() & date.is_null())
-        .then(pl.format("exit code {} has no exit date; record not used", code))
+        .then(fmt("exit code {} has no exit date; record not used", code))
         .when(code.is_null() & date.is_not_null())
         .then(pl.lit("exit date has no exit code; record not used"))
         .when(~code.is_in(rules.known_exit_codes()))
-        .then(pl.format("exit code {} is not a valid exit category; record not used", code))
+        .then(fmt("exit code {} is not a valid exit category; record not used", code))
         .when(
             (code == e230)
             & ~pl.col("completion").fill_null("").is_in(list(rules.completion_outcomes))
         )
         .then(
-            pl.format(
+            fmt(
                 "{} with completion status '{}' is not a valid combination; record not used",
                 pl.lit(e230),
                 pl.col("completion").fill_null(""),
@@ -167,7 +167,7 @@ def record_findings(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
                 ay_start.is_not_null() & (ay_start != ay_from_date),
                 rule="R1.5",
                 severity="warning",
-                message=pl.format(
+                message=fmt(
                     "Academic Year ID {} does not match the start date's academic year {}-{}; "
                     "the start date is used",
                     pl.col("academic_year_id"),

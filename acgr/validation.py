@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from acgr.findings import Severity, concat_findings, findings_where
+from acgr.findings import Severity, concat_findings, findings_where, fmt
 from acgr.rules import RuleSet
 
 #: Enrollment status codes (CALPADS code set).
@@ -75,13 +75,13 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             "GERR0007",
             "fatal",
             status.is_not_null() & ~status.is_in(STATUS_CODES),
-            pl.format("enrollment status '{}' is not a CALPADS status code", status),
+            fmt("enrollment status '{}' is not a CALPADS status code", status),
         ),
         Check(
             "GERR0007",
             "fatal",
             pl.col("grade").is_not_null() & ~pl.col("grade").is_in(GRADE_CODES),
-            pl.format("grade level '{}' is not a CALPADS grade code", pl.col("grade")),
+            fmt("grade level '{}' is not a CALPADS grade code", pl.col("grade")),
         ),
         Check(
             "GERR0007",
@@ -89,7 +89,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             code.is_not_null()
             & ~code.is_in(known_exits)
             & ~pl.col("grade").is_in(rules.grade_levels),
-            pl.format("exit code '{}' is not a CALPADS exit category", code),
+            fmt("exit code '{}' is not a CALPADS exit category", code),
         ),
         Check(
             "GERR0001",
@@ -110,19 +110,19 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             "SENR0175",
             "fatal",
             (comp == "100") & (code != "E230"),
-            pl.format("completion status 100 requires exit code E230, found {}", code),
+            fmt("completion status 100 requires exit code E230, found {}", code),
         ),
         Check(
             "SENR0022",
             "fatal",
             comp.is_not_null() & (comp != "100") & (code.is_null() | (code != "E230")),
-            pl.format("completion status {} may only be posted with exit code E230", comp),
+            fmt("completion status {} may only be posted with exit code E230", comp),
         ),
         Check(
             "SENR0302",
             "fatal",
             (status == "20") & code.is_not_null() & (code != "E170"),
-            pl.format("secondary enrollment (status 20) may only exit with E170, found {}", code),
+            fmt("secondary enrollment (status 20) may only exit with E170, found {}", code),
         ),
         Check(
             "SENR0315",
@@ -140,7 +140,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             "SENR0523",
             "fatal",
             (code == "E170") & ~status.is_in(["20", "50"]),
-            pl.format("exit code E170 requires status 20 or 50, found {}", status),
+            fmt("exit code E170 requires status 20 or 50, found {}", status),
         ),
         Check(
             "SENR0586",
