@@ -104,7 +104,7 @@ _SNIFF_BYTES = 1 << 16
 
 
 def _sniff(path: Path) -> str:
-    """Kind of a file: ``parquet``, ``csv`` (canonical, with header) or ``caret``.
+    """Kind of a file: ``parquet``, ``csv`` (canonical, with header), ``caret`` or ``empty``.
 
     Raises :class:`ExtractError` for files that cannot be a CALPADS extract at all
     (binary content, no known record type in the first lines).
@@ -116,8 +116,8 @@ def _sniff(path: Path) -> str:
         raise ExtractError(f"{path}: cannot be read ({exc.strerror})") from None
     if head.startswith(b"PAR1"):
         return "parquet"
-    if not head.strip():
-        raise ExtractError(f"{path}: line 1: the file is empty")
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        return "empty"
     if b"\x00" in head:
         line = head[: head.index(b"\x00")].count(b"\n") + 1
         raise ExtractError(f"{path}: line {line}: binary content (NUL byte), not a text extract")
@@ -404,6 +404,22 @@ def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame]:
     return table, canonicalize(lf, table, source=str(path))
 
 
+def _empty_file_findings(files: list[str]) -> pl.LazyFrame:
+    return pl.LazyFrame(
+        {
+            "rule": ["EXTR0003"] * len(files),
+            "severity": ["warning"] * len(files),
+            "file": files,
+            "line": [0] * len(files),
+            "record_type": [""] * len(files),
+            "ssid": [None] * len(files),
+            "cds_code": [None] * len(files),
+            "message": ["file is empty; nothing read from it"] * len(files),
+        },
+        schema=FINDINGS_SCHEMA,
+    )
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, plus every regular file inside the folders named (sorted)."""
     out: list[Path] = []
@@ -446,10 +462,13 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
     if not files:
         raise ExtractError(f"{', '.join(map(str, paths))}: no input files found")
     caret: list[Path] = []
+    empty: list[str] = []
     canonical: dict[str, list[pl.LazyFrame]] = {t: [] for t in TABLES}
     for f in files:
         kind = _sniff(f)
-        if kind == "caret":
+        if kind == "empty":
+            empty.append(str(f))
+        elif kind == "caret":
             caret.append(f)
         else:
             table, lf = _read_canonical_file(f, kind)
@@ -464,6 +483,10 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
                 for lf in canonical[t]
             )
     ex.line_counts = pl.concat(counts, how="vertical")
+    if empty:
+        if len(empty) == len(files):
+            raise ExtractError(f"{empty[0]}: line 1: the file is empty (no records to read)")
+        ex.findings = concat_findings([ex.findings, _empty_file_findings(empty)])
     ex.sources = [str(f) for f in files]
     return ex
 

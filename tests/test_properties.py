@@ -14,13 +14,16 @@ import acgr
 from acgr.aggregation import COUNT_COLUMNS
 from acgr.testing import senr_frame, senr_histories
 
-PROPS = settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OUTCOME_COUNTS = [
-    "Regular HS Diploma Graduates (Count)", "CHSPE Completer (Count)",
-    "Adult Ed. HS Diploma (Count)", "SPED Certificate (Count)", "GED Completer (Count)",
-    "Other Transfer (Count)", "Dropout (Count)", "Still Enrolled (Count)",
+    "Regular HS Diploma Graduates (Count)",
+    "CHSPE Completer (Count)",
+    "Adult Ed. HS Diploma (Count)",
+    "SPED Certificate (Count)",
+    "GED Completer (Count)",
+    "Other Transfer (Count)",
+    "Dropout (Count)",
+    "Still Enrolled (Count)",
 ]
 
 
