@@ -201,6 +201,60 @@ def validate_cmd(
     raise typer.Exit(1 if sev["fatal"] else 0)
 
 
+@app.command("explain")
+def explain_cmd(
+    ssid: Annotated[str, typer.Argument(help="The student's SSID.")],
+    paths: Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")],
+    class_of: Annotated[int, typer.Option("--class-of", help="Expected graduation year Y.")],
+    extraction_date: Annotated[
+        str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
+    ] = None,
+    rules: Annotated[str, typer.Option("--rules", help="2018, legacy, or a rule-set file.")] = (
+        "2018"
+    ),
+    schools: Annotated[
+        Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
+    ] = None,
+) -> None:
+    """Show one student's records, cohort, outcome and the rule that decided it."""
+    from acgr.explain import explain, render
+
+    x = _date(extraction_date)
+    try:
+        ex = explain(ssid, paths, class_of=class_of, rules=rules, extraction_date=x,
+                     schools=schools)
+    except ExtractError as exc:
+        raise _fail(str(exc)) from None
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    except pl.exceptions.PolarsError as exc:
+        raise _fail(f"the input could not be processed ({type(exc).__name__})") from None
+    if ex.timeline.height == 0:
+        raise _fail("no enrollment record of that student in the input", code=1)
+    sys.stdout.write(render(ex, ssid))
+
+
+@app.command("dashboard")
+def dashboard_cmd(
+    current: Annotated[Path, typer.Option("--current", help="acgr.txt of the current class.")],
+    prior: Annotated[Path, typer.Option("--prior", help="acgr.txt of the prior class.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Dashboard file to write.")],
+) -> None:
+    """The 2018 Dashboard graduation indicator (R8) from two ACGR files."""
+    from acgr.acgr_file import read_cde_acgr
+    from acgr.dashboard import dashboard_text, indicator
+
+    try:
+        table = indicator(read_cde_acgr(current), read_cde_acgr(prior))
+        write_atomically(out_file.parent, {out_file.name: write_text(dashboard_text(table))})
+    except pl.exceptions.PolarsError as exc:
+        raise _fail(f"an ACGR file could not be read ({type(exc).__name__})") from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename}: {exc.strerror}") from None
+    colours = table.filter(pl.col("color") > 0).height
+    out.print(f"{table.height:,} rows ({colours:,} with a colour) written to {out_file}")
+
+
 def _csv_writer(frame: pl.DataFrame) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         frame.write_csv(path)

@@ -220,14 +220,16 @@ def _read_mapping(text: str, suffix: str) -> dict[str, Any]:
     return data
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Override ``base`` key by key; tables of codes are merged one level deep."""
+def merge_settings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Override ``base`` key by key; nested tables (code tables) are merged recursively."""
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = {**merged[key], **value}
-        else:
-            merged[key] = value
+        old = merged.get(key)
+        merged[key] = (
+            merge_settings(old, value)
+            if isinstance(value, dict) and isinstance(old, dict)
+            else value
+        )
     return merged
 
 
@@ -242,7 +244,7 @@ def _resolve(data: dict[str, Any]) -> dict[str, Any]:
         return data
     if base not in BUILTIN_RULE_SETS:
         raise ValueError(f"unknown base rule set {base!r}; choose one of {BUILTIN_RULE_SETS}")
-    return _merge(_builtin_mapping(base), data)
+    return merge_settings(_builtin_mapping(base), data)
 
 
 def load_rules(spec: str | Path | RuleSet = "2018") -> RuleSet:

@@ -1,0 +1,426 @@
+"""The Fall 2018 Dashboard graduation rate indicator (RULES.md R8), ``acgr/dashboard.py``.
+
+The reconciliation test feeds the numerators, denominators, flags and names of every
+row of CDE's ``graddownload2018.txt`` into :func:`indicator_from_counts` and checks
+every published value; the others are hand-worked cases named after the rule.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from acgr.acgr_file import read_cde_acgr
+from acgr.dashboard import (
+    COLUMNS,
+    COUNT_COLUMNS,
+    DashboardRules,
+    change_tenths,
+    dashboard_text,
+    indicator,
+    indicator_from_counts,
+    load_dashboard_rules,
+    prior_dass_from_previous,
+    read_dashboard,
+)
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CDE = SHARED / "reference" / "cde"
+FILE_2018 = CDE / "graddownload2018.txt"
+FILE_2017F = CDE / "graddownload2017f.txt"
+needs_cde_files = pytest.mark.skipif(
+    not (FILE_2018.is_file() and FILE_2017F.is_file()),
+    reason=f"CDE Dashboard reference files not found under {CDE}",
+)
+
+_COUNTS = ("currnumer", "currdenom", "priornumer", "priordenom")
+CHECKED = (
+    "currstatus",
+    "priorstatus",
+    "change",
+    "statuslevel",
+    "changelevel",
+    "safetynet",
+    "color",
+    "box",
+)
+
+
+def counts(**overrides: Any) -> pl.DataFrame:
+    """One input row of :func:`indicator_from_counts`: a plain school, ALL, 100 vs 100."""
+    row: dict[str, Any] = {
+        "cds": "19647330100000",
+        "rtype": "S",
+        "schoolname": "Test High",
+        "districtname": "Test Unified",
+        "countyname": "Los Angeles",
+        "charter_flag": "",
+        "coe_flag": "",
+        "dass_flag": "",
+        "studentgroup": "ALL",
+        "currnumer": 80,
+        "currdenom": 100,
+        "priornumer": 80,
+        "priordenom": 100,
+    }
+    row.update(overrides)
+    return pl.DataFrame(
+        [row],
+        schema_overrides=dict.fromkeys(_COUNTS, pl.Int64),
+    )
+
+
+def one(**overrides: Any) -> dict[str, Any]:
+    """The single output row for one input row."""
+    return indicator_from_counts(counts(**overrides)).row(0, named=True)
+
+
+# ------------------------------------------------------------------- reconciliation
+@pytest.fixture(scope="module")
+def published() -> pl.DataFrame:
+    if not FILE_2018.is_file():
+        pytest.skip(f"{FILE_2018} not found")
+    return read_dashboard(FILE_2018)
+
+
+@needs_cde_files
+def test_r8_reproduces_every_row_of_graddownload2018(published: pl.DataFrame) -> None:
+    # arrange: the file's own counts, flags and names; the prior DASS status of each
+    # school from the Fall 2017 file (R8.1.1, prior_dass rule inferred from the data)
+    prior_dass = prior_dass_from_previous(read_dashboard(FILE_2017F))
+    inputs = published.select(COUNT_COLUMNS).join(prior_dass, on="cds", how="left")
+    assert published.height == 31_447
+    # act
+    result = indicator_from_counts(inputs)
+    # assert: same rows in the same order, then every computed column
+    assert result.select("cds", "studentgroup").equals(published.select("cds", "studentgroup"))
+    mismatches = {c: int((~result[c].eq_missing(published[c])).sum()) for c in CHECKED}
+    assert sum(mismatches.values()) == 0, f"mismatches per column: {mismatches}"
+    assert result.columns == list(COLUMNS)
+
+
+@needs_cde_files
+def test_r8_writes_graddownload2018_byte_for_byte(published: pl.DataFrame) -> None:
+    # arrange
+    prior_dass = prior_dass_from_previous(read_dashboard(FILE_2017F))
+    inputs = published.select(COUNT_COLUMNS).join(prior_dass, on="cds", how="left")
+    expected = FILE_2018.read_text("ascii")
+    # act
+    text = dashboard_text(indicator_from_counts(inputs))
+    # assert
+    assert text == expected
+    assert dashboard_text(published) == expected  # read_dashboard round-trips too
+
+
+@needs_cde_files
+def test_r8_1_1_without_prior_dass_only_the_dass_changed_schools_differ(
+    published: pl.DataFrame,
+) -> None:
+    # arrange: no prior_dass_flag -> unknown -> "same_as_current"
+    inputs = published.select(COUNT_COLUMNS)
+    # act
+    result = indicator_from_counts(inputs)
+    # assert: only the 86 rows of the 20 schools that were not DASS for the class of 2017
+    differs = ~result["change"].eq_missing(published["change"])
+    assert int(differs.sum()) == 86
+    assert published.filter(differs)["dass_flag"].all()
+    assert published.filter(differs)["cds"].n_unique() == 20
+
+
+# --------------------------------------------------------------------- rounding
+def test_r8_1_1_change_rounds_half_away_from_zero() -> None:
+    # arrange: 1000/2000 = 50.0 % now, 1017/2000 = 50.85 % before: change -0.85
+    down = one(currnumer=1000, currdenom=2000, priornumer=1017, priordenom=2000)
+    up = one(currnumer=1017, currdenom=2000, priornumer=1000, priordenom=2000)
+    # assert
+    assert down["change"] == Decimal("-0.9")
+    assert up["change"] == Decimal("0.9")
+
+
+def test_r8_1_change_uses_the_unrounded_rates() -> None:
+    # arrange: 29/80 = 36.25 -> 36.3 and 1/3 = 33.33 -> 33.3; rounded difference 3.0,
+    # exact difference 2.9166... -> 2.9
+    row = one(currnumer=29, currdenom=80, priornumer=1000, priordenom=3000)
+    # assert
+    assert (row["currstatus"], row["priorstatus"], row["change"]) == (
+        Decimal("36.3"),
+        Decimal("33.3"),
+        Decimal("2.9"),
+    )
+
+
+def test_r6_3_status_rounds_half_up_on_the_exact_ratio() -> None:
+    # 29/80 = 36.25 exactly: half up gives 36.3 (half even would give 36.2)
+    assert one(currnumer=29, currdenom=80)["currstatus"] == Decimal("36.3")
+
+
+def test_change_tenths_is_exact_for_the_largest_denominators() -> None:
+    # state ALL 2018: 432963/518317 - 422375/500096 = -0.9 (R8 reference row)
+    df = pl.DataFrame({"n1": [432963], "d1": [518317], "n0": [422375], "d0": [500096]})
+    out = df.select(change_tenths(pl.col("n1"), pl.col("d1"), pl.col("n0"), pl.col("d0")))
+    assert out.item() == -9
+
+
+# ------------------------------------------------------------ levels and colours
+@pytest.mark.parametrize(
+    ("numer", "level"),
+    [(669, 1), (670, 2), (799, 2), (800, 3), (899, 3), (900, 4), (949, 4), (950, 5)],
+)
+def test_r8_1_status_cut_points_standard(numer: int, level: int) -> None:
+    assert one(currnumer=numer, currdenom=1000)["statuslevel"] == level
+
+
+@pytest.mark.parametrize(
+    ("numer", "level"),
+    [(669, 1), (670, 2), (699, 2), (700, 3), (799, 3), (800, 4), (899, 4), (900, 5)],
+)
+def test_r8_1_status_cut_points_dass_school(numer: int, level: int) -> None:
+    assert one(currnumer=numer, currdenom=1000, dass_flag="Y")["statuslevel"] == level
+
+
+def test_r8_2_coe_lea_rows_use_the_dass_cut_points() -> None:
+    # 75.0 %: Low for an ordinary LEA, Medium for a county office of education
+    lea = {"rtype": "D", "schoolname": "", "currnumer": 750, "currdenom": 1000}
+    assert one(cds="19647330000000", **lea)["statuslevel"] == 2
+    assert one(cds="19101990000000", coe_flag="Y", **lea)["statuslevel"] == 3
+
+
+def test_r8_2_coe_flag_is_derived_from_the_district_code_when_absent() -> None:
+    frame = counts(cds="19101990000000", rtype="D", currnumer=750, currdenom=1000).drop("coe_flag")
+    row = indicator_from_counts(frame).row(0, named=True)
+    assert row["coe_flag"] is True
+    assert row["statuslevel"] == 3
+
+
+@pytest.mark.parametrize(
+    ("prior", "level"),
+    [(851, 1), (850, 2), (810, 2), (809, 3), (791, 3), (790, 4), (751, 4), (750, 5)],
+)
+def test_r8_1_change_cut_points_standard(prior: int, level: int) -> None:
+    # current 80.0 % of 1000 (no safety net); prior varies: change = 80.0 - prior
+    row = one(currnumer=800, currdenom=1000, priornumer=prior, priordenom=1000)
+    assert row["changelevel"] == level
+
+
+def test_r8_1_1_safety_net_caps_change_levels_below_150() -> None:
+    # arrange: +10.0 and -10.0 points with a current denominator of 149 and 150
+    small_up = one(currnumer=119, currdenom=149, priornumer=70, priordenom=100)
+    big_up = one(currnumer=135, currdenom=150, priornumer=80, priordenom=100)
+    small_down = one(currnumer=89, currdenom=149, priornumer=70, priordenom=100)
+    # assert
+    assert (small_up["safetynet"], small_up["changelevel"]) == (True, 4)
+    assert (big_up["safetynet"], big_up["changelevel"]) == (False, 5)
+    assert (small_down["safetynet"], small_down["changelevel"]) == (True, 2)
+
+
+def test_r8_1_colour_box_and_codes() -> None:
+    # High status (90.0-94.9) and Maintained: Green (4), box 10 * (5 * 1 + 3) = 80
+    row = one(currnumer=920, currdenom=1000, priornumer=920, priordenom=1000)
+    assert (row["statuslevel"], row["changelevel"], row["color"], row["box"]) == (4, 3, 4, 80)
+
+
+@pytest.mark.parametrize(
+    ("rtype", "group", "denom", "coloured"),
+    [
+        ("D", "FOS", 15, True),
+        ("D", "HOM", 15, True),
+        ("D", "FOS", 14, False),
+        ("D", "ALL", 29, False),
+        ("D", "ALL", 30, True),
+        ("S", "FOS", 15, False),
+        ("S", "FOS", 30, True),
+    ],
+)
+def test_r8_1_colour_threshold_15_for_foster_and_homeless_at_lea_level(
+    rtype: str, group: str, denom: int, coloured: bool
+) -> None:
+    # arrange: both years at the same denominator, 60 % -> 80 %
+    cur, pri = denom * 8 // 10, denom * 6 // 10
+    row = one(
+        rtype=rtype,
+        studentgroup=group,
+        currnumer=cur,
+        currdenom=denom,
+        priornumer=pri,
+        priordenom=denom,
+    )
+    # assert: a change exists either way; only the colour depends on the threshold
+    assert row["change"] is not None
+    assert (row["color"] != 0) is coloured
+    assert (row["box"] != 0) is coloured
+
+
+def test_r8_1_colour_needs_both_denominators() -> None:
+    row = one(currnumer=80, currdenom=100, priornumer=20, priordenom=29)
+    assert (row["change"], row["color"], row["box"]) == (Decimal("11.0"), 0, 0)
+    # the 2018 file shows the (capped) change level even without a colour
+    assert row["changelevel"] == 4
+
+
+def test_change_level_without_colour_can_follow_the_r8_1_1_wording() -> None:
+    rules = load_dashboard_rules().model_copy(update={"change_level_without_colour": "zero"})
+    frame = counts(currnumer=80, currdenom=100, priornumer=20, priordenom=29)
+    assert indicator_from_counts(frame, rules)["changelevel"].item() == 0
+
+
+def test_r8_1_suppression_blanks_numerator_and_status_up_to_10() -> None:
+    # arrange
+    small = one(currnumer=7, currdenom=10, priornumer=3, priordenom=4)
+    shown = one(currnumer=7, currdenom=11, priornumer=None, priordenom=None)
+    # assert
+    assert (small["currnumer"], small["currstatus"], small["currdenom"]) == (None, None, 10)
+    assert (small["priornumer"], small["priorstatus"], small["statuslevel"]) == (None, None, 0)
+    assert (small["change"], small["changelevel"], small["color"], small["box"]) == (None, 0, 0, 0)
+    assert (shown["currstatus"], shown["priordenom"], shown["change"]) == (Decimal("63.6"), 0, None)
+    assert shown["statuslevel"] == 1
+
+
+def test_r8_1_1_dass_status_change_means_no_change() -> None:
+    # arrange: a DASS school that was not DASS for the prior class
+    changed = counts(dass_flag="Y", priornumer=50).with_columns(prior_dass_flag=pl.lit(False))
+    unknown = counts(dass_flag="Y", priornumer=50).with_columns(
+        prior_dass_flag=pl.lit(None, pl.Boolean)
+    )
+    # act
+    a = indicator_from_counts(changed).row(0, named=True)
+    b = indicator_from_counts(unknown).row(0, named=True)
+    # assert
+    assert (a["change"], a["statuslevel"], a["changelevel"], a["color"]) == (None, 4, 0, 0)
+    assert (b["change"], b["color"]) == (Decimal("30.0"), 4)
+
+
+def test_prior_dass_from_a_file_with_a_dass_flag() -> None:
+    prev = pl.DataFrame(
+        {"cds": ["a", "b", "c"], "rtype": ["S", "S", "D"], "dass_flag": [True, False, False]}
+    )
+    assert prior_dass_from_previous(prev).rows() == [("a", True), ("b", False)]
+
+
+# --------------------------------------------------------------------------- text
+def test_r8_text_prints_whole_numbers_without_decimal() -> None:
+    # arrange: 81.0 % now, 82.0 % before -> "81", "82", "-1"
+    out = indicator_from_counts(counts(currnumer=81, priornumer=82, charter_flag="Y"))
+    # act
+    lines = dashboard_text(out).splitlines()
+    # assert
+    assert lines[0].split("\t") == list(COLUMNS)
+    cells = dict(zip(COLUMNS, lines[1].split("\t"), strict=True))
+    assert (cells["currstatus"], cells["priorstatus"], cells["change"]) == ("81", "82", "-1")
+    assert (cells["charter_flag"], cells["coe_flag"], cells["safetynet"]) == ("Y", "", "Y")
+
+
+def test_read_dashboard_types(tmp_path: Path) -> None:
+    # arrange
+    out = indicator_from_counts(counts(currnumer=7, currdenom=9))
+    path = tmp_path / "g.txt"
+    path.write_text(dashboard_text(out), encoding="ascii")
+    # act
+    back = read_dashboard(path)
+    # assert
+    assert back.equals(out)
+
+
+# ------------------------------------------------------------------ from ACGR frames
+_ACGR_HEADER = (
+    "AcademicYear\tAggregateLevel\tCountyCode\tDistrictCode\tSchoolCode\tCountyName\t"
+    "DistrictName\tSchoolName\tCharterSchool\tDASS\tReportingCategory\tCohortStudents\t"
+    "Regular HS Diploma Graduates (Count)\tRegular HS Diploma Graduates (Rate)"
+)
+
+
+def _acgr_file(path: Path, year: str, rows: list[str]) -> pl.DataFrame:
+    """Write ``|``-separated ACGR rows (AggregateLevel onwards) and read them back."""
+    lines = [_ACGR_HEADER, *("\t".join((year, *r.split("|"))) for r in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return read_cde_acgr(path)
+
+
+def test_indicator_from_two_acgr_tables(tmp_path: Path) -> None:
+    # arrange: state, a COE LEA, its DASS school (DASS now, not before), a plain LEA
+    # and a charter school; gender rows are not Dashboard groups
+    coe, lausd = "19|10199|", "19|64733|"
+    coe_names, lausd_names = "|Los Angeles|LA County Office|", "|Los Angeles|Los Angeles Unified|"
+    cur = _acgr_file(
+        tmp_path / "cur.txt",
+        "2017-18",
+        [
+            "T|00|||State|||All|All|TA|1000|830|83.0",
+            "T|00|||State|||All|All|GM|500|400|80.0",
+            f"D|{coe}{coe_names}|All|All|TA|40|30|75.0",
+            f"S|{coe}1995596{coe_names}Alt High|All|All|TA|40|30|75.0",
+            f"S|{coe}1995596{coe_names}Alt High|All|Yes|TA|40|30|75.0",
+            f"S|{coe}1995596{coe_names}Alt High|No|All|TA|40|30|75.0",
+            f"D|{lausd}{lausd_names}|All|All|SF|20|10|50.0",
+            f"S|{lausd}0100000{lausd_names}Charter A|Yes|No|SS|200|190|95.0",
+        ],
+    )
+    pri = _acgr_file(
+        tmp_path / "pri.txt",
+        "2016-17",
+        [
+            "T|00|||State|||All|All|TA|1000|840|84.0",
+            f"D|{coe}{coe_names}|All|All|TA|40|20|50.0",
+            f"S|{coe}1995596{coe_names}Alt High|All|No|TA|40|20|50.0",
+            f"D|{lausd}{lausd_names}|All|All|SF|16|12|75.0",
+        ],
+    )
+    # act
+    out = indicator(cur, pri)
+    # assert
+    got = {(r["cds"], r["studentgroup"]): r for r in out.iter_rows(named=True)}
+    assert list(got) == [
+        ("00000000000000", "ALL"),
+        ("19101990000000", "ALL"),
+        ("19101991995596", "ALL"),
+        ("19647330000000", "FOS"),
+        ("19647330100000", "SED"),
+    ]
+    state = got[("00000000000000", "ALL")]
+    assert (state["rtype"], state["countyname"], state["change"], state["color"]) == (
+        "X",
+        "",
+        Decimal("-1.0"),
+        2,
+    )
+    lea = got[("19101990000000", "ALL")]
+    # COE: 75.0 is Medium on the DASS cuts; +25.0 Increased significantly, capped to 4
+    assert (lea["rtype"], lea["coe_flag"], lea["statuslevel"]) == ("D", True, 3)
+    assert (lea["changelevel"], lea["color"], lea["box"]) == (4, 4, 140)
+    alt = got[("19101991995596", "ALL")]
+    # DASS now, not DASS in the prior table: no change (R8.1.1)
+    assert (alt["dass_flag"], alt["charter_flag"]) == (True, False)
+    assert (alt["change"], alt["changelevel"], alt["color"]) == (None, 0, 0)
+    fos = got[("19647330000000", "FOS")]
+    # LEA foster youth: 20 and 16 >= 15 -> coloured; 50.0 - 75.0 = -25.0
+    assert (fos["coe_flag"], fos["change"], fos["color"]) == (False, Decimal("-25.0"), 1)
+    charter = got[("19647330100000", "SED")]
+    assert (charter["charter_flag"], charter["dass_flag"]) == (True, False)
+    assert (charter["priordenom"], charter["priornumer"], charter["change"]) == (0, None, None)
+    assert (charter["currstatus"], charter["statuslevel"], charter["color"]) == (
+        Decimal("95.0"),
+        5,
+        0,
+    )
+    assert all(r["reportingyear"] == "2018" for r in got.values())
+
+
+# --------------------------------------------------------------------------- rules
+def test_rules_load_with_a_base_and_overrides(tmp_path: Path) -> None:
+    # arrange
+    path = tmp_path / "variant.toml"
+    path.write_text(
+        'base = "dashboard2018"\nname = "variant"\n[colour_threshold]\nmin_denominator = 20\n',
+        encoding="utf-8",
+    )
+    # act
+    rules = load_dashboard_rules(path)
+    # assert
+    assert isinstance(rules, DashboardRules)
+    assert rules.colour_threshold.min_denominator == 20
+    assert rules.colour_threshold.lea_groups == {"FOS": 15, "HOM": 15}
+    assert rules.student_groups["ALL"] == "TA"
+    assert len(rules.grid_codes()) == 25
