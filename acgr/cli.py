@@ -221,8 +221,9 @@ def explain_cmd(
 
     x = _date(extraction_date)
     try:
-        ex = explain(ssid, paths, class_of=class_of, rules=rules, extraction_date=x,
-                     schools=schools)
+        ex = explain(
+            ssid, paths, class_of=class_of, rules=rules, extraction_date=x, schools=schools
+        )
     except ExtractError as exc:
         raise _fail(str(exc)) from None
     except (FileNotFoundError, ValueError) as exc:
@@ -253,6 +254,43 @@ def dashboard_cmd(
         raise _fail(f"{exc.filename}: {exc.strerror}") from None
     colours = table.filter(pl.col("color") > 0).height
     out.print(f"{table.height:,} rows ({colours:,} with a colour) written to {out_file}")
+
+
+@app.command("reconcile")
+def reconcile_cmd(
+    ours: Annotated[Path, typer.Argument(help="acgr.txt computed by acgr.")],
+    theirs: Annotated[Path, typer.Argument(help="A published CDE ACGR file.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write every differing cell to this CSV.")
+    ] = None,
+) -> None:
+    """List every cell where two ACGR files differ, with totals. Exit 1 if any differ."""
+    from acgr.reconcile import reconcile
+
+    try:
+        rec = reconcile(ours, theirs)
+        if out_file is not None:
+            write_atomically(out_file.parent, {out_file.name: _csv_writer(rec.differences)})
+    except pl.exceptions.PolarsError as exc:
+        raise _fail(f"an ACGR file could not be read ({type(exc).__name__})") from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename}: {exc.strerror}") from None
+    out.print(
+        f"rows in both: {rec.rows_compared:,}; only in ours: {rec.only_ours.height:,}; "
+        f"only in theirs: {rec.only_theirs.height:,}"
+    )
+    if rec.ambiguous_keys:
+        out.print(f"keys occurring more than once (not compared): {rec.ambiguous_keys:,}")
+    out.print(f"differing cells: {rec.differences.height:,}")
+    for column, n in rec.totals().filter(pl.col("differing_cells") > 0).iter_rows():
+        out.print(f"  {column:<55} {n:>8,}")
+    for row in rec.differences.head(20).iter_rows(named=True):
+        where = " ".join(str(row[k]) for k in row if k not in ("column", "ours", "theirs"))
+        out.print(
+            f"  {where}  {row['column']}: ours {row['ours']} theirs {row['theirs']}", markup=False
+        )
+    differs = rec.differences.height or rec.only_ours.height or rec.only_theirs.height
+    raise typer.Exit(1 if differs else 0)
 
 
 def _csv_writer(frame: pl.DataFrame) -> Callable[[Path], None]:

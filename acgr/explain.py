@@ -102,18 +102,22 @@ def explain(
         normalized_code("reporting_lea", 7),
         record_status(periods, ruleset).alias("status_reason"),
     )
-    timeline = records.select(
-        pl.col("source_file").alias("file"),
-        pl.col("source_line").alias("line"),
-        pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("lea_school"),
-        "start",
-        "status",
-        "grade",
-        "exit_date",
-        "exit_code",
-        "completion",
-        "status_reason",
-    ).collect().sort("start", "file", "line")
+    timeline = (
+        records.select(
+            pl.col("source_file").alias("file"),
+            pl.col("source_line").alias("line"),
+            pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("lea_school"),
+            "start",
+            "status",
+            "grade",
+            "exit_date",
+            "exit_code",
+            "completion",
+            "status_reason",
+        )
+        .collect()
+        .sort("start", "file", "line")
+    )
     qualifying = timeline.filter(pl.col("status_reason").str.starts_with("qualifying"))
     initial_class: int | None = None
     if qualifying.height:
@@ -136,14 +140,16 @@ def _roles(students: pl.DataFrame, timeline: pl.DataFrame, qualifying: pl.DataFr
     if qualifying.height:
         first = qualifying.sort("start", "grade").row(0, named=True)
         marks.append(
-            pl.when((pl.col("file") == first["file"]) & (pl.col("line") == first["line"]))
-            .then(pl.lit("initial HS record (R2.1)"))
+            pl.when((pl.col("file") == first["file"]) & (pl.col("line") == first["line"])).then(
+                pl.lit("initial HS record (R2.1)")
+            )
         )
     if students.height:
         s = students.row(0, named=True)
         marks.append(
-            pl.when((pl.col("file") == s["record_file"]) & (pl.col("line") == s["record_line"]))
-            .then(pl.lit(f"decided the outcome ({s['reason'].split(':')[0]})"))
+            pl.when(
+                (pl.col("file") == s["record_file"]) & (pl.col("line") == s["record_line"])
+            ).then(pl.lit(f"decided the outcome ({s['reason'].split(':')[0]})"))
         )
     if not marks:
         return pl.lit("", pl.String)
@@ -192,8 +198,14 @@ def render(ex: Explanation, ssid: str) -> str:
             f"Groups (R5): race {s['race']}, gender {s['gender']}, "
             + ", ".join(
                 f"{k} {'yes' if s[k] else 'no'}"
-                for k in ("english_learner", "disability", "socioeconomically_disadvantaged",
-                          "migrant", "foster", "homeless")
+                for k in (
+                    "english_learner",
+                    "disability",
+                    "socioeconomically_disadvantaged",
+                    "migrant",
+                    "foster",
+                    "homeless",
+                )
             ),
         ]
         if s["outcome"] == "Graduate":
