@@ -134,7 +134,7 @@ def reconcile_frames(ours: pl.DataFrame, theirs: pl.DataFrame) -> Reconciliation
         if diffs
         else pl.DataFrame(
             schema={
-                **{k: pl.String for k in keys},
+                **dict.fromkeys(keys, pl.String),
                 "column": pl.String,
                 "ours": pl.String,
                 "theirs": pl.String,

@@ -80,4 +80,5 @@ def test_district_rows_with_zero_school_code_match_empty_codes() -> None:
     ours = pl.DataFrame({**base, "SchoolCode": [None]}, schema_overrides={"SchoolCode": pl.String})
     theirs = pl.DataFrame({**base, "SchoolCode": ["0000000"]})
     rec = reconcile_frames(ours, theirs)
-    assert rec.rows_compared == 1 and rec.differences.height == 0
+    assert rec.rows_compared == 1
+    assert rec.differences.height == 0
