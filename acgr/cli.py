@@ -293,6 +293,62 @@ def reconcile_cmd(
     raise typer.Exit(1 if differs else 0)
 
 
+@app.command("compare-rules")
+def compare_rules_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")],
+    class_of: Annotated[int, typer.Option("--class-of", help="Expected graduation year Y.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the comparison files.")],
+    first: Annotated[str, typer.Option("--first", help="Rule set compared from.")] = "legacy",
+    second: Annotated[str, typer.Option("--second", help="Rule set compared to.")] = "2018",
+    extraction_date: Annotated[
+        str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
+    ] = None,
+    schools: Annotated[
+        Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
+    ] = None,
+) -> None:
+    """Rates under two rule sets (default legacy vs 2018), differences, changed students."""
+    from acgr.compare_rules import compare_rules
+
+    x = _date(extraction_date)
+    try:
+        with err.status("computing the cohort under both rule sets…"):
+            cmp = compare_rules(
+                paths,
+                class_of=class_of,
+                first=first,
+                second=second,
+                extraction_date=x,
+                schools=schools,
+            )
+        write_atomically(
+            out_dir,
+            {
+                "rates.csv": _csv_writer(cmp.rates),
+                "students.csv": _csv_writer(cmp.students),
+                "transitions.csv": _csv_writer(cmp.transitions),
+            },
+        )
+    except ExtractError as exc:
+        raise _fail(str(exc)) from None
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    except pl.exceptions.PolarsError as exc:
+        raise _fail(f"the input could not be processed ({type(exc).__name__})") from None
+    a, b = cmp.first.rules.name, cmp.second.rules.name
+    state = cmp.rates.filter(pl.col("AggregateLevel") == "T")
+    if state.height:
+        row = state.row(0, named=True)
+        out.print(
+            f"state graduation rate: {a} {row[f'rate_{a}']}  {b} {row[f'rate_{b}']}  "
+            f"difference {row['difference']} points"
+        )
+    out.print(f"students whose outcome changed: {cmp.students.height:,}")
+    for before, after, n in cmp.transitions.head(10).iter_rows():
+        out.print(f"  {before or '(not in class)'} -> {after or '(not in class)'}: {n:,}")
+    out.print(f"details in {out_dir}")
+
+
 def _csv_writer(frame: pl.DataFrame) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         frame.write_csv(path)

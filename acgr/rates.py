@@ -50,3 +50,25 @@ def rate_half_up(numerator: int, denominator: int) -> str:
         return "0.0"
     tenths = (numerator * 2000 + denominator) // (denominator * 2)
     return f"{tenths // 10}.{tenths % 10}"
+
+
+def change_tenths(
+    curr_numer: pl.Expr, curr_denom: pl.Expr, prior_numer: pl.Expr, prior_denom: pl.Expr
+) -> pl.Expr:
+    """Change in tenths of a point, rounded half away from zero on the exact difference (R8.1.1).
+
+    ``n1/d1 - n0/d0`` in tenths of a percent is ``1000 (n1 d0 - n0 d1) / (d0 d1)``;
+    rounding ``|x|`` half up and restoring the sign rounds half away from zero.
+    Null when a denominator is 0 or null.
+
+    Examples:
+        >>> df = pl.DataFrame({"n1": [83, 1, 2], "d1": [100, 3, 3], "n0": [8385, 1, 1],
+        ...                    "d0": [10000, 3, 3]})
+        >>> df.select(change_tenths(*(pl.col(c) for c in df.columns)))["n1"].to_list()
+        [-9, 0, 333]
+    """
+    n1, d1, n0, d0 = (e.cast(pl.Int64) for e in (curr_numer, curr_denom, prior_numer, prior_denom))
+    num = (n1 * d0 - n0 * d1) * 1000
+    den = d0 * d1
+    magnitude = (num.abs() * 2 + den) // (den * 2)
+    return pl.when(den > 0).then(pl.when(num < 0).then(-magnitude).otherwise(magnitude))
