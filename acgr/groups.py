@@ -62,13 +62,11 @@ def demographic_record(
         "student_gender_code",
         "parent_guardian_highest_education_level_code",
     ]
+    # R5.1 defines "effective in the outcome period" as the latest effective start
+    # on or before the cutoff; the end date is not consulted.
     effective = sinf.join(cohort, on="ssid", how="semi").filter(
         pl.col("effective_start_date").is_not_null()
         & (pl.col("effective_start_date") <= periods.summer_cutoff)
-        & (
-            pl.col("effective_end_date").is_null()
-            | (pl.col("effective_end_date") >= periods.year1_start)
-        )
     )
     return effective.group_by("ssid").agg(
         pl.col(c)
