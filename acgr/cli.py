@@ -8,10 +8,11 @@ counts, and errors name files and lines only.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +23,7 @@ from rich.console import Console
 from acgr.api import AcgrResult, compute, validate
 from acgr.extracts import ExtractError
 from acgr.output import findings_by_severity, write_atomically, write_run, write_text
-from acgr.rules import load_rules
+from acgr.rules import RuleSet, load_rules
 from acgr.summary import by_rule, summary_text
 
 app = typer.Typer(
@@ -60,6 +61,47 @@ def _date(value: str | None) -> dt.date | None:
         raise _fail(f"--extraction-date {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+# Options shared by several commands (one definition, one help text).
+Paths = Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")]
+ClassOf = Annotated[int, typer.Option("--class-of", help="Expected graduation year Y.")]
+ExtractionDate = Annotated[
+    str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
+]
+Rules = Annotated[str, typer.Option("--rules", help="2018, legacy, or a rule-set file.")]
+Schools = Annotated[
+    Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
+]
+
+
+@contextlib.contextmanager
+def _guard(what: str = "the input") -> Iterator[None]:
+    """Turn every expected failure into one line on stderr and exit code 2.
+
+    Polars messages may quote record values, so only the kind of failure is
+    named for them; our own errors name files and lines, never identifiers.
+    """
+    try:
+        yield
+    except ExtractError as exc:
+        raise _fail(str(exc)) from None
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    except pl.exceptions.PolarsError as exc:
+        raise _fail(
+            f"{what} could not be processed ({type(exc).__name__}); "
+            "run `acgr validate` on it to locate bad records"
+        ) from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename or what}: {exc.strerror}") from None
+
+
+def _rules(spec: str) -> RuleSet:
+    try:
+        return load_rules(spec)
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(f"--rules: {exc}") from None
+
+
 def _summary(result: AcgrResult, seconds: float, out_dir: Path) -> None:
     students = result.students
     cohort = students.filter(pl.col("in_cohort"))
@@ -84,18 +126,12 @@ def _summary(result: AcgrResult, seconds: float, out_dir: Path) -> None:
 
 @app.command("run")
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")],
-    class_of: Annotated[int, typer.Option("--class-of", help="Expected graduation year Y.")],
+    paths: Paths,
+    class_of: ClassOf,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the output files.")],
-    extraction_date: Annotated[
-        str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
-    ] = None,
-    rules: Annotated[
-        str, typer.Option("--rules", help="2018, legacy, or a rule-set file.")
-    ] = "2018",
-    schools: Annotated[
-        Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
-    ] = None,
+    extraction_date: ExtractionDate = None,
+    rules: Rules = "2018",
+    schools: Schools = None,
     foster: Annotated[
         Path | None, typer.Option("--foster", help="Foster match CSV: ssid,start_date,end_date.")
     ] = None,
@@ -109,12 +145,9 @@ def run(
 ) -> None:
     """Compute the ACGR of one class: writes acgr.txt, students.parquet, findings.csv."""
     x = _date(extraction_date)
-    try:
-        ruleset = load_rules(rules)
-    except (FileNotFoundError, ValueError) as exc:
-        raise _fail(f"--rules: {exc}") from None
+    ruleset = _rules(rules)
     started = time.perf_counter()
-    try:
+    with _guard():
         with err.status("computing the cohort (reading extracts, deciding outcomes)…"):
             result = compute(
                 paths,
@@ -127,16 +160,6 @@ def run(
             )
         with err.status("writing outputs…"):
             write_run(result, out_dir)
-    except ExtractError as exc:
-        raise _fail(str(exc)) from None
-    except pl.exceptions.PolarsError as exc:
-        # Polars messages may quote record values; name only the kind of failure.
-        raise _fail(
-            f"the input could not be processed ({type(exc).__name__}); "
-            "run `acgr validate` on it to locate bad records"
-        ) from None
-    except OSError as exc:
-        raise _fail(f"{exc.filename or out_dir}: {exc.strerror}") from None
     _summary(result, time.perf_counter() - started, out_dir)
     if strict and findings_by_severity(result.findings)["fatal"] > 0:
         err.print("acgr: --strict: fatal findings exist (see findings.csv)")
@@ -145,7 +168,7 @@ def run(
 
 @app.command("validate")
 def validate_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")],
+    paths: Paths,
     class_of: Annotated[
         int | None,
         typer.Option("--class-of", help="Also build this class's cohort (outcome checks)."),
@@ -153,23 +176,14 @@ def validate_cmd(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Write findings.csv and summary.txt here.")
     ] = None,
-    extraction_date: Annotated[
-        str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
-    ] = None,
-    rules: Annotated[str, typer.Option("--rules", help="2018, legacy, or a rule-set file.")] = (
-        "2018"
-    ),
-    schools: Annotated[
-        Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
-    ] = None,
+    extraction_date: ExtractionDate = None,
+    rules: Rules = "2018",
+    schools: Schools = None,
 ) -> None:
     """Check extracts for errors that would distort the rate. Exit 1 if any is fatal."""
     x = _date(extraction_date)
-    try:
-        ruleset = load_rules(rules)
-    except (FileNotFoundError, ValueError) as exc:
-        raise _fail(f"--rules: {exc}") from None
-    try:
+    ruleset = _rules(rules)
+    with _guard():
         with err.status("checking records…"):
             res = validate(
                 paths, class_of=class_of, rules=ruleset, extraction_date=x, schools=schools
@@ -180,12 +194,6 @@ def validate_cmd(
             if res.impact is not None:
                 writers["impact.csv"] = _csv_writer(res.impact)
             write_atomically(out_dir, writers)
-    except ExtractError as exc:
-        raise _fail(str(exc)) from None
-    except pl.exceptions.PolarsError as exc:
-        raise _fail(f"the input could not be processed ({type(exc).__name__})") from None
-    except OSError as exc:
-        raise _fail(f"{exc.filename or out_dir}: {exc.strerror}") from None
     sev = findings_by_severity(res.findings)
     acc = res.accounting
     out.print(
@@ -204,32 +212,20 @@ def validate_cmd(
 @app.command("explain")
 def explain_cmd(
     ssid: Annotated[str, typer.Argument(help="The student's SSID.")],
-    paths: Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")],
-    class_of: Annotated[int, typer.Option("--class-of", help="Expected graduation year Y.")],
-    extraction_date: Annotated[
-        str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
-    ] = None,
-    rules: Annotated[str, typer.Option("--rules", help="2018, legacy, or a rule-set file.")] = (
-        "2018"
-    ),
-    schools: Annotated[
-        Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
-    ] = None,
+    paths: Paths,
+    class_of: ClassOf,
+    extraction_date: ExtractionDate = None,
+    rules: Rules = "2018",
+    schools: Schools = None,
 ) -> None:
     """Show one student's records, cohort, outcome and the rule that decided it."""
     from acgr.explain import explain, render
 
     x = _date(extraction_date)
-    try:
+    with _guard():
         ex = explain(
             ssid, paths, class_of=class_of, rules=rules, extraction_date=x, schools=schools
         )
-    except ExtractError as exc:
-        raise _fail(str(exc)) from None
-    except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    except pl.exceptions.PolarsError as exc:
-        raise _fail(f"the input could not be processed ({type(exc).__name__})") from None
     if ex.timeline.height == 0:
         raise _fail("no enrollment record of that student in the input", code=1)
     sys.stdout.write(render(ex, ssid))
@@ -245,13 +241,9 @@ def dashboard_cmd(
     from acgr.acgr_file import read_cde_acgr
     from acgr.dashboard import dashboard_text, indicator
 
-    try:
+    with _guard("an ACGR file"):
         table = indicator(read_cde_acgr(current), read_cde_acgr(prior))
         write_atomically(out_file.parent, {out_file.name: write_text(dashboard_text(table))})
-    except pl.exceptions.PolarsError as exc:
-        raise _fail(f"an ACGR file could not be read ({type(exc).__name__})") from None
-    except OSError as exc:
-        raise _fail(f"{exc.filename}: {exc.strerror}") from None
     colours = table.filter(pl.col("color") > 0).height
     out.print(f"{table.height:,} rows ({colours:,} with a colour) written to {out_file}")
 
@@ -267,14 +259,10 @@ def reconcile_cmd(
     """List every cell where two ACGR files differ, with totals. Exit 1 if any differ."""
     from acgr.reconcile import reconcile
 
-    try:
+    with _guard("an ACGR file"):
         rec = reconcile(ours, theirs)
         if out_file is not None:
             write_atomically(out_file.parent, {out_file.name: _csv_writer(rec.differences)})
-    except pl.exceptions.PolarsError as exc:
-        raise _fail(f"an ACGR file could not be read ({type(exc).__name__})") from None
-    except OSError as exc:
-        raise _fail(f"{exc.filename}: {exc.strerror}") from None
     out.print(
         f"rows in both: {rec.rows_compared:,}; only in ours: {rec.only_ours.height:,}; "
         f"only in theirs: {rec.only_theirs.height:,}"
@@ -295,23 +283,19 @@ def reconcile_cmd(
 
 @app.command("compare-rules")
 def compare_rules_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")],
-    class_of: Annotated[int, typer.Option("--class-of", help="Expected graduation year Y.")],
+    paths: Paths,
+    class_of: ClassOf,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the comparison files.")],
     first: Annotated[str, typer.Option("--first", help="Rule set compared from.")] = "legacy",
     second: Annotated[str, typer.Option("--second", help="Rule set compared to.")] = "2018",
-    extraction_date: Annotated[
-        str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
-    ] = None,
-    schools: Annotated[
-        Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
-    ] = None,
+    extraction_date: ExtractionDate = None,
+    schools: Schools = None,
 ) -> None:
     """Rates under two rule sets (default legacy vs 2018), differences, changed students."""
     from acgr.compare_rules import compare_rules
 
     x = _date(extraction_date)
-    try:
+    with _guard():
         with err.status("computing the cohort under both rule sets…"):
             cmp = compare_rules(
                 paths,
@@ -329,12 +313,6 @@ def compare_rules_cmd(
                 "transitions.csv": _csv_writer(cmp.transitions),
             },
         )
-    except ExtractError as exc:
-        raise _fail(str(exc)) from None
-    except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    except pl.exceptions.PolarsError as exc:
-        raise _fail(f"the input could not be processed ({type(exc).__name__})") from None
     a, b = cmp.first.rules.name, cmp.second.rules.name
     state = cmp.rates.filter(pl.col("AggregateLevel") == "T")
     if state.height:
