@@ -162,6 +162,16 @@ def _exit_label(rules: RuleSet) -> pl.Expr:
     )
 
 
+def _plain_exit_label(rules: RuleSet) -> pl.Expr:
+    """``T260`` or ``E230/360``: the final exit without the lost-transfer tag."""
+    code = pl.col("final").struct.field("exit_code")
+    return (
+        pl.when(code == rules.completer_exit_code)
+        .then(fmt("{}/{}", code, pl.col("final").struct.field("completion")))
+        .otherwise(code)
+    )
+
+
 def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
     """Add ``outcome``, ``reason`` and ``decided_by`` (a record struct) to the picks (R3.6)."""
     grad, comp, final = pl.col("graduation"), pl.col("completion"), pl.col("final")
@@ -203,9 +213,10 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
         .when(still_at_cutoff)
         .then(fmt("R3.3:{}:exit-after-cutoff", _exit_label(rules)))
         .when(r35 & reenrolled)
-        .then(fmt("R3.5:{}:re-enrolled", _exit_label(rules)))
+        # R3.5 names the plain exit: a re-enrolled T16x was no lost transfer.
+        .then(fmt("R3.5:{}:re-enrolled", _plain_exit_label(rules)))
         .when(r35)
-        .then(fmt("R3.5:{}:late-completion", _exit_label(rules)))
+        .then(fmt("R3.5:{}:late-completion", _plain_exit_label(rules)))
         .otherwise(fmt("R3.4:{}", _exit_label(rules)))
     )
     decided_by = (

@@ -1,0 +1,196 @@
+"""Cohort membership and periods (RULES.md R2.1-R2.3): hand-worked cases for the class of 2018.
+
+Students of the tests share one extract (see :class:`tests.helpers.Scenario`),
+computed once for the class of 2018 and once for 2019; each test reads only its SSIDs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from acgr.api import AcgrResult
+from acgr.cohort import CohortPeriods
+from acgr.rules import load_rules
+from tests.helpers import D, Scenario, grad, in_class, outcome, rec, run, student
+
+S = Scenario()
+
+# ---------------------------------------------------------------------------- R2.1
+
+
+def _earliest_start(ssid: str) -> list[str]:
+    # grade 10 in Year2 and grade 9 a year earlier
+    return [
+        rec(ssid, D(2015, 8, 20), "10", school="1930001", exit=D(2018, 6, 8), code="E230",
+            completion="100"),
+        rec(ssid, D(2014, 8, 20), "09", exit=D(2015, 6, 10), code="T160"),
+    ]  # fmt: skip
+
+
+EARLIEST = ("2101000001", "2101000002")
+S.add(*_earliest_start(EARLIEST[0]), *_earliest_start(EARLIEST[1])[::-1])
+
+
+def test_r2_1_initial_record_is_the_earliest_start(scenario: AcgrResult) -> None:
+    # (the second student has the same records in the other file order)
+    for ssid in EARLIEST:
+        row = student(scenario, ssid)
+        assert (row["initial_start_date"], row["initial_grade"]) == (D(2014, 8, 20), "09")
+
+
+def _same_day(ssid: str) -> list[str]:
+    # two records starting the same day in Year2, grades 11 and 10: grade 10 in Year2 is
+    # class 2018, grade 11 would be class 2017
+    return [
+        rec(ssid, D(2015, 8, 20), "11", school="1930001"),
+        rec(ssid, D(2015, 8, 20), "10", school="1930002", exit=D(2018, 6, 8), code="E230",
+            completion="100"),
+    ]  # fmt: skip
+
+
+SAME_DAY = ("2101000011", "2101000012")
+S.add(*_same_day(SAME_DAY[0]), *_same_day(SAME_DAY[1])[::-1])
+
+
+def test_r2_1_same_day_tie_takes_the_lowest_grade(scenario: AcgrResult) -> None:
+    for ssid in SAME_DAY:
+        row = student(scenario, ssid)
+        assert (row["initial_grade"], row["class_of"]) == ("10", 2018)
+
+
+# ---------------------------------------------------------------------------- R2.2
+
+ON_TIME = {
+    "2102000009": rec("2102000009", D(2014, 8, 20), "09"),
+    "2102000010": rec("2102000010", D(2015, 8, 20), "10"),
+    "2102000011": rec("2102000011", D(2016, 8, 20), "11"),
+    "2102000012": rec("2102000012", D(2017, 8, 20), "12"),
+}
+S.add(*ON_TIME.values())
+
+
+def test_r2_2_initial_grade_and_year_give_class_2018(scenario: AcgrResult) -> None:
+    # grade 9 in Year1, 10 in Year2, 11 in Year3, 12 in Year4: all class 2018
+    for ssid in ON_TIME:
+        assert student(scenario, ssid)["class_of"] == 2018
+
+
+NINTH_IN_YEAR2 = "2102000100"
+S.add(rec(NINTH_IN_YEAR2, D(2015, 8, 20), "09"))
+
+
+def test_r2_2_grade_9_in_year2_belongs_to_class_2019(
+    scenario: AcgrResult, class_2019: AcgrResult
+) -> None:
+    assert not in_class(scenario, NINTH_IN_YEAR2)
+    assert student(class_2019, NINTH_IN_YEAR2)["class_of"] == 2019
+    assert not in_class(class_2019, "2102000009")
+
+
+JUNE_30, JULY_1 = "2102000200", "2102000201"
+S.add(
+    # grade 9 starting on 30 June 2014 is academic year 2013-14 (class 2017)
+    rec(JUNE_30, D(2014, 6, 30), "09", academic_year_id="2014-2015"),
+    rec(JULY_1, D(2014, 7, 1), "09", academic_year_id="2014-2015"),
+)
+
+
+def test_r2_2_year1_starts_on_1_july(scenario: AcgrResult) -> None:
+    assert not in_class(scenario, JUNE_30)
+    assert in_class(scenario, JULY_1)
+
+
+RETAINED = "2102000300"
+S.add(
+    # grade 9 in Year1, retained in grade 9 in Year2, grade 10 in Year3 (open)
+    rec(RETAINED, D(2014, 8, 20), "09", exit=D(2015, 6, 10), code="T160"),
+    rec(RETAINED, D(2015, 8, 20), "09", school="1930001", exit=D(2016, 6, 10), code="T160"),
+    rec(RETAINED, D(2016, 8, 20), "10", school="1930002"),
+)
+
+
+def test_r2_2_retention_does_not_move_the_student(
+    scenario: AcgrResult, class_2019: AcgrResult
+) -> None:
+    row = student(scenario, RETAINED)
+    assert (row["class_of"], row["outcome"]) == (2018, "Still Enrolled")
+    assert not in_class(class_2019, RETAINED)
+
+
+NO_SHOW_FIRST = "2102000400"
+S.add(
+    # a grade-9 no-show (N470, dated the day before its start) in Year1, then grade 9 in Year2
+    rec(NO_SHOW_FIRST, D(2014, 8, 20), "09", exit=D(2014, 8, 19), code="N470"),
+    rec(NO_SHOW_FIRST, D(2015, 8, 20), "09", school="1930001"),
+)
+
+
+def test_r2_2_excluded_record_does_not_start_the_cohort(
+    scenario: AcgrResult, class_2019: AcgrResult
+) -> None:
+    assert not in_class(scenario, NO_SHOW_FIRST)
+    assert student(class_2019, NO_SHOW_FIRST)["initial_start_date"] == D(2015, 8, 20)
+
+
+# ---------------------------------------------------------------------------- R2.3
+
+
+def test_r2_3_periods_of_the_class_of_2018() -> None:
+    # act
+    p = CohortPeriods.for_class(2018, load_rules("2018"))
+    # assert
+    assert p.class_of == 2018
+    assert p.year1_start == D(2014, 7, 1)
+    assert p.membership_end == D(2018, 6, 30)
+    assert p.summer_cutoff == D(2018, 8, 15)
+    assert p.extraction_date == D(2018, 9, 15)
+    assert p.academic_year_label == "2017-18"
+
+
+def test_r2_3_custom_extraction_date() -> None:
+    p = CohortPeriods.for_class(2018, load_rules("2018"), D(2018, 10, 31))
+    assert p.extraction_date == D(2018, 10, 31)
+    assert p.summer_cutoff == D(2018, 8, 15)
+
+
+LATE_REENROL = "2103000001"
+LATE_REENROL_LINES = [
+    # a Year4 dropout re-enrols on 1 Oct 2018 (after the default X, 15 Sept)
+    rec(LATE_REENROL, exit=D(2018, 3, 1), code="E400"),
+    rec(LATE_REENROL, D(2018, 10, 1), "12", school="1930001"),
+]
+S.add(*LATE_REENROL_LINES)
+
+
+def test_r2_3_custom_extraction_date_reads_later_reenrolments(
+    scenario: AcgrResult, tmp_path: Path
+) -> None:
+    # act
+    later = run(tmp_path, LATE_REENROL_LINES, extraction_date=D(2018, 10, 31))
+    # assert
+    assert scenario.periods.extraction_date == D(2018, 9, 15)
+    assert later.periods.extraction_date == D(2018, 10, 31)
+    assert later.periods.summer_cutoff == D(2018, 8, 15)
+    assert outcome(scenario, LATE_REENROL) == "Dropout"
+    assert outcome(later, LATE_REENROL) == "Still Enrolled"
+    assert scenario.rates["AcademicYear"].unique().to_list() == ["2017-18"]
+
+
+AUG_15, AUG_16 = "2103000015", "2103000016"
+S.add(grad(AUG_15, exit=D(2018, 8, 15)), grad(AUG_16, exit=D(2018, 8, 16)))
+
+
+def test_r2_3_summer_cutoff_is_inclusive(scenario: AcgrResult) -> None:
+    assert outcome(scenario, AUG_15) == "Graduate"
+    assert outcome(scenario, AUG_16) == "Still Enrolled"
+
+
+scenario = S.fixture()
+
+
+@pytest.fixture(scope="module")
+def class_2019(tmp_path_factory: pytest.TempPathFactory) -> AcgrResult:
+    """The same students computed for the class of 2019."""
+    return run(tmp_path_factory.mktemp("class_2019"), S.lines, class_of=2019)

@@ -1,0 +1,287 @@
+"""Which records count (RULES.md R1, R2.4, R3.4.1): hand-worked cases for the class of 2018.
+
+Students of the tests that use default settings share one extract (see
+:class:`tests.helpers.Scenario`); each test reads only its own SSIDs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from acgr.api import AcgrResult
+from tests.helpers import D, Scenario, findings, grad, in_class, outcome, rec, run, student
+
+S = Scenario()
+
+# ---------------------------------------------------------------------------- R1.1
+
+GRADES = {"1101000008": "08", "1101000009": "09", "1101000013": "AD", "1101000014": "KN"}
+S.add(
+    *(rec(s, grade=g, exit=D(2018, 6, 8), code="E230", completion="100") for s, g in GRADES.items())
+)
+
+
+def test_r1_1_only_grades_09_to_12_qualify(scenario: AcgrResult) -> None:
+    # arrange: each student's only record is a Year1 record of one grade, ending in a diploma
+    # assert
+    assert [s for s in GRADES if in_class(scenario, s)] == ["1101000009"]
+
+
+GRADE_8_FIRST = "1101000100"
+S.add(
+    rec(GRADE_8_FIRST, D(2013, 8, 20), "08", exit=D(2014, 6, 10), code="E400"),
+    grad(GRADE_8_FIRST),
+)
+
+
+def test_r1_1_grade_8_record_before_grade_9_does_not_make_initial_record(
+    scenario: AcgrResult,
+) -> None:
+    # arrange: grade 8 in 2013-14, then grade 9 in Year1 (class of 2018)
+    row = student(scenario, GRADE_8_FIRST)
+    # assert
+    assert (row["initial_grade"], row["initial_start_date"]) == ("09", D(2014, 8, 20))
+    assert row["qualifying_records"] == 1
+
+
+STATUS_10, STATUS_30 = "1101000210", "1101000230"
+S.add(
+    rec(STATUS_10, status="10"),
+    # short-term record of 42 days, exited as a dropout
+    rec(STATUS_30, status="30", start=D(2014, 8, 20), exit=D(2014, 10, 1), code="E400"),
+)
+
+
+def test_r1_1_status_10_and_status_30_longer_than_30_days_qualify(scenario: AcgrResult) -> None:
+    assert outcome(scenario, STATUS_10) == "Still Enrolled"
+    assert outcome(scenario, STATUS_30) == "Dropout"
+
+
+EXCLUDED = {"1101000301": "N470", "1101000302": "E125", "1101000303": "E170"}
+NOT_EXCLUDED = "1101000304"
+S.add(
+    # N470 is dated the day before the start, as CALPADS requires
+    rec("1101000301", exit=D(2014, 8, 19), code="N470"),
+    rec("1101000302", exit=D(2015, 3, 1), code="E125"),
+    rec("1101000303", exit=D(2015, 3, 1), code="E170"),
+    rec(NOT_EXCLUDED, exit=D(2015, 3, 1), code="E400"),
+)
+
+
+def test_r1_1_excluded_exit_codes_do_not_qualify(scenario: AcgrResult) -> None:
+    # arrange: students whose only record is closed with N470, E125 or E170; one with E400
+    # assert
+    assert [s for s in EXCLUDED if in_class(scenario, s)] == []
+    assert in_class(scenario, NOT_EXCLUDED)
+    # excluded codes are known codes: nothing is rejected under R3.4.1
+    assert findings(scenario, "R3.4.1").filter(pl.col("ssid").is_in(list(EXCLUDED))).height == 0
+
+
+EXCLUDED_LATER = "1101000400"
+S.add(
+    rec(EXCLUDED_LATER, exit=D(2017, 3, 1), code="E400"),
+    # a later record closed with N470 (no show) on its start date
+    rec(EXCLUDED_LATER, D(2017, 8, 20), "12", school="1930001", exit=D(2017, 8, 20), code="N470"),
+)
+
+
+def test_r1_1_excluded_exit_record_is_not_the_final_record(scenario: AcgrResult) -> None:
+    row = student(scenario, EXCLUDED_LATER)
+    assert (row["outcome"], row["record_exit_code"]) == ("Dropout", "E400")
+    assert row["qualifying_records"] == 1
+
+
+# ---------------------------------------------------------------------------- R1.2
+
+DAYS_30, DAYS_31 = "1102000030", "1102000031"
+S.add(
+    # status 30 from 1 Sept 2014 to 1 Oct (30 days) and to 2 Oct (31 days)
+    rec(DAYS_30, status="30", start=D(2014, 9, 1), exit=D(2014, 10, 1), code="E400"),
+    rec(DAYS_31, status="30", start=D(2014, 9, 1), exit=D(2014, 10, 2), code="E400"),
+)
+
+
+def test_r1_2_short_term_30_days_exactly_does_not_qualify_31_does(scenario: AcgrResult) -> None:
+    assert not in_class(scenario, DAYS_30)
+    assert in_class(scenario, DAYS_31)
+
+
+@pytest.mark.parametrize(
+    ("extraction", "qualifies"), [(D(2018, 7, 1), False), (D(2018, 7, 2), True)]
+)
+def test_r1_2_open_short_term_record_measured_to_extraction_date(
+    tmp_path: Path, extraction: D, qualifies: bool
+) -> None:
+    # arrange: an open status-30 grade-12 record from 1 June 2018 (Year4)
+    lines = [rec(status="30", grade="12", start=D(2018, 6, 1))]
+    # act: X - start = 30 days (X = 1 July) or 31 days (X = 2 July)
+    result = run(tmp_path, lines, extraction_date=extraction)
+    # assert
+    assert in_class(result, "1000000001") is qualifies
+
+
+SHORT_REENROL = "1102000100"
+SHORT_REENROL_LINES = [
+    rec(SHORT_REENROL, exit=D(2017, 6, 1), code="E400"),
+    # an open short-term record from 20 Aug 2018: 26 days to the default X
+    rec(SHORT_REENROL, D(2018, 8, 20), "12", status="30", school="1930001"),
+]
+S.add(*SHORT_REENROL_LINES)
+
+
+def test_r1_2_open_short_term_reenrolment_counts_only_with_a_later_extraction(
+    scenario: AcgrResult, tmp_path: Path
+) -> None:
+    # act: 36 days to X = 25 Sept
+    later = run(tmp_path, SHORT_REENROL_LINES, extraction_date=D(2018, 9, 25))
+    # assert
+    assert outcome(scenario, SHORT_REENROL) == "Dropout"
+    assert outcome(later, SHORT_REENROL) == "Still Enrolled"
+
+
+# ---------------------------------------------------------------------------- R1.3
+
+SECONDARY_ONLY = {"20": "1103000020", "50": "1103000050"}
+SECONDARY_LATER = {"20": "1103000120", "50": "1103000150"}
+for _status in ("20", "50"):
+    S.add(
+        # only a status-20/50 diploma record
+        rec(SECONDARY_ONLY[_status], status=_status, exit=D(2018, 6, 8), code="E230",
+            completion="100"),
+        # a primary dropout record, then a later status-20/50 record
+        rec(SECONDARY_LATER[_status], exit=D(2017, 3, 1), code="E400"),
+        rec(SECONDARY_LATER[_status], D(2017, 8, 20), "12", status=_status, school="1930001"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("status", ["20", "50"])
+def test_r1_3_secondary_and_non_ada_statuses_never_qualify(
+    scenario: AcgrResult, status: str
+) -> None:
+    assert not in_class(scenario, SECONDARY_ONLY[status])
+    row = student(scenario, SECONDARY_LATER[status])
+    assert (row["outcome"], row["qualifying_records"]) == ("Dropout", 1)
+
+
+# ---------------------------------------------------------------------------- R1.4
+
+GRADE_US = "1104000001"
+S.add(
+    rec(GRADE_US, grade="US", exit=D(2018, 6, 8), code="E230", completion="100"),
+    rec(GRADE_US, D(2015, 8, 20), "US", status="20", school="1930001"),
+)
+
+
+def test_r1_4_grade_us_never_qualifies_and_is_one_warning(scenario: AcgrResult) -> None:
+    assert not in_class(scenario, GRADE_US)
+    us = findings(scenario, "R1.4")
+    # one warning per grade-US record
+    assert us.select("severity", "line", "record_type", "ssid").rows() == [
+        ("warning", S.line(GRADE_US, 1), "SENR", GRADE_US),
+        ("warning", S.line(GRADE_US, 2), "SENR", GRADE_US),
+    ]
+
+
+# ---------------------------------------------------------------------------- R1.5
+
+AY_MISMATCH, AY_MATCH = "1105000001", "1105000002"
+S.add(
+    # grade 9 starting 20 June 2015 (academic year 2014-15) labelled 2015-2016: by the
+    # label the student would be class 2019, by the date class 2018
+    rec(AY_MISMATCH, D(2015, 6, 20), academic_year_id="2015-2016", exit=D(2018, 6, 8),
+        code="E230", completion="100"),
+    rec(AY_MATCH, D(2014, 7, 1), academic_year_id="2014-2015"),
+)  # fmt: skip
+
+
+def test_r1_5_academic_year_from_start_date_and_mismatch_is_a_warning(
+    scenario: AcgrResult,
+) -> None:
+    assert student(scenario, AY_MISMATCH)["class_of"] == 2018
+    assert in_class(scenario, AY_MATCH)
+    mismatch = findings(scenario, "R1.5")
+    assert mismatch.select("severity", "line", "ssid").rows() == [
+        ("warning", S.line(AY_MISMATCH), AY_MISMATCH)
+    ]
+
+
+# ---------------------------------------------------------------------------- R2.4
+
+LATE_GRADUATION = "1204000001"
+S.add(
+    rec(LATE_GRADUATION, exit=D(2018, 3, 1), code="E400"),
+    # an E230/100 record starting 16 Sept 2018, after X
+    rec(LATE_GRADUATION, D(2018, 9, 16), "12", school="1930001", exit=D(2018, 9, 20),
+        code="E230", completion="100"),
+)  # fmt: skip
+
+
+def test_r2_4_graduation_record_starting_after_x_is_not_read(scenario: AcgrResult) -> None:
+    row = student(scenario, LATE_GRADUATION)
+    assert (row["outcome"], row["qualifying_records"]) == ("Dropout", 1)
+
+
+UNREAD = "1204000002"
+S.add(
+    grad(UNREAD),
+    # records after X that would otherwise be rejected (unknown exit code) or warned (US)
+    rec(UNREAD, D(2018, 9, 16), "12", exit=D(2018, 9, 20), code="Z999"),
+    rec(UNREAD, D(2018, 9, 16), "US"),
+)
+
+
+def test_r2_4_record_starting_after_x_raises_no_findings(scenario: AcgrResult) -> None:
+    unread = [S.line(UNREAD, 2), S.line(UNREAD, 3)]
+    # no finding of any rule names the unread lines
+    assert scenario.findings.filter(pl.col("line").is_in(unread)).height == 0
+    assert outcome(scenario, UNREAD) == "Graduate"
+
+
+# ---------------------------------------------------------------------------- R3.4.1
+
+#: What CALPADS rejects (R3.4.1): label -> fields of the rejected record.
+REJECTED: dict[str, dict[str, Any]] = {
+    "E230/104": {"exit": D(2018, 6, 8), "code": "E230", "completion": "104"},
+    "E230/480": {"exit": D(2018, 6, 8), "code": "E230", "completion": "480"},
+    "E230/blank": {"exit": D(2018, 6, 8), "code": "E230", "completion": None},
+    "unknown exit code": {"exit": D(2018, 6, 8), "code": "Z999"},
+    "exit code without date": {"exit": None, "code": "E400"},
+    "exit date without code": {"exit": D(2018, 6, 8), "code": None},
+}
+REJECTED_SSID = {label: f"134100000{i}" for i, label in enumerate(REJECTED)}
+for _label, _fields in REJECTED.items():
+    S.add(
+        # a Year3 dropout, then a later Year4 record CALPADS rejects
+        rec(REJECTED_SSID[_label], exit=D(2017, 3, 1), code="E400"),
+        rec(REJECTED_SSID[_label], D(2017, 8, 20), "12", school="1930001", **_fields),
+    )
+
+
+@pytest.mark.parametrize("label", list(REJECTED))
+def test_r3_4_1_invalid_record_is_fatal_and_not_used(scenario: AcgrResult, label: str) -> None:
+    ssid = REJECTED_SSID[label]
+    # one fatal finding on the student's second line
+    fatal = findings(scenario, "R3.4.1").filter(pl.col("ssid") == ssid)
+    assert fatal.select("severity", "line").rows() == [("fatal", S.line(ssid, 2))]
+    # the record is not used: the student is still a dropout at the first record
+    row = student(scenario, ssid)
+    assert (row["outcome"], row["record_line"]) == ("Dropout", S.line(ssid, 1))
+    assert row["qualifying_records"] == 1
+
+
+VALID_COMPLETIONS = {c: f"1341000{c}" for c in ("100", "120", "250", "320", "330", "360")}
+S.add(*(grad(ssid, completion=c) for c, ssid in VALID_COMPLETIONS.items()))
+
+
+def test_r3_4_1_valid_e230_completions_are_not_findings(scenario: AcgrResult) -> None:
+    valid = list(VALID_COMPLETIONS.values())
+    assert findings(scenario, "R3.4.1").filter(pl.col("ssid").is_in(valid)).height == 0
+    for c, ssid in VALID_COMPLETIONS.items():
+        assert student(scenario, ssid)["record_completion"] == c
+
+
+scenario = S.fixture()
