@@ -16,7 +16,7 @@ SCHOOLS = ROOT / "fixtures" / "schools.csv"
 
 def test_explanation_agrees_with_the_full_run() -> None:
     full = compute(EXTRACT, class_of=2018, schools=SCHOOLS).students
-    for ssid in full["ssid"].head(12).to_list():
+    for ssid in full["ssid"].gather([0, 20, 40, 60]).to_list():
         ex = explain(ssid, EXTRACT, class_of=2018, schools=SCHOOLS)
         mine = ex.student.select("ssid", "outcome", "reason", "cds_code")
         theirs = full.filter(pl.col("ssid") == ssid).select("ssid", "outcome", "reason", "cds_code")
