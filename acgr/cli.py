@@ -327,6 +327,23 @@ def compare_rules_cmd(
     out.print(f"details in {out_dir}")
 
 
+@app.command("report")
+def report_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `acgr run`.")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Report folder (default RUN_DIR/report).")
+    ] = None,
+    rules: Rules = "2018",
+) -> None:
+    """Confidential per-LEA HTML pages and Excel workbooks of a run."""
+    from acgr.report import write_reports
+
+    with _guard("the run folder"):
+        written = write_reports(run_dir, out_dir, rules=rules)
+    html = [p for p in written if p.suffix == ".html"]
+    out.print(f"{len(html):,} LEA reports written to {out_dir or run_dir / 'report'}")
+
+
 def _csv_writer(frame: pl.DataFrame) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         frame.write_csv(path)
