@@ -8,9 +8,10 @@ it; every per-student step groups by SSID only.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
@@ -19,12 +20,13 @@ from acgr.aggregation import INDICATORS, all_levels, school_counts
 from acgr.attribution import assign_cds, attribute
 from acgr.cohort import CohortPeriods, cohort_members
 from acgr.directory import empty_directory, read_directory
-from acgr.extracts import Extracts, read_inputs
+from acgr.extracts import Engine, Extracts, read_inputs
 from acgr.findings import concat_findings, sort_findings
 from acgr.groups import GROUP_FLAGS, categories, read_side_table, student_groups
 from acgr.impact import outcome_sensitive_findings, school_impact
 from acgr.outcomes import decide_outcomes, outcome_findings, record_flags, student_picks
 from acgr.qualifying import (
+    ENGINE_COLUMNS,
     enrollment_records,
     normalized_code,
     qualifying_records,
@@ -33,8 +35,6 @@ from acgr.qualifying import (
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
 from acgr.suppression import with_suppression
 from acgr.validation import validate_records
-
-Engine = Literal["auto", "streaming", "in-memory"]
 
 #: Columns of ``students.parquet`` / :attr:`AcgrResult.students`, in order.
 STUDENT_COLUMNS: tuple[str, ...] = (
@@ -163,6 +163,100 @@ def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     )
 
 
+#: Columns of each canonical table the engine reads (R1-R5); staging keeps only these.
+STAGED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "senr": tuple(ENGINE_COLUMNS),
+    "sinf": (
+        "effective_start_date",
+        "student_hispanic_ethnicity_indicator",
+        "student_race_1_code",
+        "student_race_2_code",
+        "student_race_3_code",
+        "student_race_4_code",
+        "student_race_5_code",
+        "student_gender_code",
+        "parent_guardian_highest_education_level_code",
+    ),
+    "sprg": (
+        "reporting_lea",
+        "school_of_attendance",
+        "education_program_code",
+        "education_program_membership_start_date",
+        "education_program_membership_end_date",
+    ),
+    "sela": (
+        "english_acquisition_status_code",
+        "english_acquisition_status_start_date",
+        "primary_language_code",
+    ),
+}
+
+
+def _compute_staged(
+    extracts: Extracts,
+    *,
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    directory: pl.DataFrame,
+    foster: pl.LazyFrame | None,
+    direct_cert: pl.LazyFrame | None,
+    engine: Engine,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Students, findings, read counts and line accounting from staged extracts."""
+    records = enrollment_records(extracts.senr, periods.extraction_date)
+    qualifying, record_problems = qualifying_records(extracts.senr, periods, ruleset)
+    qualifying = assign_cds(qualifying, directory, ruleset)
+    members = cohort_members(qualifying, periods, ruleset)
+    flagged = record_flags(
+        qualifying.join(members.select("ssid"), on="ssid", how="semi"), periods, ruleset
+    )
+    decided = decide_outcomes(student_picks(flagged), periods, ruleset)
+    sprg = assign_cds(
+        extracts.sprg.with_columns(
+            normalized_code("reporting_lea", 7).alias("reporting_lea"),
+            normalized_code("school_of_attendance", 7).alias("school_code"),
+        ),
+        directory,
+        ruleset,
+    )
+    groups = student_groups(
+        cohort=members.select("ssid"),
+        qualifying=qualifying,
+        senr_records=records,
+        sinf=extracts.sinf,
+        sprg=sprg,
+        sela=extracts.sela,
+        periods=periods,
+        rules=ruleset,
+        foster=foster,
+        direct_cert=direct_cert,
+    )
+    students = student_table(
+        attribute(decided, directory, ruleset)
+        .join(members, on="ssid", how="left")
+        .join(groups, on="ssid", how="left"),
+        ruleset,
+    ).collect(engine=engine)
+    findings_lf = concat_findings(
+        [
+            extracts.findings,
+            record_problems,
+            validate_records(
+                records, ruleset, extraction_date=periods.extraction_date, sinf=extracts.sinf
+            ),
+            outcome_findings(flagged, decided),
+            outcome_sensitive_findings(students.lazy(), ruleset),
+        ]
+    )
+    read_lf = extracts.senr.select(
+        pl.len().alias("records"), pl.col("ssid").n_unique().alias("students")
+    )
+    findings, read, accounting = pl.collect_all(
+        [findings_lf, read_lf, extracts.accounting()], engine=engine
+    )
+    return students, findings, read, accounting
+
+
 def compute(
     inputs: Any,
     *,
@@ -197,62 +291,21 @@ def compute(
     """
     ruleset = load_rules(rules)
     periods = CohortPeriods.for_class(class_of, ruleset, extraction_date)
-    extracts: Extracts = read_inputs(inputs)
     directory = _directory(schools)
-
-    qualifying, record_problems = qualifying_records(extracts.senr, periods, ruleset)
-    qualifying = assign_cds(qualifying, directory, ruleset)
-    members = cohort_members(qualifying, periods, ruleset)
-    flagged = record_flags(
-        qualifying.join(members.select("ssid"), on="ssid", how="semi"), periods, ruleset
-    )
-    decided = decide_outcomes(student_picks(flagged), periods, ruleset)
-    sprg = assign_cds(
-        extracts.sprg.with_columns(
-            normalized_code("reporting_lea", 7).alias("reporting_lea"),
-            normalized_code("school_of_attendance", 7).alias("school_code"),
-        ),
-        directory,
-        ruleset,
-    )
-    groups = student_groups(
-        cohort=members.select("ssid"),
-        qualifying=qualifying,
-        senr_records=enrollment_records(extracts.senr, periods.extraction_date),
-        sinf=extracts.sinf,
-        sprg=sprg,
-        sela=extracts.sela,
-        periods=periods,
-        rules=ruleset,
-        foster=read_side_table(foster, ("start_date", "end_date")),
-        direct_cert=read_side_table(direct_cert, ()),
-    )
-    students_lf = student_table(
-        attribute(decided, directory, ruleset)
-        .join(members, on="ssid", how="left")
-        .join(groups, on="ssid", how="left"),
-        ruleset,
-    )
-    findings_lf = concat_findings(
-        [
-            extracts.findings,
-            record_problems,
-            validate_records(
-                enrollment_records(extracts.senr, periods.extraction_date),
-                ruleset,
-                extraction_date=periods.extraction_date,
-                sinf=extracts.sinf,
-            ),
-            outcome_findings(flagged, decided),
-            outcome_sensitive_findings(students_lf, ruleset),
-        ]
-    )
-    read_lf = extracts.senr.select(
-        pl.len().alias("records"), pl.col("ssid").n_unique().alias("students")
-    )
-    students, findings, read, accounting = pl.collect_all(
-        [students_lf, findings_lf, read_lf, extracts.accounting()], engine=engine
-    )
+    with tempfile.TemporaryDirectory(prefix="acgr-stage-") as tmp:
+        # Parse the inputs once into private Parquet files; every later step
+        # reads those (see Extracts.stage). The folder holds SSIDs and is
+        # removed when the run ends, whatever happens.
+        extracts = read_inputs(inputs).stage(Path(tmp), columns=STAGED_COLUMNS, engine=engine)
+        students, findings, read, accounting = _compute_staged(
+            extracts,
+            periods=periods,
+            ruleset=ruleset,
+            directory=directory,
+            foster=read_side_table(foster, ("start_date", "end_date")),
+            direct_cert=read_side_table(direct_cert, ()),
+            engine=engine,
+        )
     students = students.sort("ssid")
 
     rows = with_suppression(
@@ -320,16 +373,17 @@ def validate(
             result=res,
         )
     ruleset = load_rules(rules)
-    extracts = read_inputs(inputs)
-    records = enrollment_records(extracts.senr, None)
-    findings_lf = concat_findings(
-        [
-            extracts.findings,
-            record_findings(records, ruleset),
-            validate_records(records, ruleset, extraction_date=None, sinf=extracts.sinf),
-        ]
-    )
-    findings, accounting = pl.collect_all([findings_lf, extracts.accounting()], engine=engine)
+    with tempfile.TemporaryDirectory(prefix="acgr-stage-") as tmp:
+        extracts = read_inputs(inputs).stage(Path(tmp), columns=STAGED_COLUMNS, engine=engine)
+        records = enrollment_records(extracts.senr, None)
+        findings_lf = concat_findings(
+            [
+                extracts.findings,
+                record_findings(records, ruleset),
+                validate_records(records, ruleset, extraction_date=None, sinf=extracts.sinf),
+            ]
+        )
+        findings, accounting = pl.collect_all([findings_lf, extracts.accounting()], engine=engine)
     return ValidationResult(
         findings=sort_findings(findings),
         accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},

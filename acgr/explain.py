@@ -45,13 +45,9 @@ class Explanation:
 
 
 def _only(extracts: Extracts, ssid: str) -> Extracts:
-    kept = {t: extracts.table(t).filter(pl.col("ssid").str.strip_chars() == ssid) for t in TABLES}
     return Extracts(
-        senr=kept["senr"],
-        sinf=kept["sinf"],
-        sprg=kept["sprg"],
-        sela=kept["sela"],
-        findings=extracts.findings.filter(pl.col("ssid") == ssid),
+        raw={t: extracts.raw[t].filter(pl.col("ssid").str.strip_chars() == ssid) for t in TABLES},
+        other_findings=extracts.other_findings.filter(pl.col("ssid") == ssid),
     )
 
 

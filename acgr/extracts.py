@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import polars as pl
 
@@ -36,29 +36,97 @@ FrameLike: TypeAlias = pl.DataFrame | pl.LazyFrame | Any  # Any: a pyarrow.Table
 
 TABLES: tuple[str, ...] = ("senr", "sinf", "sprg", "sela")
 
+#: Polars engines a run may use; resolved only in :func:`acgr.api.compute`.
+Engine = Literal["auto", "streaming", "in-memory"]
+
 
 class ExtractError(Exception):
     """An input that cannot be read at all. The message names the file and line."""
+
+
+#: Columns every raw table carries besides its canonical columns: why a record
+#: was rejected at reading (a rule id such as FRMT0002) and what to fix; both null
+#: for records that are read.
+PROBLEM_COLUMNS: dict[str, pl.DataType] = {"_problem": pl.String(), "_message": pl.String()}
+
+
+def _with_no_problem(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.with_columns(pl.lit(None, dt).alias(c) for c, dt in PROBLEM_COLUMNS.items())
 
 
 @dataclass
 class Extracts:
     """Canonical tables, lazily read, plus the findings raised while reading.
 
-    ``lines`` counts, per source file, the lines read and the lines used, so a
-    summary can show that every line is accounted for.
+    ``raw`` holds, per table, every record read with two extra columns,
+    ``_problem`` and ``_message``, set when the reader rejected the record (bad
+    field count, bad date). :meth:`table` gives the records that were read;
+    :attr:`findings` the rejected ones plus lines of no known record type,
+    blank lines and empty files. :meth:`stage` materialises everything once.
     """
 
-    senr: pl.LazyFrame
-    sinf: pl.LazyFrame
-    sprg: pl.LazyFrame
-    sela: pl.LazyFrame
-    findings: pl.LazyFrame = field(default_factory=empty_findings)
+    raw: dict[str, pl.LazyFrame]
+    other_findings: pl.LazyFrame = field(default_factory=empty_findings)
     sources: list[str] = field(default_factory=list)
     #: ``source_file``, ``lines``: physical lines (caret) or rows (tables) per input.
     line_counts: pl.LazyFrame = field(
         default_factory=lambda: pl.LazyFrame(schema={"source_file": pl.String, "lines": pl.Int64})
     )
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pl.LazyFrame], **kwargs: Any) -> Extracts:
+        """Extracts from clean canonical tables (missing tables are empty)."""
+        raw = {t: _with_no_problem(tables[t] if t in tables else empty_table(t)) for t in TABLES}
+        return cls(raw=raw, **kwargs)
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """The canonical table ``senr``, ``sinf``, ``sprg`` or ``sela`` (records read)."""
+        return self.raw[name].filter(pl.col("_problem").is_null()).drop(list(PROBLEM_COLUMNS))
+
+    @property
+    def senr(self) -> pl.LazyFrame:
+        """Canonical SENR table."""
+        return self.table("senr")
+
+    @property
+    def sinf(self) -> pl.LazyFrame:
+        """Canonical SINF table."""
+        return self.table("sinf")
+
+    @property
+    def sprg(self) -> pl.LazyFrame:
+        """Canonical SPRG table."""
+        return self.table("sprg")
+
+    @property
+    def sela(self) -> pl.LazyFrame:
+        """Canonical SELA table."""
+        return self.table("sela")
+
+    def rejected(self, name: str) -> pl.LazyFrame:
+        """Findings for the records of table ``name`` that the reader rejected."""
+        raw = self.raw[name]
+        names = set(raw.collect_schema().names())
+        school = (
+            pl.concat_str([pl.col("reporting_lea"), pl.col("school_of_attendance")])
+            if {"reporting_lea", "school_of_attendance"} <= names
+            else pl.lit(None, pl.String)
+        )
+        return raw.filter(pl.col("_problem").is_not_null()).select(
+            pl.col("_problem").alias("rule"),
+            pl.lit("fatal").alias("severity"),
+            pl.col("source_file").alias("file"),
+            pl.col("source_line").alias("line"),
+            pl.lit(name.upper()).alias("record_type"),
+            pl.col("ssid").cast(pl.String),
+            school.alias("cds_code"),
+            pl.col("_message").alias("message"),
+        )
+
+    @property
+    def findings(self) -> pl.LazyFrame:
+        """Every finding raised while reading."""
+        return concat_findings([self.other_findings, *(self.rejected(t) for t in TABLES)])
 
     def accounting(self) -> pl.LazyFrame:
         """One row: ``lines_read``, ``records_parsed``, ``lines_rejected`` (at reading).
@@ -76,10 +144,40 @@ class Extracts:
         ).select(pl.len().cast(pl.Int64).alias("lines_rejected"))
         return pl.concat([read, parsed, rejected], how="horizontal")
 
-    def table(self, name: str) -> pl.LazyFrame:
-        """The canonical table ``senr``, ``sinf``, ``sprg`` or ``sela``."""
-        frame: pl.LazyFrame = getattr(self, name)
-        return frame
+    def stage(
+        self,
+        folder: Path,
+        *,
+        columns: Mapping[str, Sequence[str]] | None = None,
+        engine: Engine = "auto",
+    ) -> Extracts:
+        """Materialise every table once as Parquet in ``folder``; return Extracts over it.
+
+        Reading caret text is the most expensive step of a run. Staging parses
+        each table exactly once, with bounded memory (streaming sinks), and every
+        later step reads the typed Parquet files (fast, columnar). ``columns``
+        limits each table to the columns a caller needs (provenance, ``ssid``
+        and the problem columns are always kept). The files hold SSIDs: put
+        ``folder`` somewhere private and delete it after use.
+        """
+        folder.mkdir(parents=True, exist_ok=True)
+        keep_always = ["source_file", "source_line", "ssid", *PROBLEM_COLUMNS]
+        sinks = []
+        for t in TABLES:
+            frame = self.raw[t]
+            if columns is not None and t in columns:
+                wanted = [*keep_always, *(c for c in columns[t] if c not in keep_always)]
+                frame = frame.select(wanted)
+            sinks.append(frame.sink_parquet(folder / f"{t}.parquet", lazy=True))
+        sinks.append(self.other_findings.sink_parquet(folder / "findings.parquet", lazy=True))
+        sinks.append(self.line_counts.sink_parquet(folder / "lines.parquet", lazy=True))
+        pl.collect_all(sinks, engine=engine)
+        return Extracts(
+            raw={t: pl.scan_parquet(folder / f"{t}.parquet") for t in TABLES},
+            other_findings=pl.scan_parquet(folder / "findings.parquet"),
+            sources=list(self.sources),
+            line_counts=pl.scan_parquet(folder / "lines.parquet"),
+        )
 
 
 def canonical_schema(layout: Layout, *, with_pii: bool = False) -> dict[str, pl.DataType]:
@@ -166,9 +264,8 @@ def _record_type(text: pl.Expr) -> pl.Expr:
 def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.LazyFrame:
     """Split the caret lines of one record type into typed canonical columns.
 
-    Adds ``_n_fields`` (fields in the submission layout, ODS trailers removed)
-    and ``_bad_dates`` (names of date fields that are not CCYYMMDD) for the
-    findings; both are dropped by :func:`read_caret`.
+    Every line becomes a row; rows the reader rejects carry ``_problem``
+    (FRMT0001 wrong field count, FRMT0002 bad date) and ``_message``.
     """
     n_layout = len(layout.fields)
     n_split = n_layout + len(ODS_TRAILING) + 1  # the last piece keeps any surplus
@@ -184,126 +281,112 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
             continue
         piece = parts.struct.field(f"field_{i}").str.strip_chars()
         raw = pl.when((pl.col("_n_fields") > i) & (piece.str.len_bytes() > 0)).then(piece)
+        exprs.append(raw.alias(f.column))
         if f.kind == "date":
-            exprs.append(raw.alias(f.column))
             dates.append((f.column, f.calpads))
-        else:
-            exprs.append(raw.alias(f.column))
-    date_checks = [
-        pl.when(
-            pl.col(c).is_not_null()
-            & (
-                ~pl.col(c).str.contains(r"^\d{8}$")
-                | pl.col(c).str.to_date("%Y%m%d", strict=False).is_null()
+    bad_dates = pl.concat_str(
+        [
+            pl.when(
+                pl.col(c).is_not_null()
+                & (
+                    ~pl.col(c).str.contains(r"^\d{8}$")
+                    | pl.col(c).str.to_date("%Y%m%d", strict=False).is_null()
+                )
+            ).then(pl.lit(name))
+            for c, name in dates
+        ],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    bad_count = (pl.col("_n_fields") < MIN_FIELDS[layout.record_type]) | (
+        pl.col("_n_fields") > n_layout
+    )
+    problem = (
+        pl.when(bad_count)
+        .then(pl.lit("FRMT0001"))
+        .when(pl.col("_bad_dates").str.len_bytes() > 0)
+        .then(pl.lit("FRMT0002"))
+    )
+    message = (
+        pl.when(bad_count)
+        .then(
+            fmt(
+                f"{layout.record_type} record has {{}} fields; the {layout.record_type} layout "
+                f"has {MIN_FIELDS[layout.record_type]} to {n_layout} (plus 2 in ODS extracts); "
+                "record not used",
+                pl.col("_n_fields"),
             )
-        ).then(pl.lit(name))
-        for c, name in dates
-    ]
-    bad_dates = pl.concat_list(date_checks).list.drop_nulls() if date_checks else pl.lit([])
+        )
+        .when(pl.col("_bad_dates").str.len_bytes() > 0)
+        .then(
+            fmt(
+                "date not in CCYYMMDD form or not a calendar date: {}; record not used",
+                pl.col("_bad_dates"),
+            )
+        )
+    )
+    keep = list(canonical_schema(layout, with_pii=with_pii))
     return (
         lines.with_columns(
             n_base.alias("_n_fields"), pl.col("text").str.splitn("^", n_split).alias("_parts")
         )
         .with_columns(*exprs)
         .with_columns(bad_dates.alias("_bad_dates"))
-        .with_columns(pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates)
-        .drop("_parts", "text")
+        .with_columns(
+            *(pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates),
+            problem.alias("_problem"),
+            message.alias("_message"),
+        )
+        .select(*keep, *PROBLEM_COLUMNS)
     )
 
 
 def read_caret(paths: Sequence[Path], *, with_pii: bool = False) -> Extracts:
     """Read CALPADS caret extracts (any record types, any number of files) lazily."""
     if not paths:
-        return Extracts(
-            senr=empty_table("senr"),
-            sinf=empty_table("sinf"),
-            sprg=empty_table("sprg"),
-            sela=empty_table("sela"),
-        )
+        return Extracts.from_tables({})
     lines = pl.concat([_raw_lines(p) for p in paths])
     lines = lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
     base_type = pl.col("_rtype").str.strip_suffix("-R")
-    known = list(LAYOUTS)
-    findings: list[pl.LazyFrame] = []
-
-    unknown = lines.filter(~base_type.is_in(known)).with_columns(
+    unknown = lines.filter(~base_type.is_in(list(LAYOUTS))).with_columns(
         pl.lit(None, pl.String).alias("ssid")
     )
-    findings.append(
-        findings_where(
-            unknown,
-            pl.col("text").str.strip_chars().str.len_bytes() == 0,
-            rule="EXTR0002",
-            severity="warning",
-            message="blank line ignored",
-            record_type="",
-        )
-    )
-    findings.append(
-        findings_where(
-            unknown,
-            pl.col("text").str.strip_chars().str.len_bytes() > 0,
-            rule="EXTR0001",
-            severity="fatal",
-            message=pl.concat_str(
-                pl.lit("unknown record type '"),
-                pl.col("_rtype").str.slice(0, 12),
-                pl.lit("' in field 1; line not used (expected SENR, SINF, SPRG or SELA)"),
+    blank = pl.col("text").str.strip_chars().str.len_bytes() == 0
+    other = concat_findings(
+        [
+            findings_where(
+                unknown,
+                blank,
+                rule="EXTR0002",
+                severity="warning",
+                message="blank line ignored",
+                record_type="",
             ),
-            record_type="",
-        )
-    )
-
-    tables: dict[str, pl.LazyFrame] = {}
-    for name in TABLES:
-        layout = LAYOUTS[name.upper()]
-        parsed = _parse_lines(
-            lines.filter(base_type == layout.record_type), layout, with_pii=with_pii
-        )
-        too_few = pl.col("_n_fields") < MIN_FIELDS[layout.record_type]
-        too_many = pl.col("_n_fields") > len(layout.fields)
-        bad_count = too_few | too_many
-        findings.append(
             findings_where(
-                parsed,
-                bad_count,
-                rule="FRMT0001",
-                severity="fatal",
-                message=fmt(
-                    "{} record has {} fields; the {} layout has {} to {} (plus 2 in ODS "
-                    "extracts); record not used",
-                    pl.lit(layout.record_type),
-                    pl.col("_n_fields"),
-                    pl.lit(layout.record_type),
-                    pl.lit(MIN_FIELDS[layout.record_type]),
-                    pl.lit(len(layout.fields)),
-                ),
-                record_type=layout.record_type,
-            )
-        )
-        bad_date = ~bad_count & (pl.col("_bad_dates").list.len() > 0)
-        findings.append(
-            findings_where(
-                parsed,
-                bad_date,
-                rule="FRMT0002",
+                unknown,
+                ~blank,
+                rule="EXTR0001",
                 severity="fatal",
                 message=pl.concat_str(
-                    pl.lit("date not in CCYYMMDD form or not a calendar date: "),
-                    pl.col("_bad_dates").list.join(", "),
-                    pl.lit("; record not used"),
+                    pl.lit("unknown record type '"),
+                    pl.col("_rtype").str.slice(0, 12),
+                    pl.lit("' in field 1; line not used (expected SENR, SINF, SPRG or SELA)"),
                 ),
-                record_type=layout.record_type,
-            )
+                record_type="",
+            ),
+        ]
+    )
+    raw = {
+        name: _parse_lines(
+            lines.filter(base_type == LAYOUTS[name.upper()].record_type),
+            LAYOUTS[name.upper()],
+            with_pii=with_pii,
         )
-        keep = canonical_schema(layout, with_pii=with_pii)
-        tables[name] = parsed.filter(~bad_count & ~bad_date).select(list(keep))
+        for name in TABLES
+    }
     return Extracts(
-        senr=tables["senr"],
-        sinf=tables["sinf"],
-        sprg=tables["sprg"],
-        sela=tables["sela"],
-        findings=concat_findings(findings),
+        raw=raw,
+        other_findings=other,
         sources=[str(p) for p in paths],
         line_counts=lines.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines")),
     )
@@ -450,13 +533,8 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
         unknown = set(inputs) - set(TABLES)
         if unknown:
             raise ValueError(f"unknown tables {sorted(unknown)}; expected {TABLES}")
-        tables = {
-            t: canonicalize(inputs[t], t, source=f"<{t}>") if t in inputs else empty_table(t)
-            for t in TABLES
-        }
-        return Extracts(
-            senr=tables["senr"], sinf=tables["sinf"], sprg=tables["sprg"], sela=tables["sela"]
-        )
+        tables = {t: canonicalize(inputs[t], t, source=f"<{t}>") for t in TABLES if t in inputs}
+        return Extracts.from_tables(tables)
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     files = expand_paths(paths)
     if not files:
@@ -477,7 +555,9 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
     counts = [ex.line_counts]
     for t in TABLES:
         if canonical[t]:
-            setattr(ex, t, pl.concat([ex.table(t), *canonical[t]], how="vertical"))
+            ex.raw[t] = pl.concat(
+                [ex.raw[t], *(_with_no_problem(lf) for lf in canonical[t])], how="vertical"
+            )
             counts.extend(
                 lf.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines"))
                 for lf in canonical[t]
@@ -486,7 +566,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
     if empty:
         if len(empty) == len(files):
             raise ExtractError(f"{empty[0]}: line 1: the file is empty (no records to read)")
-        ex.findings = concat_findings([ex.findings, _empty_file_findings(empty)])
+        ex.other_findings = concat_findings([ex.other_findings, _empty_file_findings(empty)])
     ex.sources = [str(f) for f in files]
     return ex
 
