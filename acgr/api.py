@@ -29,7 +29,7 @@ from acgr.qualifying import (
     ENGINE_COLUMNS,
     enrollment_records,
     normalized_code,
-    qualifying_records,
+    qualifying_from,
     record_findings,
 )
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
@@ -192,9 +192,20 @@ STAGED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _materialise(frame: pl.LazyFrame, path: Path, engine: Engine) -> pl.LazyFrame:
+    """Write ``frame`` once to Parquet (streaming) and scan it back.
+
+    Used for the few intermediate tables many later steps read, so the
+    optimiser does not recompute them for each reader.
+    """
+    frame.sink_parquet(path, engine=engine)
+    return pl.scan_parquet(path)
+
+
 def _compute_staged(
     extracts: Extracts,
     *,
+    workdir: Path,
     periods: CohortPeriods,
     ruleset: RuleSet,
     directory: pl.DataFrame,
@@ -203,9 +214,17 @@ def _compute_staged(
     engine: Engine,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Students, findings, read counts and line accounting from staged extracts."""
-    records = enrollment_records(extracts.senr, periods.extraction_date)
-    qualifying, record_problems = qualifying_records(extracts.senr, periods, ruleset)
-    qualifying = assign_cds(qualifying, directory, ruleset)
+    # SENR engine records, normalised once (every later step starts from them).
+    records = _materialise(
+        enrollment_records(extracts.senr, periods.extraction_date),
+        workdir / "senr_records.parquet",
+        engine,
+    )
+    qualifying = qualifying_from(records, periods, ruleset)
+    record_problems = record_findings(records, ruleset)
+    qualifying = _materialise(
+        assign_cds(qualifying, directory, ruleset), workdir / "qualifying.parquet", engine
+    )
     members = cohort_members(qualifying, periods, ruleset)
     flagged = record_flags(
         qualifying.join(members.select("ssid"), on="ssid", how="semi"), periods, ruleset
@@ -248,9 +267,7 @@ def _compute_staged(
             outcome_sensitive_findings(students.lazy(), ruleset),
         ]
     )
-    read_lf = extracts.senr.select(
-        pl.len().alias("records"), pl.col("ssid").n_unique().alias("students")
-    )
+    read_lf = records.select(pl.len().alias("records"), pl.col("ssid").n_unique().alias("students"))
     findings, read, accounting = pl.collect_all(
         [findings_lf, read_lf, extracts.accounting()], engine=engine
     )
@@ -299,6 +316,7 @@ def compute(
         extracts = read_inputs(inputs).stage(Path(tmp), columns=STAGED_COLUMNS, engine=engine)
         students, findings, read, accounting = _compute_staged(
             extracts,
+            workdir=Path(tmp),
             periods=periods,
             ruleset=ruleset,
             directory=directory,

@@ -53,8 +53,21 @@ def normalized_code(col: str, width: int) -> pl.Expr:
     return pl.when(c.str.contains(r"^\d+$")).then(c.str.zfill(width)).otherwise(c)
 
 
-def enrollment_records(senr: pl.LazyFrame, extraction_date: dt.date | None) -> pl.LazyFrame:
-    """SENR records read for this run: engine columns, start on or before X (R2.4).
+def engine_records(senr: pl.LazyFrame) -> pl.LazyFrame:
+    """Canonical SENR -> engine columns (short names), codes normalised, nothing dropped."""
+    return senr.select([pl.col(k).alias(v) for k, v in ENGINE_COLUMNS.items()]).with_columns(
+        normalized_code("reporting_lea", 7),
+        normalized_code("school_code", 7),
+        normalized_code("status", 2),
+        normalized_code("grade", 2),
+        normalized_code("exit_code", 4),
+        normalized_code("completion", 3),
+        *(pl.col(c).str.to_uppercase() for c in ("uc_csu", "gssmd", "seal", "exemption")),
+    )
+
+
+def records_read(records: pl.LazyFrame, extraction_date: dt.date | None) -> pl.LazyFrame:
+    """Engine records read for this run: start on or before X (R2.4).
 
     With ``extraction_date`` None (``acgr validate`` without a class) every record
     with a start date is kept.
@@ -62,19 +75,12 @@ def enrollment_records(senr: pl.LazyFrame, extraction_date: dt.date | None) -> p
     read = pl.col("start").is_not_null()
     if extraction_date is not None:
         read = read & (pl.col("start") <= extraction_date)
-    return (
-        senr.select([pl.col(k).alias(v) for k, v in ENGINE_COLUMNS.items()])
-        .with_columns(
-            normalized_code("reporting_lea", 7),
-            normalized_code("school_code", 7),
-            normalized_code("status", 2),
-            normalized_code("grade", 2),
-            normalized_code("exit_code", 4),
-            normalized_code("completion", 3),
-            *(pl.col(c).str.to_uppercase() for c in ("uc_csu", "gssmd", "seal", "exemption")),
-        )
-        .filter(read)
-    )
+    return records.filter(read)
+
+
+def enrollment_records(senr: pl.LazyFrame, extraction_date: dt.date | None) -> pl.LazyFrame:
+    """Canonical SENR -> engine records read for this run (see :func:`records_read`)."""
+    return records_read(engine_records(senr), extraction_date)
 
 
 def _is_high_school(rules: RuleSet) -> pl.Expr:
@@ -179,6 +185,14 @@ def record_findings(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     )
 
 
+def qualifying_from(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
+    """Qualifying records (R1) among engine records already read (R2.4)."""
+    hs = high_school_records(records, rules)
+    return hs.filter(pl.col("_rejected").is_null() & qualifies(periods, rules)).drop(
+        "_rejected", "academic_year_id"
+    )
+
+
 def qualifying_records(
     senr: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
@@ -187,8 +201,4 @@ def qualifying_records(
     Returns ``(qualifying, findings)``; see :func:`record_findings`.
     """
     records = enrollment_records(senr, periods.extraction_date)
-    hs = high_school_records(records, rules)
-    qualifying = hs.filter(pl.col("_rejected").is_null() & qualifies(periods, rules)).drop(
-        "_rejected", "academic_year_id"
-    )
-    return qualifying, record_findings(records, rules)
+    return qualifying_from(records, periods, rules), record_findings(records, rules)

@@ -52,16 +52,40 @@ class Check:
 
 
 def _windows(records: pl.LazyFrame) -> pl.LazyFrame:
-    """Per-student facts some checks compare a record with (partitioned by SSID)."""
+    """Per-student facts some checks compare a record with (grouped by SSID).
+
+    Adds ``_first_graduation`` (the student's earliest E230/100 exit date) and
+    ``_dup_rank`` (0 for the first record of a student/school/start-date key
+    in file order, 1 and up for its duplicates). Group-bys and joins rather
+    than window functions: they stream and partition by SSID.
+    """
     grad = (pl.col("exit_code") == "E230") & (pl.col("completion") == "100")
-    first_grad = pl.col("exit_date").filter(grad).min().over("ssid")
+    graduations = (
+        records.filter(grad)
+        .group_by("ssid")
+        .agg(pl.col("exit_date").min().alias("_first_graduation"))
+    )
     dup_key = ["ssid", "school_code", "start"]
-    return records.with_columns(
-        first_grad.alias("_first_graduation"),
-        (pl.len().over(dup_key) > 1).alias("_duplicate"),
-        pl.int_range(pl.len())
-        .over(dup_key, order_by=["source_file", "source_line"])
-        .alias("_dup_rank"),
+    order = ["source_file", "source_line"]
+    firsts = (
+        records.group_by(dup_key)
+        .agg(
+            pl.len().alias("_n"),
+            pl.col("source_file").sort_by(order).first().alias("_first_file"),
+            pl.col("source_line").sort_by(order).first().alias("_first_line"),
+        )
+        .filter(pl.col("_n") > 1)
+    )
+    is_first = (pl.col("source_file") == pl.col("_first_file")) & (
+        pl.col("source_line") == pl.col("_first_line")
+    )
+    return (
+        records.join(graduations, on="ssid", how="left")
+        .join(firsts, on=dup_key, how="left")
+        .with_columns(
+            pl.when(pl.col("_n").is_null() | is_first).then(0).otherwise(1).alias("_dup_rank")
+        )
+        .drop("_n", "_first_file", "_first_line")
     )
 
 
@@ -165,7 +189,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "ACGR0001",
             "warning",
-            pl.col("_duplicate") & (pl.col("_dup_rank") > 0),
+            pl.col("_dup_rank") > 0,
             "duplicate record: same student, school and start date as an earlier record "
             "(CALPADS keeps one; the engine uses both)",
         ),
@@ -258,16 +282,39 @@ def validate_records(
     sinf: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """All record-level findings for SENR engine records (see :mod:`acgr.qualifying`)."""
-    windowed = _windows(records)
+    # One pass over the records for every check: each record gets the index of
+    # the checks it fails, and only failing records are exploded into findings.
+    checks = record_checks(rules, extraction_date)
+    failed = pl.concat_list(
+        [pl.when(c.condition.fill_null(False)).then(pl.lit(i)) for i, c in enumerate(checks)]
+    ).list.drop_nulls()
+    flagged = (
+        _windows(records)
+        .with_columns(failed.alias("_failed"))
+        .filter(pl.col("_failed").list.len() > 0)
+        .explode("_failed")
+    )
+    rule = pl.col("_failed").replace_strict(
+        {i: c.rule for i, c in enumerate(checks)}, return_dtype=pl.String
+    )
+    severity = pl.col("_failed").replace_strict(
+        {i: c.severity for i, c in enumerate(checks)}, return_dtype=pl.String
+    )
+    message: pl.Expr = pl.lit(None, pl.String)
+    for i, c in reversed(list(enumerate(checks))):
+        text = pl.lit(c.message) if isinstance(c.message, str) else c.message
+        message = pl.when(pl.col("_failed") == i).then(text).otherwise(message)
     parts = [
-        findings_where(
-            windowed,
-            c.condition.fill_null(False),
-            rule=c.rule,
-            severity=c.severity,
-            message=c.message,
+        flagged.select(
+            rule.alias("rule"),
+            severity.alias("severity"),
+            pl.col("source_file").alias("file"),
+            pl.col("source_line").alias("line"),
+            pl.lit("SENR").alias("record_type"),
+            pl.col("ssid"),
+            pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("cds_code"),
+            message.alias("message"),
         )
-        for c in record_checks(rules, extraction_date)
     ]
     parts.append(concurrent_enrollments(records))
     if sinf is not None:
