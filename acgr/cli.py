@@ -344,6 +344,37 @@ def report_cmd(
     out.print(f"{len(html):,} LEA reports written to {out_dir or run_dir / 'report'}")
 
 
+@app.command("synth")
+def synth_cmd(
+    class_of: ClassOf,
+    students: Annotated[int, typer.Option("--students", help="Students of the class.")],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")],
+    schools: Annotated[
+        int | None, typer.Option("--schools", help="High schools (default N/350).")
+    ] = None,
+    leas: Annotated[int | None, typer.Option("--lea", help="LEAs (default schools/3).")] = None,
+    classes: Annotated[int, typer.Option("--classes", help="Consecutive classes.")] = 1,
+) -> None:
+    """Write realistic synthetic CALPADS extracts (no real student) for tests and benchmarks."""
+    from acgr.synth import write_synthetic
+
+    with _guard("the synthetic extract"):
+        summary = write_synthetic(
+            out_dir,
+            class_of=class_of,
+            students=students,
+            seed=seed,
+            schools=schools,
+            leas=leas,
+            classes=classes,
+        )
+    out.print(
+        f"{summary.students:,} students, {summary.senr_rows:,} SENR rows written to "
+        f"{out_dir} in {summary.seconds:.1f} s"
+    )
+
+
 def _csv_writer(frame: pl.DataFrame) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         frame.write_csv(path)
