@@ -1,0 +1,247 @@
+"""Benchmark ``acgr.api.compute`` on a statewide synthetic CALPADS extract.
+
+Usage (from the repository root, after ``pip install -e .``)::
+
+    python benchmarks/bench.py                      # 500,000 class students, class of 2018
+    python benchmarks/bench.py --students 20000     # quick run
+    python benchmarks/bench.py --classes 3          # 3 classes in one folder, streaming engine
+
+The extract is generated once by :func:`acgr.synth.write_synthetic` and cached
+under ``benchmarks/.cache/`` keyed by (students, classes, seed, generator version), with
+its canonical Parquet tables. Every case then runs in a fresh subprocess; the
+parent measures its wall time and peak RSS (``os.wait4`` rusage of that child)
+and kills it when its RSS passes ``--max-rss-gb`` (reported as ``killed``), so a
+runaway case cannot take the machine down.
+
+Cases:
+
+* ``floor-scan-caret``: Polars alone, ``scan_csv`` of ``senr.txt`` as one string
+  column, counting rows (the I/O floor of the caret text);
+* ``read-senr-caret``: ``read_inputs(...).senr.collect()`` (acgr's SENR parse);
+* ``floor-scan-parquet``: ``pl.scan_parquet(senr.parquet).collect()``;
+* ``compute-caret`` / ``compute-parquet``: ``acgr.api.compute`` end to end for
+  the first class, from the caret text and from the Parquet tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+CLASS_OF = 2018
+CASES = ("floor-scan-caret", "read-senr-caret", "floor-scan-parquet", "compute-caret",
+         "compute-parquet")
+TABLES = ("senr", "sinf", "sprg", "sela")
+
+
+# ---------------------------------------------------------------------------------
+# Children: each runs one step and prints one JSON line
+# ---------------------------------------------------------------------------------
+def _child(step: str, data: Path, engine: str, seed: int, students: int, classes: int) -> None:
+    import polars as pl
+
+    extract = data / "extract" / "calpads"
+    parquet = data / "parquet"
+    out: dict[str, Any] = {}
+    if step == "generate":
+        from acgr.synth import write_synthetic
+
+        s = write_synthetic(data / "extract", class_of=CLASS_OF, students=students, seed=seed,
+                            classes=classes)
+        out = {"rows": s.senr_rows, "students": s.students, "senr_rows": s.senr_rows,
+               "sinf_rows": s.sinf_rows, "sprg_rows": s.sprg_rows, "sela_rows": s.sela_rows,
+               "cohort_students": s.cohort_students,
+               "expected_outcomes": {str(k): dict(v) for k, v in s.expected_outcomes.items()}}
+    elif step == "to-parquet":
+        from acgr.extracts import read_inputs
+
+        ex = read_inputs(extract)
+        parquet.mkdir(parents=True, exist_ok=True)
+        for t in TABLES:
+            ex.table(t).sink_parquet(parquet / f"{t}.parquet")
+        out = {"rows": pl.scan_parquet(parquet / "senr.parquet").select(pl.len()).collect().item()}
+    elif step == "floor-scan-caret":
+        lf = pl.scan_csv(extract / "senr.txt", has_header=False, separator="\x1f",
+                         quote_char=None, schema={"text": pl.String})
+        out = {"rows": lf.select(pl.len()).collect().item()}
+    elif step == "read-senr-caret":
+        from acgr.extracts import read_inputs
+
+        out = {"rows": read_inputs(extract).senr.collect().height}
+    elif step == "floor-scan-parquet":
+        out = {"rows": pl.scan_parquet(parquet / "senr.parquet").collect().height}
+    elif step in ("compute-caret", "compute-parquet"):
+        from acgr.api import compute
+
+        src = extract if step == "compute-caret" else parquet
+        res = compute(src, class_of=CLASS_OF, schools=data / "extract" / "schools.csv",
+                      engine=engine)  # type: ignore[arg-type]
+        counts = dict(res.students["outcome"].value_counts().iter_rows())
+        out = {"rows": res.students.height, "findings": res.findings.height,
+               "outcomes": {k: int(v) for k, v in counts.items()}}
+    else:
+        raise SystemExit(f"unknown step {step}")
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+# ---------------------------------------------------------------------------------
+# Parent
+# ---------------------------------------------------------------------------------
+def _rss_kb(pid: int) -> int:
+    try:
+        with Path(f"/proc/{pid}/status").open() as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_step(step: str, data: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Run one step in a fresh interpreter; wall time, peak RSS, its JSON result."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", step, "--data", str(data),
+           "--engine", args.engine, "--seed", str(args.seed), "--students", str(args.students),
+           "--classes", str(args.classes)]
+    cap_kb = int(args.max_rss_gb * 1024 * 1024)
+    killed: list[str] = []
+    with tempfile.TemporaryFile("w+") as log:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.wait(0.25):
+                if _rss_kb(proc.pid) > cap_kb:
+                    killed.append(f"RSS > {args.max_rss_gb:g} GB")
+                    proc.kill()
+                    return
+                if time.perf_counter() - t0 > args.timeout:
+                    killed.append(f"timeout {args.timeout:g} s")
+                    proc.kill()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        done.set()
+        watcher.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        text = log.read()
+    result: dict[str, Any] = {"step": step, "wall": wall, "peak_mb": usage.ru_maxrss / 1024}
+    lines = [ln for ln in text.splitlines() if ln.startswith("RESULT ")]
+    if lines and proc.returncode == 0:
+        result.update(json.loads(lines[-1][len("RESULT "):]))
+        result["status"] = "ok"
+    else:
+        result["status"] = killed[0] if killed else f"failed (exit {proc.returncode})"
+        tail = "\n".join(text.splitlines()[-15:])
+        print(f"--- {step} failed; last output:\n{tail}\n---", file=sys.stderr)
+    return result
+
+
+def prepare(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    """The cached extract (generated and converted to Parquet when missing)."""
+    from acgr.synth import GENERATOR_VERSION
+
+    data = CACHE / f"n{args.students}-k{args.classes}-s{args.seed}-v{GENERATOR_VERSION}"
+    meta_path = data / "meta.json"
+    if meta_path.exists() and not args.regenerate:
+        return data, json.loads(meta_path.read_text())
+    if data.exists():
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    meta: dict[str, Any] = {}
+    for step in ("generate", "to-parquet"):
+        print(f"[bench] {step} ...", flush=True)
+        res = run_step(step, data, args)
+        if res["status"] != "ok":
+            raise SystemExit(f"{step} failed: {res['status']}")
+        meta[step] = res
+    meta["bytes"] = {
+        "caret": sum(p.stat().st_size for p in (data / "extract" / "calpads").iterdir()),
+        "parquet": sum(p.stat().st_size for p in (data / "parquet").iterdir()),
+    }
+    meta_path.write_text(json.dumps(meta, indent=1))
+    return data, meta
+
+
+def _fmt_row(cells: list[str], widths: list[int]) -> str:
+    pairs = enumerate(zip(cells, widths, strict=True))
+    return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in pairs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--students", type=int, default=500_000, help="students per class")
+    p.add_argument("--classes", type=int, default=1, help="classes generated in one folder")
+    p.add_argument("--seed", type=int, default=2018)
+    p.add_argument("--engine", default=None, help="auto (default, 1 class) or streaming")
+    p.add_argument("--cases", default=",".join(CASES), help="comma-separated subset of cases")
+    p.add_argument("--max-rss-gb", type=float, default=16.0, help="kill a case above this RSS")
+    p.add_argument("--timeout", type=float, default=7200.0, help="kill a case after seconds")
+    p.add_argument("--regenerate", action="store_true", help="ignore the cache")
+    p.add_argument("--json", type=Path, help="also write the results here")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.engine is None:
+        args.engine = "streaming" if args.classes > 1 else "auto"
+    if args.child:
+        _child(args.child, args.data, args.engine, args.seed, args.students, args.classes)
+        return 0
+
+    data, meta = prepare(args)
+    gen, conv = meta["generate"], meta["to-parquet"]
+    print(f"\nextract: {data}")
+    print(f"  {args.classes} class(es) of {args.students:,} from {CLASS_OF}; {gen['students']:,} "
+          f"students; SENR {gen['senr_rows']:,}, SINF {gen['sinf_rows']:,}, SPRG "
+          f"{gen['sprg_rows']:,}, SELA {gen['sela_rows']:,} rows")
+    print(f"  caret {meta['bytes']['caret'] / 2**20:,.0f} MB, Parquet "
+          f"{meta['bytes']['parquet'] / 2**20:,.0f} MB")
+    print(f"  generator: {gen['wall']:.1f} s, peak {gen['peak_mb']:,.0f} MB; to Parquet: "
+          f"{conv['wall']:.1f} s, peak {conv['peak_mb']:,.0f} MB")
+    print(f"  compute: class of {CLASS_OF}, engine={args.engine}, expected cohort "
+          f"{gen['cohort_students']:,}\n", flush=True)
+
+    results = []
+    for case in [c.strip() for c in args.cases.split(",") if c.strip()]:
+        if case not in CASES:
+            raise SystemExit(f"unknown case {case}; choose from {', '.join(CASES)}")
+        print(f"[bench] {case} ...", flush=True)
+        res = run_step(case, data, args)
+        results.append(res)
+        if "outcomes" in res:
+            want = gen["expected_outcomes"].get(str(CLASS_OF), {})
+            res["matches_expected"] = res["outcomes"] == want
+    header = ["case", "wall s", "peak MB", "rows", "status"]
+    rows = [[r["step"], f"{r['wall']:.1f}", f"{r['peak_mb']:,.0f}",
+             f"{r['rows']:,}" if "rows" in r else "-",
+             r["status"] + ("" if r.get("matches_expected", True) else " (outcomes differ!)")]
+            for r in results]
+    widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=True)]
+    print()
+    print(_fmt_row(header, widths))
+    print(_fmt_row(["-" * w for w in widths], widths))
+    for r in rows:
+        print(_fmt_row(r, widths))
+    if args.json:
+        args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
+    return 0 if all(r["status"] == "ok" for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
