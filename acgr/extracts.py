@@ -132,7 +132,7 @@ class Extracts:
         """One row: ``lines_read``, ``records_parsed``, ``lines_rejected`` (at reading).
 
         Every line is either parsed into a table or rejected with a reader
-        finding (EXTR0001/EXTR0002/FRMT0001/FRMT0002), so
+        finding (EXTR0001/EXTR0002/EXTR0004/FRMT0002), so
         ``lines_read == records_parsed + lines_rejected`` always holds.
         """
         parsed = pl.concat(
@@ -140,7 +140,7 @@ class Extracts:
         ).select(pl.col("n").sum().alias("records_parsed"))
         read = self.line_counts.select(pl.col("lines").sum().cast(pl.Int64).alias("lines_read"))
         rejected = self.findings.filter(
-            pl.col("rule").is_in(["EXTR0001", "EXTR0002", "FRMT0001", "FRMT0002"])
+            pl.col("rule").is_in(["EXTR0001", "EXTR0002", "EXTR0004", "FRMT0002"])
         ).select(pl.len().cast(pl.Int64).alias("lines_rejected"))
         return pl.concat([read, parsed, rejected], how="horizontal")
 
@@ -265,7 +265,7 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     """Split the caret lines of one record type into typed canonical columns.
 
     Every line becomes a row; rows the reader rejects carry ``_problem``
-    (FRMT0001 wrong field count, FRMT0002 bad date) and ``_message``.
+    (EXTR0004 wrong field count, FRMT0002 bad date) and ``_message``.
     """
     n_layout = len(layout.fields)
     n_split = n_layout + len(ODS_TRAILING) + 1  # the last piece keeps any surplus
@@ -303,7 +303,7 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     )
     problem = (
         pl.when(bad_count)
-        .then(pl.lit("FRMT0001"))
+        .then(pl.lit("EXTR0004"))
         .when(pl.col("_bad_dates").str.len_bytes() > 0)
         .then(pl.lit("FRMT0002"))
     )
@@ -367,11 +367,10 @@ def read_caret(paths: Sequence[Path], *, with_pii: bool = False) -> Extracts:
                 ~blank,
                 rule="EXTR0001",
                 severity="fatal",
-                message=pl.concat_str(
-                    pl.lit("unknown record type '"),
-                    pl.col("_rtype").str.slice(0, 12),
-                    pl.lit("' in field 1; line not used (expected SENR, SINF, SPRG or SELA)"),
-                ),
+                # Field 1 is not echoed: a line pasted without its record type
+                # would put an SSID or a name into the message.
+                message="field 1 is not a known record type (expected SENR, SINF, SPRG or "
+                "SELA, or their ODS forms with -R); line not used",
                 record_type="",
             ),
         ]

@@ -96,23 +96,28 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
     known_exits = [*rules.known_exit_codes(), *LOWER_GRADE_EXIT_CODES]
     checks = [
         Check(
-            "GERR0007",
+            "GERR0002",
             "fatal",
             status.is_not_null() & ~status.is_in(STATUS_CODES),
             fmt("enrollment status '{}' is not a CALPADS status code", status),
         ),
         Check(
-            "GERR0007",
+            "GERR0002",
             "fatal",
             pl.col("grade").is_not_null() & ~pl.col("grade").is_in(GRADE_CODES),
             fmt("grade level '{}' is not a CALPADS grade code", pl.col("grade")),
         ),
+        # Grade 09-12 records of status 10/30 are R3.4.1's (rejected by the engine);
+        # every other record with an unknown exit code is reported here.
         Check(
-            "GERR0007",
+            "GERR0002",
             "fatal",
             code.is_not_null()
             & ~code.is_in(known_exits)
-            & ~pl.col("grade").is_in(rules.grade_levels),
+            & ~(
+                pl.col("grade").is_in(rules.grade_levels)
+                & status.is_in([*rules.primary_statuses, *rules.short_term_statuses])
+            ),
             fmt("exit code '{}' is not a CALPADS exit category", code),
         ),
         Check(
@@ -133,8 +138,8 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "SENR0175",
             "fatal",
-            (comp == "100") & (code != "E230"),
-            fmt("completion status 100 requires exit code E230, found {}", code),
+            (comp == "100") & (code.is_null() | (code != "E230")),
+            fmt("completion status 100 requires exit code E230, found {}", code.fill_null("none")),
         ),
         Check(
             "SENR0022",
@@ -159,6 +164,15 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             "fatal",
             (pl.col("seal") == "Y") & (comp.is_null() | (comp != "100")),
             "Seal of Biliteracy indicator Y requires completion status 100",
+        ),
+        Check(
+            "SENR0522",
+            "fatal",
+            (status == "50") & code.is_not_null() & ~code.is_in(["E170", "N470", "E150"]),
+            fmt(
+                "non-ADA enrollment (status 50) may only exit with E170, N470 or E150, found {}",
+                code,
+            ),
         ),
         Check(
             "SENR0523",
@@ -195,36 +209,52 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         ),
     ]
     if extraction_date is not None:
-        # SENR0317 / CERT112: a prior-year enrollment must be exited by 16 August of
-        # the next year; one still open then inflates Still Enrolled.
-        year_end = pl.date(start.dt.year() + (start.dt.month() >= 7).cast(pl.Int32), 8, 16)
+        # SENR0317 / CERT112: a prior-year enrollment must be exited before 16 August
+        # of the next year; one still open then inflates Still Enrolled.
+        deadline = pl.date(start.dt.year() + (start.dt.month() >= 7).cast(pl.Int32), 8, 16)
         checks.append(
             Check(
                 "SENR0317",
                 "warning",
-                exit_date.is_null()
-                & code.is_null()
+                (exit_date.is_null() | (exit_date >= deadline))
                 & (status != "20")
-                & (year_end <= extraction_date),
-                "prior-year enrollment was never exited (exit it with the right code and date)",
+                & (deadline <= extraction_date),
+                "prior-year enrollment was not exited before 16 August of the next year "
+                "(exit it with the right code and date)",
             )
         )
     return checks
 
 
-def concurrent_enrollments(records: pl.LazyFrame) -> pl.LazyFrame:
-    """Primary enrollments (status 10) of one student that overlap (SENR0027/SENR0028).
+def concurrent_enrollments(
+    records: pl.LazyFrame, rules: RuleSet, extraction_date: dt.date | None
+) -> pl.LazyFrame:
+    """Primary enrollments of one student that overlap (SENR0027/SENR0028).
 
-    SENR0027 (fatal) within one LEA; SENR0028 (warning, a CCE anomaly) across LEAs.
-    Each overlapping record is reported once, against the record it overlaps.
+    A primary enrollment is status 10, or short-term (30) lasting more than
+    ``short_term_min_days`` (R1.2), and never an N470 no-show. SENR0027 (fatal)
+    when the record overlaps an earlier one of the same LEA; SENR0028 (warning,
+    a concurrent-enrollment anomaly) when it overlaps one of another LEA. The
+    earlier record is the one with the latest end so far, not only the
+    previous one, so any overlap is caught; each record is reported once.
     """
-    primary = records.filter(pl.col("status") == "10").with_columns(
-        pl.col("exit_date").fill_null(dt.date(9999, 12, 31)).alias("_end")
+    open_end = dt.date(9999, 12, 31)
+    end = pl.col("exit_date").fill_null(extraction_date or open_end)
+    long_short_term = pl.col("status").is_in(rules.short_term_statuses) & (
+        (end - pl.col("start")).dt.total_days() > rules.short_term_min_days
     )
+    primary = records.filter(
+        (pl.col("status").is_in(rules.primary_statuses) | long_short_term)
+        & (pl.col("exit_code").fill_null("") != "N470")
+    ).with_columns(pl.col("exit_date").fill_null(open_end).alias("_end"))
     order = ["start", "_end", "source_file", "source_line"]
-    prev_end = pl.col("_end").shift(1).over("ssid", order_by=order)
-    prev_lea = pl.col("reporting_lea").shift(1).over("ssid", order_by=order)
-    with_prev = primary.with_columns(prev_end.alias("_prev_end"), prev_lea.alias("_prev_lea"))
+    running = pl.col("_end").cum_max()
+    # LEA of the record that holds the latest end so far (carried forward).
+    holder = pl.when(pl.col("_end") == running).then(pl.col("reporting_lea")).forward_fill()
+    with_prev = primary.with_columns(
+        running.shift(1).over("ssid", order_by=order).alias("_prev_end"),
+        holder.shift(1).over("ssid", order_by=order).alias("_prev_lea"),
+    )
     overlap = pl.col("start") < pl.col("_prev_end")
     return concat_findings(
         [
@@ -255,7 +285,8 @@ def missing_demographics(records: pl.LazyFrame, sinf: pl.LazyFrame) -> pl.LazyFr
     """
     sinf_rows = sinf.select(pl.len().alias("_sinf_rows"))
     first = (
-        records.join(sinf.select("ssid").unique(), on="ssid", how="anti")
+        records.filter(pl.col("ssid").is_not_null())  # a missing SSID is GERR0001's
+        .join(sinf.select("ssid").unique(), on="ssid", how="anti")
         .group_by("ssid")
         .agg(
             pl.col("source_file").sort_by(["source_file", "source_line"]).first(),
@@ -316,7 +347,7 @@ def validate_records(
             message.alias("message"),
         )
     ]
-    parts.append(concurrent_enrollments(records))
+    parts.append(concurrent_enrollments(records, rules, extraction_date))
     if sinf is not None:
         parts.append(missing_demographics(records, sinf))
     return concat_findings(parts)

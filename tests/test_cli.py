@@ -53,7 +53,7 @@ def _extract(tmp_path: Path) -> Path:
             student_school_completion_status="104",
         ),  # R3.4.1
         senr_line(ssid=SECRET_SSIDS[2], enrollment_start_date="20180231"),  # FRMT0002
-        "SENR^^" + SECRET_SSIDS[2],  # FRMT0001
+        "SENR^^" + SECRET_SSIDS[2],  # EXTR0004
         "BOGUS^" + SECRET_SSIDS[0],  # EXTR0001
     ]
     return write_extract(tmp_path / "in" / "senr.txt", good + bad)
