@@ -144,7 +144,7 @@ def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
         "school_code",
         "charter",
         "dass",
-        decided.struct.field("source_file").alias("record_file"),
+        decided.struct.field("source_file").cast(pl.String).alias("record_file"),
         decided.struct.field("source_line").alias("record_line"),
         decided.struct.field("start").alias("record_start_date"),
         decided.struct.field("exit_date").alias("record_exit_date"),

@@ -100,7 +100,7 @@ def explain(
     )
     timeline = (
         records.select(
-            pl.col("source_file").alias("file"),
+            pl.col("source_file").cast(pl.String).alias("file"),
             pl.col("source_line").alias("line"),
             pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("lea_school"),
             "start",

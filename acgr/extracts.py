@@ -29,7 +29,12 @@ import polars as pl
 from acgr.findings import FINDINGS_SCHEMA, concat_findings, empty_findings, findings_where, fmt
 from acgr.layouts import LAYOUTS, MIN_FIELDS, ODS_TRAILING, Layout
 
-PROVENANCE: dict[str, pl.DataType] = {"source_file": pl.String(), "source_line": pl.Int64()}
+#: Provenance of every record. The file name is categorical: it repeats on every
+#: row, and as text it would cost its full length per row in every copy.
+PROVENANCE: dict[str, pl.DataType] = {
+    "source_file": pl.Categorical(),
+    "source_line": pl.Int64(),
+}
 
 #: What library callers may pass for one table.
 FrameLike: TypeAlias = pl.DataFrame | pl.LazyFrame | Any  # Any: a pyarrow.Table
@@ -70,7 +75,9 @@ class Extracts:
     sources: list[str] = field(default_factory=list)
     #: ``source_file``, ``lines``: physical lines (caret) or rows (tables) per input.
     line_counts: pl.LazyFrame = field(
-        default_factory=lambda: pl.LazyFrame(schema={"source_file": pl.String, "lines": pl.Int64})
+        default_factory=lambda: pl.LazyFrame(
+            schema={"source_file": pl.Categorical, "lines": pl.Int64}
+        )
     )
 
     @classmethod
@@ -115,7 +122,7 @@ class Extracts:
         return raw.filter(pl.col("_problem").is_not_null()).select(
             pl.col("_problem").alias("rule"),
             pl.lit("fatal").alias("severity"),
-            pl.col("source_file").alias("file"),
+            pl.col("source_file").cast(pl.String).alias("file"),
             pl.col("source_line").alias("line"),
             pl.lit(name.upper()).alias("record_type"),
             pl.col("ssid").cast(pl.String),
@@ -251,7 +258,7 @@ def _raw_lines(path: Path) -> pl.LazyFrame:
         empty_string_is_null=False,
         raise_if_empty=False,
     ).select(
-        pl.lit(str(path)).alias("source_file"),
+        pl.lit(str(path)).cast(pl.Categorical).alias("source_file"),
         pl.col("source_line").cast(pl.Int64),
         pl.col("text"),
     )
@@ -446,9 +453,13 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
     for col, dtype in canonical_schema(layout).items():
         if col == "source_file":
             exprs.append(
-                pl.col(present["sourcefile"]).cast(pl.String).alias(col)
-                if "sourcefile" in present
-                else pl.lit(source).alias(col)
+                (
+                    pl.col(present["sourcefile"]).cast(pl.String)
+                    if "sourcefile" in present
+                    else pl.lit(source)
+                )
+                .cast(pl.Categorical)
+                .alias(col)
             )
             continue
         if col == "source_line":

@@ -65,27 +65,35 @@ def _windows(records: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("ssid")
         .agg(pl.col("exit_date").min().alias("_first_graduation"))
     )
+    # Duplicates (same SSID, school and start date): group on a 64-bit hash of the
+    # key, which costs far less memory than the three text columns on millions of
+    # rows; the few candidate groups are then checked on the real key.
     dup_key = ["ssid", "school_code", "start"]
-    order = ["source_file", "source_line"]
+    position = pl.col("source_file").to_physical().cast(pl.UInt64) * (1 << 40) + pl.col(
+        "source_line"
+    ).cast(pl.UInt64)
+    hashed = records.with_columns(
+        pl.struct(dup_key).hash(seed=20180915).alias("_key"), position.alias("_pos")
+    )
+    candidates = (
+        hashed.group_by("_key").agg(pl.len().alias("_n")).filter(pl.col("_n") > 1).select("_key")
+    )
     firsts = (
-        records.group_by(dup_key)
-        .agg(
-            pl.len().alias("_n"),
-            pl.col("source_file").sort_by(order).first().alias("_first_file"),
-            pl.col("source_line").sort_by(order).first().alias("_first_line"),
-        )
+        hashed.join(candidates, on="_key", how="semi")
+        .group_by(dup_key)
+        .agg(pl.len().alias("_n"), pl.col("_pos").min().alias("_first_pos"))
         .filter(pl.col("_n") > 1)
     )
-    is_first = (pl.col("source_file") == pl.col("_first_file")) & (
-        pl.col("source_line") == pl.col("_first_line")
-    )
     return (
-        records.join(graduations, on="ssid", how="left")
+        hashed.join(graduations, on="ssid", how="left")
         .join(firsts, on=dup_key, how="left")
         .with_columns(
-            pl.when(pl.col("_n").is_null() | is_first).then(0).otherwise(1).alias("_dup_rank")
+            pl.when(pl.col("_n").is_null() | (pl.col("_pos") == pl.col("_first_pos")))
+            .then(0)
+            .otherwise(1)
+            .alias("_dup_rank")
         )
-        .drop("_n", "_first_file", "_first_line")
+        .drop("_n", "_first_pos", "_key", "_pos")
     )
 
 
@@ -284,14 +292,15 @@ def missing_demographics(records: pl.LazyFrame, sinf: pl.LazyFrame) -> pl.LazyFr
     would be flagged for a file the user simply did not pass).
     """
     sinf_rows = sinf.select(pl.len().alias("_sinf_rows"))
+    order = ["source_file", "source_line"]
     first = (
         records.filter(pl.col("ssid").is_not_null())  # a missing SSID is GERR0001's
-        .join(sinf.select("ssid").unique(), on="ssid", how="anti")
-        .group_by("ssid")
+        .group_by("ssid")  # one row per student first, then the anti-join
         .agg(
-            pl.col("source_file").sort_by(["source_file", "source_line"]).first(),
-            pl.col("source_line").sort_by(["source_file", "source_line"]).first(),
+            pl.col("source_file").sort_by(order).first(),
+            pl.col("source_line").sort_by(order).first(),
         )
+        .join(sinf.select("ssid").unique(), on="ssid", how="anti")
         .join(sinf_rows, how="cross")
         .filter(pl.col("_sinf_rows") > 0)
     )
@@ -339,7 +348,7 @@ def validate_records(
         flagged.select(
             rule.alias("rule"),
             severity.alias("severity"),
-            pl.col("source_file").alias("file"),
+            pl.col("source_file").cast(pl.String).alias("file"),
             pl.col("source_line").alias("line"),
             pl.lit("SENR").alias("record_type"),
             pl.col("ssid"),

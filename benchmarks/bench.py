@@ -214,8 +214,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{meta['bytes']['parquet'] / 2**20:,.0f} MB")
     print(f"  generator: {gen['wall']:.1f} s, peak {gen['peak_mb']:,.0f} MB; to Parquet: "
           f"{conv['wall']:.1f} s, peak {conv['peak_mb']:,.0f} MB")
-    print(f"  compute: class of {CLASS_OF}, engine={args.engine}, expected cohort "
-          f"{gen['cohort_students']:,}\n", flush=True)
+    want = gen["expected_outcomes"].get(str(CLASS_OF), {})
+    cohort = sum(v for k, v in want.items() if k != "Removed")
+    print(f"  compute: class of {CLASS_OF}, engine={args.engine}, expected cohort {cohort:,}\n",
+          flush=True)
 
     results = []
     for case in [c.strip() for c in args.cases.split(",") if c.strip()]:
@@ -225,7 +227,6 @@ def main(argv: list[str] | None = None) -> int:
         res = run_step(case, data, args)
         results.append(res)
         if "outcomes" in res:
-            want = gen["expected_outcomes"].get(str(CLASS_OF), {})
             res["matches_expected"] = res["outcomes"] == want
     header = ["case", "wall s", "peak MB", "rows", "status"]
     rows = [[r["step"], f"{r['wall']:.1f}", f"{r['peak_mb']:,.0f}",
