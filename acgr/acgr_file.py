@@ -266,6 +266,18 @@ def _canonical_header(name: str) -> str:
     return n
 
 
+def read_tab_text(path: str | Path) -> pl.DataFrame:
+    """A CDE tab-delimited download as all-text columns (BOM, CRLF, stray bytes tolerated)."""
+    return pl.read_csv(
+        path,
+        separator="\t",
+        infer_schema=False,
+        quote_char=None,
+        encoding="utf8-lossy",
+        truncate_ragged_lines=True,
+    )
+
+
 def read_cde_acgr(path: str | Path) -> pl.DataFrame:
     """Read a CDE ACGR download (any year's layout) or an ``acgr.txt`` of ours, typed.
 
@@ -278,14 +290,7 @@ def read_cde_acgr(path: str | Path) -> pl.DataFrame:
     order; reading what :func:`acgr_text` wrote gives :attr:`AcgrResult.rates`
     with the suppressed cells nulled.
     """
-    raw = pl.read_csv(
-        path,
-        separator="\t",
-        infer_schema=False,
-        quote_char=None,
-        encoding="utf8-lossy",
-        truncate_ragged_lines=True,
-    )
+    raw = read_tab_text(path)
     raw = raw.rename({c: _canonical_header(c) for c in raw.columns})
     exprs: list[pl.Expr] = []
     for col in raw.columns:

@@ -22,7 +22,7 @@ from acgr.cohort import CohortPeriods, cohort_members
 from acgr.directory import empty_directory, read_directory
 from acgr.extracts import Engine, Extracts, read_inputs
 from acgr.findings import concat_findings, sort_findings
-from acgr.groups import GROUP_FLAGS, categories, read_side_table, student_groups
+from acgr.groups import DEMOGRAPHIC_FIELDS, GROUP_FLAGS, categories, read_side_table, student_groups
 from acgr.impact import outcome_sensitive_findings, school_impact
 from acgr.outcomes import decide_outcomes, outcome_findings, record_flags, student_picks
 from acgr.qualifying import (
@@ -166,17 +166,7 @@ def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
 #: Columns of each canonical table the engine reads (R1-R5); staging keeps only these.
 STAGED_COLUMNS: dict[str, tuple[str, ...]] = {
     "senr": tuple(ENGINE_COLUMNS),
-    "sinf": (
-        "effective_start_date",
-        "student_hispanic_ethnicity_indicator",
-        "student_race_1_code",
-        "student_race_2_code",
-        "student_race_3_code",
-        "student_race_4_code",
-        "student_race_5_code",
-        "student_gender_code",
-        "parent_guardian_highest_education_level_code",
-    ),
+    "sinf": ("effective_start_date", *DEMOGRAPHIC_FIELDS),
     "sprg": (
         "reporting_lea",
         "school_of_attendance",

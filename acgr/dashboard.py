@@ -37,6 +37,7 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from acgr.acgr_file import read_tab_text
 from acgr.rates import change_tenths, rate_tenths
 from acgr.rules import merge_settings
 
@@ -590,14 +591,7 @@ def read_dashboard(path: str | Path) -> pl.DataFrame:
     ``*_numer``/``*_denom`` as Int64 and ``*_status`` as Decimal(4, 1). Tolerates a
     BOM and CRLF; a ``cds`` that lost leading zeros is re-padded to 14 digits.
     """
-    raw = pl.read_csv(
-        path,
-        separator="\t",
-        infer_schema=False,
-        quote_char=None,
-        encoding="utf8-lossy",
-        truncate_ragged_lines=True,
-    )
+    raw = read_tab_text(path)
     raw = raw.rename({c: c.lstrip("\ufeff").strip() for c in raw.columns})
     exprs: list[pl.Expr] = []
     for col in raw.columns:

@@ -48,20 +48,24 @@ def _code(col: str) -> pl.Expr:
     return pl.col(col).str.strip_chars().str.to_uppercase()
 
 
+#: SINF fields R5.1, R5.2 and R5.6 read from the student's demographic record.
+DEMOGRAPHIC_FIELDS: tuple[str, ...] = (
+    "student_hispanic_ethnicity_indicator",
+    "student_race_1_code",
+    "student_race_2_code",
+    "student_race_3_code",
+    "student_race_4_code",
+    "student_race_5_code",
+    "student_gender_code",
+    "parent_guardian_highest_education_level_code",
+)
+
+
 def demographic_record(
     sinf: pl.LazyFrame, cohort: pl.LazyFrame, periods: CohortPeriods
 ) -> pl.LazyFrame:
     """Per cohort student, the SINF record R5.1/R5.2 use (fields of interest only)."""
-    cols = [
-        "student_hispanic_ethnicity_indicator",
-        "student_race_1_code",
-        "student_race_2_code",
-        "student_race_3_code",
-        "student_race_4_code",
-        "student_race_5_code",
-        "student_gender_code",
-        "parent_guardian_highest_education_level_code",
-    ]
+    cols = list(DEMOGRAPHIC_FIELDS)
     # R5.1 defines "effective in the outcome period" as the latest effective start
     # on or before the cutoff; the end date is not consulted.
     effective = sinf.join(cohort, on="ssid", how="semi").filter(
