@@ -51,7 +51,16 @@ class Check:
     message: str | pl.Expr
 
 
-def _windows(records: pl.LazyFrame) -> pl.LazyFrame:
+def _diploma(rules: RuleSet) -> str:
+    """The regular-diploma completion status (100): CALPADS ties SENR0175/0315/0316/0586 to it.
+
+    Taken from the 2018 meaning of Graduate, so a legacy rule set that also counts
+    250/330 as graduates does not change what CALPADS validates.
+    """
+    return min(rules.graduate_completions())
+
+
+def _windows(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     """Per-student facts some checks compare a record with (grouped by SSID).
 
     Adds ``_first_graduation`` (the student's earliest E230/100 exit date) and
@@ -59,7 +68,9 @@ def _windows(records: pl.LazyFrame) -> pl.LazyFrame:
     in file order, 1 and up for its duplicates). Group-bys and joins rather
     than window functions: they stream and partition by SSID.
     """
-    grad = (pl.col("exit_code") == "E230") & (pl.col("completion") == "100")
+    grad = (pl.col("exit_code") == rules.completer_exit_code) & (
+        pl.col("completion") == _diploma(rules)
+    )
     graduations = (
         records.filter(grad)
         .group_by("ssid")
@@ -102,6 +113,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
     code, comp, status = pl.col("exit_code"), pl.col("completion"), pl.col("status")
     start, exit_date = pl.col("start"), pl.col("exit_date")
     known_exits = [*rules.known_exit_codes(), *LOWER_GRADE_EXIT_CODES]
+    e230, diploma = rules.completer_exit_code, _diploma(rules)
     checks = [
         Check(
             "GERR0002",
@@ -146,13 +158,13 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "SENR0175",
             "fatal",
-            (comp == "100") & (code.is_null() | (code != "E230")),
+            (comp == diploma) & (code.is_null() | (code != e230)),
             fmt("completion status 100 requires exit code E230, found {}", code.fill_null("none")),
         ),
         Check(
             "SENR0022",
             "fatal",
-            comp.is_not_null() & (comp != "100") & (code.is_null() | (code != "E230")),
+            comp.is_not_null() & (comp != diploma) & (code.is_null() | (code != e230)),
             fmt("completion status {} may only be posted with exit code E230", comp),
         ),
         Check(
@@ -164,13 +176,13 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "SENR0315",
             "fatal",
-            (pl.col("gssmd") == "Y") & (comp.is_null() | (comp != "100")),
+            (pl.col("gssmd") == "Y") & (comp.is_null() | (comp != diploma)),
             "Golden State Seal Merit Diploma indicator Y requires completion status 100",
         ),
         Check(
             "SENR0316",
             "fatal",
-            (pl.col("seal") == "Y") & (comp.is_null() | (comp != "100")),
+            (pl.col("seal") == "Y") & (comp.is_null() | (comp != diploma)),
             "Seal of Biliteracy indicator Y requires completion status 100",
         ),
         Check(
@@ -193,7 +205,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             "fatal",
             (status != "20")
             & (code.is_null() | (code != "N470"))
-            & ~((code == "E230") & (comp == "100"))
+            & ~((code == e230) & (comp == diploma))
             & exit_date.is_not_null()
             & (exit_date > pl.col("_first_graduation")),
             "exit date is after the student's regular-diploma graduation; a graduate "
@@ -329,7 +341,7 @@ def validate_records(
         [pl.when(c.condition.fill_null(False)).then(pl.lit(i)) for i, c in enumerate(checks)]
     ).list.drop_nulls()
     flagged = (
-        _windows(records)
+        _windows(records, rules)
         .with_columns(failed.alias("_failed"))
         .filter(pl.col("_failed").list.len() > 0)
         .explode("_failed")
