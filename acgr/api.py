@@ -63,6 +63,7 @@ STUDENT_COLUMNS: tuple[str, ...] = (
     "race",
     "gender",
     *GROUP_FLAGS,
+    "reporting_categories",
 )
 
 
@@ -160,7 +161,7 @@ def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
         "race",
         "gender",
         *GROUP_FLAGS,
-    )
+    ).with_columns(categories().alias("reporting_categories"))
 
 
 #: Columns of each canonical table the engine reads (R1-R5); staging keeps only these.
@@ -317,7 +318,7 @@ def compute(
     students = students.sort("ssid")
 
     rows = with_suppression(
-        all_levels(school_counts(students.lazy().with_columns(categories=categories()))),
+        all_levels(school_counts(students.lazy().with_columns(categories=pl.col("reporting_categories")))),
         ruleset,
     )
     rates = rates_table(rows, directory, periods, ruleset).collect(engine=engine)
