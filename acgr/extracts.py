@@ -497,35 +497,43 @@ def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame]:
     return table, canonicalize(lf, table, source=str(path))
 
 
-def _empty_file_findings(files: list[str]) -> pl.LazyFrame:
-    return pl.LazyFrame(
-        {
-            "rule": ["EXTR0003"] * len(files),
-            "severity": ["warning"] * len(files),
-            "file": files,
-            "line": [0] * len(files),
-            "record_type": [""] * len(files),
-            "ssid": [None] * len(files),
-            "cds_code": [None] * len(files),
-            "message": ["file is empty; nothing read from it"] * len(files),
-        },
-        schema=FINDINGS_SCHEMA,
-    )
-
-
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, plus every regular file inside the folders named (sorted)."""
-    out: list[Path] = []
+    return [f for f, _ in _expand(paths)]
+
+
+def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
+    """``(file, named)``: ``named`` is False for files found inside a folder."""
+    out: list[tuple[Path, bool]] = []
     for p in map(Path, paths):
         if p.is_dir():
             out.extend(
-                sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
+                (q, False)
+                for q in sorted(p.rglob("*"))
+                if q.is_file() and not q.name.startswith(".")
             )
         elif p.is_file():
-            out.append(p)
+            out.append((p, True))
         else:
             raise ExtractError(f"{p}: no such file or folder")
     return out
+
+
+def _file_findings(files: list[str], rule: str, message: str) -> pl.LazyFrame:
+    n = len(files)
+    return pl.LazyFrame(
+        {
+            "rule": [rule] * n,
+            "severity": ["warning"] * n,
+            "file": files,
+            "line": [0] * n,
+            "record_type": [""] * n,
+            "ssid": [None] * n,
+            "cds_code": [None] * n,
+            "message": [message] * n,
+        },
+        schema=FINDINGS_SCHEMA,
+    )
 
 
 InputLike: TypeAlias = "Extracts | Mapping[str, FrameLike] | str | Path | Sequence[str | Path]"
@@ -546,14 +554,23 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
         tables = {t: canonicalize(inputs[t], t, source=f"<{t}>") for t in TABLES if t in inputs}
         return Extracts.from_tables(tables)
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
-    files = expand_paths(paths)
-    if not files:
+    found = _expand(paths)
+    if not found:
         raise ExtractError(f"{', '.join(map(str, paths))}: no input files found")
     caret: list[Path] = []
     empty: list[str] = []
+    skipped: list[str] = []
     canonical: dict[str, list[pl.LazyFrame]] = {t: [] for t in TABLES}
-    for f in files:
-        kind = _sniff(f)
+    for f, named in found:
+        try:
+            kind = _sniff(f)
+        except ExtractError:
+            if named:  # a file the user named must be readable
+                raise
+            # A folder may also hold a schools file, a README, a spreadsheet:
+            # skipped, and said so, rather than ending the run.
+            skipped.append(str(f))
+            continue
         if kind == "empty":
             empty.append(str(f))
         elif kind == "caret":
@@ -573,11 +590,24 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
                 for lf in canonical[t]
             )
     ex.line_counts = pl.concat(counts, how="vertical")
-    if empty:
-        if len(empty) == len(files):
+    if len(empty) + len(skipped) == len(found):
+        if empty:
             raise ExtractError(f"{empty[0]}: line 1: the file is empty (no records to read)")
-        ex.other_findings = concat_findings([ex.other_findings, _empty_file_findings(empty)])
-    ex.sources = [str(f) for f in files]
+        raise ExtractError(f"{skipped[0]}: line 1: not a CALPADS extract (no file to read)")
+    notes = [ex.other_findings]
+    if empty:
+        notes.append(_file_findings(empty, "EXTR0003", "file is empty; nothing read from it"))
+    if skipped:
+        notes.append(
+            _file_findings(
+                skipped,
+                "EXTR0005",
+                "file in the input folder is not a CALPADS extract (binary, or no caret "
+                "SENR/SINF/SPRG/SELA record in its first lines); skipped",
+            )
+        )
+    ex.other_findings = concat_findings(notes)
+    ex.sources = [str(f) for f, _ in found if str(f) not in skipped]
     return ex
 
 

@@ -220,3 +220,23 @@ def test_fuzzed_extracts_exit_cleanly_and_lines_balance(tmp_path: Path, lines: l
         assert m, res.output
         read, used, rejected = map(int, m.groups())
         assert read == used + rejected
+
+
+def test_non_extract_files_in_a_folder_are_skipped_with_a_finding(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    src = _extract(tmp_path)  # writes in/senr.txt
+    assert src.parent == folder
+    (folder / "schools.csv").write_text("cds_code,county_name\n19647330000000,Los Angeles\n")
+    (folder / "book.xlsx").write_bytes(b"PK\x03\x04\x00\x00binary")
+    res = runner.invoke(
+        app, ["run", str(folder), "--class-of", "2018", "--out", str(tmp_path / "o")]
+    )
+    assert res.exit_code == 0, res.output
+    findings = pl.read_csv(tmp_path / "o" / "findings.csv")
+    skipped = findings.filter(pl.col("rule") == "EXTR0005")["file"].to_list()
+    assert sorted(Path(f).name for f in skipped) == ["book.xlsx", "schools.csv"]
+    # a file named on the command line must be readable: that stays an error
+    named = runner.invoke(
+        app, ["run", str(folder / "book.xlsx"), "--class-of", "2018", "--out", str(tmp_path / "o2")]
+    )
+    assert named.exit_code == 2
