@@ -72,12 +72,13 @@ def demographic_record(
         pl.col("effective_start_date").is_not_null()
         & (pl.col("effective_start_date") <= periods.summer_cutoff)
     )
-    return effective.group_by("ssid").agg(
-        pl.col(c)
+    latest = (
+        pl.struct(cols)
         .sort_by(["effective_start_date", "source_file", "source_line"], descending=True)
         .first()
-        for c in cols
+        .alias("_record")
     )
+    return effective.group_by("ssid").agg(latest).unnest("_record")
 
 
 def race_category(rules: RuleSet) -> pl.Expr:
