@@ -79,11 +79,9 @@ def cohort_members(
     Output: one row per cohort student with ``ssid``, ``initial_start_date``,
     ``initial_grade`` and ``class_of``.
     """
-    first_start = pl.col("start").min()
     initial = qualifying.group_by("ssid").agg(
-        first_start.alias("initial_start_date"),
-        # ties on the earliest start: the lowest grade (R2.1)
-        pl.col("grade").filter(pl.col("start") == first_start).min().alias("initial_grade"),
+        pl.col("start").min().alias("initial_start_date"),
+        pl.col("grade").sort_by(["start", "grade"]).first().alias("initial_grade"),
     )
     return initial.with_columns(
         expected_class(pl.col("initial_start_date"), pl.col("initial_grade"), rules).alias(
