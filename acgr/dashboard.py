@@ -67,17 +67,10 @@ COLUMNS: tuple[str, ...] = (
     "reportingyear",
 )
 
-#: Input columns of :func:`indicator_from_counts` (``prior_dass_flag`` is optional).
+#: Input columns of :func:`indicator_from_counts` (``prior_dass_flag`` is optional):
+#: the identifying columns of the output, then the four counts.
 COUNT_COLUMNS: tuple[str, ...] = (
-    "cds",
-    "rtype",
-    "schoolname",
-    "districtname",
-    "countyname",
-    "charter_flag",
-    "coe_flag",
-    "dass_flag",
-    "studentgroup",
+    *COLUMNS[: COLUMNS.index("studentgroup") + 1],
     "currnumer",
     "currdenom",
     "priornumer",
