@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from acgr.aggregation import LEVEL_ORDER, VARIANTS
+from acgr.attribution import cds_parts
 from acgr.cohort import CohortPeriods
 from acgr.rates import rate_tenths, tenths_text
 from acgr.rules import RuleSet
@@ -123,11 +124,7 @@ def header_for(class_of: int, rules: RuleSet) -> list[str]:
 
 
 def _names(directory: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-    d = directory.lazy().with_columns(
-        pl.col("cds_code").str.slice(0, 2).alias("county_code"),
-        pl.col("cds_code").str.slice(2, 5).alias("district_code"),
-        pl.col("cds_code").str.slice(7, 7).alias("school_code"),
-    )
+    d = directory.lazy().with_columns(cds_parts(pl.col("cds_code")))
     nonempty = pl.col("county_name").filter(pl.col("county_name") != "").first()
     county = d.group_by("county_code").agg(nonempty.alias("county_name"))
     district = d.group_by("county_code", "district_code").agg(

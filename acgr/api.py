@@ -118,17 +118,14 @@ def _directory(schools: Any) -> pl.DataFrame:
     return read_directory(schools)
 
 
-def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
-    """Shape decided, attributed students into :data:`STUDENT_COLUMNS` (FORMATS.md output 2)."""
+def student_table(students: pl.LazyFrame) -> pl.LazyFrame:
+    """Shape decided, attributed students into :data:`STUDENT_COLUMNS` (FORMATS.md output 2).
+
+    Graduate indicators (R6.2) come from the graduating record's SENR flags; each
+    count column of :data:`acgr.aggregation.INDICATORS` is named after its flag.
+    """
     grad = pl.col("outcome") == str(Outcome.GRADUATE)
     decided = pl.col("decided_by")
-    indicator_fields = {
-        "met_uc_csu": "uc_csu",
-        "seal_of_biliteracy": "seal",
-        "golden_state_seal": "gssmd",
-        "local_requirements_exemption": "exemption",
-    }
-    del rules
     return students.select(
         "ssid",
         pl.col("class_of").cast(pl.Int32),
@@ -156,7 +153,7 @@ def student_table(students: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
         pl.col("qualifying_records").cast(pl.Int32),
         *(
             (grad & (decided.struct.field(src) == "Y")).fill_null(False).alias(name)
-            for name, src in indicator_fields.items()
+            for src, name in INDICATORS.items()
         ),
         "race",
         "gender",
@@ -242,10 +239,9 @@ def _compute_staged(
         direct_cert=direct_cert,
     )
     students = student_table(
-        attribute(decided, directory, ruleset)
+        attribute(decided, directory)
         .join(members, on="ssid", how="left")
         .join(groups, on="ssid", how="left"),
-        ruleset,
     ).collect(engine=engine)
     findings_lf = concat_findings(
         [
@@ -318,7 +314,9 @@ def compute(
     students = students.sort("ssid")
 
     rows = with_suppression(
-        all_levels(school_counts(students.lazy().with_columns(categories=pl.col("reporting_categories")))),
+        all_levels(
+            school_counts(students.lazy().with_columns(categories=pl.col("reporting_categories")))
+        ),
         ruleset,
     )
     rates = rates_table(rows, directory, periods, ruleset).collect(engine=engine)

@@ -41,9 +41,17 @@ def assign_cds(records: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -
     )
 
 
-def attributed_record(rules: RuleSet) -> pl.Expr:
+def cds_parts(cds: pl.Expr) -> list[pl.Expr]:
+    """``county_code``, ``district_code`` and ``school_code`` of a 14-digit CDS code (R4.3)."""
+    return [
+        cds.str.slice(0, 2).alias("county_code"),
+        cds.str.slice(2, 5).alias("district_code"),
+        cds.str.slice(7, 7).alias("school_code"),
+    ]
+
+
+def attributed_record() -> pl.Expr:
     """The record whose school the student counts at (R4.1), as a struct."""
-    del rules  # the choice depends on the outcome only
     outcome = pl.col("outcome")
     return (
         pl.when(pl.col("graduation").is_not_null() | pl.col("completion").is_not_null())
@@ -54,22 +62,13 @@ def attributed_record(rules: RuleSet) -> pl.Expr:
     )
 
 
-def attribute(students: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -> pl.LazyFrame:
+def attribute(students: pl.LazyFrame, directory: pl.DataFrame) -> pl.LazyFrame:
     """Add ``cds_code``, ``county_code``, ``district_code``, ``school_code`` and the
     school's ``charter`` and ``dass`` flags (``Yes``/``No``; ``No`` without a directory)."""
-    rec = attributed_record(rules)
     out = (
-        students.with_columns(
-            rec.alias("attributed"),
-        )
-        .with_columns(
-            pl.col("attributed").struct.field("cds_code").alias("cds_code"),
-        )
-        .with_columns(
-            pl.col("cds_code").str.slice(0, 2).alias("county_code"),
-            pl.col("cds_code").str.slice(2, 5).alias("district_code"),
-            pl.col("cds_code").str.slice(7, 7).alias("school_code"),
-        )
+        students.with_columns(attributed_record().alias("attributed"))
+        .with_columns(pl.col("attributed").struct.field("cds_code").alias("cds_code"))
+        .with_columns(cds_parts(pl.col("cds_code")))
     )
     flags = directory.lazy().select("cds_code", "charter", "dass")
     return out.join(flags, on="cds_code", how="left", maintain_order="left").with_columns(

@@ -153,13 +153,8 @@ def _exit_label(rules: RuleSet) -> pl.Expr:
     """``T260``, ``E230/360`` or ``T160:lost-transfer`` for reasons."""
     code = pl.col("final").struct.field("exit_code")
     lost = [c for c, r in rules.exit_outcomes.items() if r.lost_transfer]
-    return (
-        pl.when(code == rules.completer_exit_code)
-        .then(fmt("{}/{}", code, pl.col("final").struct.field("completion")))
-        .when(code.is_in(lost))
-        .then(fmt("{}:lost-transfer", code))
-        .otherwise(code)
-    )
+    plain = _plain_exit_label(rules)
+    return pl.when(code.is_in(lost)).then(fmt("{}:lost-transfer", plain)).otherwise(plain)
 
 
 def _plain_exit_label(rules: RuleSet) -> pl.Expr:
