@@ -9,13 +9,14 @@ full run gives.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from acgr.api import AcgrResult, compute
+from acgr.api import STAGED_COLUMNS, AcgrResult, compute
 from acgr.cohort import CohortPeriods, expected_class
 from acgr.extracts import TABLES, Extracts, read_inputs
 from acgr.findings import fmt
@@ -78,6 +79,40 @@ def record_status(periods: CohortPeriods, rules: RuleSet) -> pl.Expr:
     )
 
 
+def _run_and_timeline(
+    one: Extracts,
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    extraction_date: dt.date | None,
+    schools: str | Path | pl.DataFrame | None,
+) -> tuple[AcgrResult, pl.DataFrame]:
+    """The ordinary run on one student's staged records, and their timeline."""
+    result: AcgrResult = compute(
+        one,
+        class_of=periods.class_of,
+        rules=ruleset,
+        extraction_date=extraction_date,
+        schools=schools,
+    )
+    records = enrollment_records(one.senr, None).with_columns(
+        normalized_code("reporting_lea", 7),
+        record_status(periods, ruleset).alias("status_reason"),
+    )
+    timeline = records.select(
+        pl.col("source_file").cast(pl.String).alias("file"),
+        pl.col("source_line").alias("line"),
+        pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("lea_school"),
+        "start",
+        "status",
+        "grade",
+        "exit_date",
+        "exit_code",
+        "completion",
+        "status_reason",
+    ).collect()
+    return result, timeline
+
+
 def explain(
     ssid: str,
     inputs: Any,
@@ -90,30 +125,12 @@ def explain(
     """Explain the outcome of student ``ssid`` in the class of ``class_of``."""
     ruleset = load_rules(rules)
     periods = CohortPeriods.for_class(class_of, ruleset, extraction_date)
-    one = _only(read_inputs(inputs), ssid.strip())
-    result: AcgrResult = compute(
-        one, class_of=class_of, rules=ruleset, extraction_date=extraction_date, schools=schools
-    )
-    records = enrollment_records(one.senr, None).with_columns(
-        normalized_code("reporting_lea", 7),
-        record_status(periods, ruleset).alias("status_reason"),
-    )
-    timeline = (
-        records.select(
-            pl.col("source_file").cast(pl.String).alias("file"),
-            pl.col("source_line").alias("line"),
-            pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("lea_school"),
-            "start",
-            "status",
-            "grade",
-            "exit_date",
-            "exit_code",
-            "completion",
-            "status_reason",
-        )
-        .collect()
-        .sort("start", "file", "line")
-    )
+    with tempfile.TemporaryDirectory(prefix="acgr-explain-") as tmp:
+        # Read the inputs once: the run and the timeline both use this student's
+        # staged records (the text is not scanned a second time).
+        one = _only(read_inputs(inputs), ssid.strip()).stage(Path(tmp), columns=STAGED_COLUMNS)
+        result, timeline = _run_and_timeline(one, periods, ruleset, extraction_date, schools)
+    timeline = timeline.sort("start", "file", "line")
     qualifying = timeline.filter(pl.col("status_reason").str.starts_with("qualifying"))
     initial_class: int | None = None
     if qualifying.height:
