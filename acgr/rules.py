@@ -111,6 +111,35 @@ class GroupRules(BaseModel):
     parent_not_hs_graduate: str
 
 
+class CalpadsCodes(BaseModel):
+    """CALPADS code sets and code roles the data-quality checks use (validation.py).
+
+    Sources: the CALPADS code sets and input-validation rules cited in
+    ``shared/domain/data-formats.md`` section 5 (SENR0302, SENR0522, SENR0523, SENR0018).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: Enrollment status code set (GERR0002).
+    status_codes: tuple[str, ...]
+    #: Grade level code set (GERR0002; UE/US/UU retired but still readable).
+    grade_codes: tuple[str, ...]
+    #: Exit codes valid only below grade 9 (not in the ACGR exit table).
+    lower_grade_exit_codes: tuple[str, ...]
+    #: Secondary enrollment status and the exits it allows (SENR0302).
+    secondary_status: str
+    secondary_exits: tuple[str, ...]
+    #: Non-ADA status and the exits it allows (SENR0522).
+    non_ada_status: str
+    non_ada_exits: tuple[str, ...]
+    #: The non-primary exit and the statuses it requires (SENR0523).
+    non_primary_exit: str
+    non_primary_statuses: tuple[str, ...]
+    #: The no-show exit: dated on or the day before the start (SENR0018), never
+    #: a primary enrollment (SENR0027), never a later enrollment (SENR0586).
+    no_show_exit: str
+
+
 class RuleSet(BaseModel):
     """All data the ACGR engine needs; see RULES.md R1-R4, R6 and R7.
 
@@ -167,6 +196,9 @@ class RuleSet(BaseModel):
 
     # R5 - student groups
     groups: GroupRules
+
+    # Data-quality checks (CALPADS code sets)
+    calpads: CalpadsCodes
 
     # R6 - output
     #: R6.4 a row whose cohort is at most this many students is starred.

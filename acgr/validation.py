@@ -22,24 +22,6 @@ import polars as pl
 from acgr.findings import Severity, concat_findings, findings_where, fmt
 from acgr.rules import RuleSet
 
-#: Enrollment status codes (CALPADS code set).
-STATUS_CODES: tuple[str, ...] = ("10", "20", "30", "50")
-#: Grade level codes (CALPADS code set; UE/US/UU retired but still readable).
-GRADE_CODES: tuple[str, ...] = (
-    "IN",
-    "TD",
-    "PS",
-    "TK",
-    "KN",
-    *(f"{g:02d}" for g in range(1, 13)),
-    "AD",
-    "UE",
-    "US",
-    "UU",
-)
-#: Exit codes valid on records below grade 9 only (not in the ACGR table).
-LOWER_GRADE_EXIT_CODES: tuple[str, ...] = ("E450",)
-
 
 @dataclass(frozen=True)
 class Check:
@@ -112,19 +94,21 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
     """The record-level checks, in id order."""
     code, comp, status = pl.col("exit_code"), pl.col("completion"), pl.col("status")
     start, exit_date = pl.col("start"), pl.col("exit_date")
-    known_exits = [*rules.known_exit_codes(), *LOWER_GRADE_EXIT_CODES]
+    cp = rules.calpads
+    known_exits = [*rules.known_exit_codes(), *cp.lower_grade_exit_codes]
+    secondary, no_show = cp.secondary_status, cp.no_show_exit
     e230, diploma = rules.completer_exit_code, _diploma(rules)
     checks = [
         Check(
             "GERR0002",
             "fatal",
-            status.is_not_null() & ~status.is_in(STATUS_CODES),
+            status.is_not_null() & ~status.is_in(cp.status_codes),
             fmt("enrollment status '{}' is not a CALPADS status code", status),
         ),
         Check(
             "GERR0002",
             "fatal",
-            pl.col("grade").is_not_null() & ~pl.col("grade").is_in(GRADE_CODES),
+            pl.col("grade").is_not_null() & ~pl.col("grade").is_in(cp.grade_codes),
             fmt("grade level '{}' is not a CALPADS grade code", pl.col("grade")),
         ),
         # Grade 09-12 records of status 10/30 are R3.4.1's (rejected by the engine);
@@ -150,7 +134,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             "SENR0018",
             "fatal",
             exit_date.is_not_null()
-            & pl.when(code == "N470")
+            & pl.when(code == no_show)
             .then((exit_date > start) | (exit_date < start - dt.timedelta(days=1)))
             .otherwise(exit_date < start),
             "exit date is before the start date (N470: must be the start date or the day before)",
@@ -170,7 +154,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "SENR0302",
             "fatal",
-            (status == "20") & code.is_not_null() & (code != "E170"),
+            (status == secondary) & code.is_not_null() & ~code.is_in(cp.secondary_exits),
             fmt("secondary enrollment (status 20) may only exit with E170, found {}", code),
         ),
         Check(
@@ -188,7 +172,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "SENR0522",
             "fatal",
-            (status == "50") & code.is_not_null() & ~code.is_in(["E170", "N470", "E150"]),
+            (status == cp.non_ada_status) & code.is_not_null() & ~code.is_in(cp.non_ada_exits),
             fmt(
                 "non-ADA enrollment (status 50) may only exit with E170, N470 or E150, found {}",
                 code,
@@ -197,14 +181,14 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "SENR0523",
             "fatal",
-            (code == "E170") & ~status.is_in(["20", "50"]),
+            (code == cp.non_primary_exit) & ~status.is_in(cp.non_primary_statuses),
             fmt("exit code E170 requires status 20 or 50, found {}", status),
         ),
         Check(
             "SENR0586",
             "fatal",
-            (status != "20")
-            & (code.is_null() | (code != "N470"))
+            (status != secondary)
+            & (code.is_null() | (code != no_show))
             & ~((code == e230) & (comp == diploma))
             & exit_date.is_not_null()
             & (exit_date > pl.col("_first_graduation")),
@@ -216,7 +200,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             "fatal",
             exit_date.is_null()
             & code.is_null()
-            & (status != "20")
+            & (status != secondary)
             & (start >= pl.col("_first_graduation")),
             "open enrollment after the student's regular-diploma graduation",
         ),
@@ -237,7 +221,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
                 "SENR0317",
                 "warning",
                 (exit_date.is_null() | (exit_date >= deadline))
-                & (status != "20")
+                & (status != secondary)
                 & (deadline <= extraction_date),
                 "prior-year enrollment was not exited before 16 August of the next year "
                 "(exit it with the right code and date)",
@@ -265,7 +249,7 @@ def concurrent_enrollments(
     )
     primary = records.filter(
         (pl.col("status").is_in(rules.primary_statuses) | long_short_term)
-        & (pl.col("exit_code").fill_null("") != "N470")
+        & (pl.col("exit_code").fill_null("") != rules.calpads.no_show_exit)
     ).with_columns(pl.col("exit_date").fill_null(open_end).alias("_end"))
     order = ["start", "_end", "source_file", "source_line"]
     running = pl.col("_end").cum_max()
