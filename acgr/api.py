@@ -238,6 +238,9 @@ def _compute_staged(
         foster=foster,
         direct_cert=direct_cert,
     )
+    # Collected here on purpose: the outcome-sensitive findings and, in compute(),
+    # every count row read the students; one small frame (one row per student)
+    # beats re-deriving the outcomes for each reader.
     students = student_table(
         attribute(decided, directory)
         .join(members, on="ssid", how="left")
