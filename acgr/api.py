@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +93,8 @@ class AcgrResult:
     students_read: int = 0
     #: ``lines_read``, ``records_parsed``, ``lines_rejected`` (see Extracts.accounting).
     accounting: dict[str, int] | None = None
+    #: Wall seconds per phase of the run (see :class:`Phases`), in run order.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def impact(self) -> pl.DataFrame:
         """Per school: rates if outcome-sensitive findings were resolved either way."""
@@ -108,6 +113,39 @@ class AcgrResult:
     def acgr_text(self) -> str:
         """The public ``acgr.txt`` content, suppressed (R6.4)."""
         return acgr_text(self.rates)
+
+
+#: Phases of :func:`compute`, in run order, with what each does (CLI progress text).
+PHASES: dict[str, str] = {
+    "stage": "reading the extracts",
+    "records": "normalising enrollment records",
+    "qualifying": "finding qualifying records",
+    "students": "deciding cohort, outcomes and student groups",
+    "findings": "checking records",
+    "rates": "counting and rating",
+}
+
+
+class Phases:
+    """Names and times the phases of a run (a lazy query runs where it is collected).
+
+    ``progress`` is called with each phase's name as it starts (the CLI shows it);
+    :attr:`timings` holds the wall seconds each took. Phase names carry no data.
+    """
+
+    def __init__(self, progress: Callable[[str], None] | None = None) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        if self.progress is not None:
+            self.progress(name)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
 
 def _directory(schools: Any) -> pl.DataFrame:
@@ -200,19 +238,22 @@ def _compute_staged(
     foster: pl.LazyFrame | None,
     direct_cert: pl.LazyFrame | None,
     engine: Engine,
+    phase: Phases,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Students, findings, read counts and line accounting from staged extracts."""
     # SENR engine records, normalised once (every later step starts from them).
-    records = _materialise(
-        enrollment_records(extracts.senr, periods.extraction_date),
-        workdir / "senr_records.parquet",
-        engine,
-    )
+    with phase("records"):
+        records = _materialise(
+            enrollment_records(extracts.senr, periods.extraction_date),
+            workdir / "senr_records.parquet",
+            engine,
+        )
     qualifying = qualifying_from(records, periods, ruleset)
     record_problems = record_findings(records, ruleset)
-    qualifying = _materialise(
-        assign_cds(qualifying, directory, ruleset), workdir / "qualifying.parquet", engine
-    )
+    with phase("qualifying"):
+        qualifying = _materialise(
+            assign_cds(qualifying, directory, ruleset), workdir / "qualifying.parquet", engine
+        )
     members = cohort_members(qualifying, periods, ruleset)
     flagged = record_flags(
         qualifying.join(members.select("ssid"), on="ssid", how="semi"), periods, ruleset
@@ -241,11 +282,12 @@ def _compute_staged(
     # Collected here on purpose: the outcome-sensitive findings and, in compute(),
     # every count row read the students; one small frame (one row per student)
     # beats re-deriving the outcomes for each reader.
-    students = student_table(
-        attribute(decided, directory)
-        .join(members, on="ssid", how="left")
-        .join(groups, on="ssid", how="left"),
-    ).collect(engine=engine)
+    with phase("students"):
+        students = student_table(
+            attribute(decided, directory)
+            .join(members, on="ssid", how="left")
+            .join(groups, on="ssid", how="left"),
+        ).collect(engine=engine)
     findings_lf = concat_findings(
         [
             extracts.findings,
@@ -258,9 +300,10 @@ def _compute_staged(
         ]
     )
     read_lf = records.select(pl.len().alias("records"), pl.col("ssid").n_unique().alias("students"))
-    findings, read, accounting = pl.collect_all(
-        [findings_lf, read_lf, extracts.accounting()], engine=engine
-    )
+    with phase("findings"):
+        findings, read, accounting = pl.collect_all(
+            [findings_lf, read_lf, extracts.accounting()], engine=engine
+        )
     return students, findings, read, accounting
 
 
@@ -274,6 +317,7 @@ def compute(
     foster: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
     direct_cert: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
     engine: Engine = "auto",
+    progress: Callable[[str], None] | None = None,
 ) -> AcgrResult:
     """Compute the four-year ACGR of ``class_of`` from CALPADS records.
 
@@ -289,6 +333,9 @@ def compute(
         foster: optional foster-match table ``ssid, start_date, end_date`` (R5.5).
         direct_cert: optional direct-certification table ``ssid, academic_year`` (R5.6).
         engine: Polars engine for the final collect.
+        progress: called with the name of each phase as it starts
+            (``stage``, ``records``, ``qualifying``, ``students``, ``findings``,
+            ``rates``); :attr:`AcgrResult.timings` has their wall times.
 
     Returns:
         :class:`AcgrResult` with ``students``, ``rates`` and ``findings``.
@@ -299,11 +346,15 @@ def compute(
     ruleset = load_rules(rules)
     periods = CohortPeriods.for_class(class_of, ruleset, extraction_date)
     directory = _directory(schools)
+    phase = Phases(progress)
     with tempfile.TemporaryDirectory(prefix="acgr-stage-") as tmp:
         # Parse the inputs once into private Parquet files; every later step
         # reads those (see Extracts.stage). The folder holds SSIDs and is
         # removed when the run ends, whatever happens.
-        extracts = read_inputs(inputs).stage(Path(tmp), columns=STAGED_COLUMNS, engine=engine)
+        with phase("stage"):
+            extracts = read_inputs(inputs).stage(
+                Path(tmp), columns=STAGED_COLUMNS, engine=engine
+            )
         students, findings, read, accounting = _compute_staged(
             extracts,
             workdir=Path(tmp),
@@ -313,16 +364,19 @@ def compute(
             foster=read_side_table(foster, ("start_date", "end_date")),
             direct_cert=read_side_table(direct_cert, ()),
             engine=engine,
+            phase=phase,
         )
-    students = students.sort("ssid")
-
-    rows = with_suppression(
-        all_levels(
-            school_counts(students.lazy().with_columns(categories=pl.col("reporting_categories")))
-        ),
-        ruleset,
-    )
-    rates = rates_table(rows, directory, periods, ruleset).collect(engine=engine)
+    with phase("rates"):
+        students = students.sort("ssid")
+        rows = with_suppression(
+            all_levels(
+                school_counts(
+                    students.lazy().with_columns(categories=pl.col("reporting_categories"))
+                )
+            ),
+            ruleset,
+        )
+        rates = rates_table(rows, directory, periods, ruleset).collect(engine=engine)
     return AcgrResult(
         students=students,
         rates=rates,
@@ -332,6 +386,7 @@ def compute(
         senr_records=int(read["records"][0]),
         students_read=int(read["students"][0]),
         accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},
+        timings=phase.timings,
     )
 
 

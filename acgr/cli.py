@@ -20,7 +20,7 @@ import polars as pl
 import typer
 from rich.console import Console
 
-from acgr.api import AcgrResult, compute, validate
+from acgr.api import PHASES, AcgrResult, compute, validate
 from acgr.extracts import ExtractError
 from acgr.output import findings_by_severity, write_atomically, write_run, write_text
 from acgr.rules import RuleSet, load_rules
@@ -148,7 +148,7 @@ def run(
     ruleset = _rules(rules)
     started = time.perf_counter()
     with _guard():
-        with err.status("computing the cohort (reading extracts, deciding outcomes)…"):
+        with err.status("computing the cohort…") as status:
             result = compute(
                 paths,
                 class_of=class_of,
@@ -157,6 +157,7 @@ def run(
                 schools=schools,
                 foster=foster,
                 direct_cert=direct_cert,
+                progress=lambda name: status.update(f"computing the cohort: {PHASES.get(name, name)}…"),
             )
         with err.status("writing outputs…"):
             write_run(result, out_dir)

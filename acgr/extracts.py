@@ -20,7 +20,7 @@ engine never reads; they are decoded lossily so codes and dates stay exact.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
@@ -79,6 +79,10 @@ class Extracts:
             schema={"source_file": pl.Categorical, "lines": pl.Int64}
         )
     )
+    #: True when every table is already columnar and typed (Parquet files or
+    #: in-memory frames): :meth:`stage` then only selects columns, since a copy
+    #: would cost a full write and gain nothing.
+    columnar: bool = False
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, pl.LazyFrame], **kwargs: Any) -> Extracts:
@@ -162,20 +166,24 @@ class Extracts:
 
         Reading caret text is the most expensive step of a run. Staging parses
         each table exactly once, with bounded memory (streaming sinks), and every
-        later step reads the typed Parquet files (fast, columnar). ``columns``
+        later step reads the typed Parquet files (fast, columnar). Extracts that
+        are already :attr:`columnar` are not copied. ``columns``
         limits each table to the columns a caller needs (provenance, ``ssid``
         and the problem columns are always kept). The files hold SSIDs: put
         ``folder`` somewhere private and delete it after use.
         """
-        folder.mkdir(parents=True, exist_ok=True)
         keep_always = ["source_file", "source_line", "ssid", *PROBLEM_COLUMNS]
-        sinks = []
+        frames = {}
         for t in TABLES:
             frame = self.raw[t]
             if columns is not None and t in columns:
                 wanted = [*keep_always, *(c for c in columns[t] if c not in keep_always)]
                 frame = frame.select(wanted)
-            sinks.append(frame.sink_parquet(folder / f"{t}.parquet", lazy=True))
+            frames[t] = frame
+        if self.columnar:
+            return replace(self, raw=frames)
+        folder.mkdir(parents=True, exist_ok=True)
+        sinks = [frames[t].sink_parquet(folder / f"{t}.parquet", lazy=True) for t in TABLES]
         sinks.append(self.other_findings.sink_parquet(folder / "findings.parquet", lazy=True))
         sinks.append(self.line_counts.sink_parquet(folder / "lines.parquet", lazy=True))
         pl.collect_all(sinks, engine=engine)
@@ -449,6 +457,7 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
     }
     if "source_line" not in lf.collect_schema().names():
         lf = lf.with_row_index("source_line", offset=1)
+    schema = lf.collect_schema()
     exprs: list[pl.Expr] = []
     for col, dtype in canonical_schema(layout).items():
         if col == "source_file":
@@ -473,6 +482,8 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
         )
         if src is None:
             exprs.append(pl.lit(None, dtype).alias(col))
+        elif dtype == pl.Date() and schema[src] == pl.Date():
+            exprs.append(pl.col(src).alias(col))  # already typed (our own Parquet)
         elif dtype == pl.Date():
             c = pl.col(src)
             exprs.append(
@@ -552,12 +563,15 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
         if unknown:
             raise ValueError(f"unknown tables {sorted(unknown)}; expected {TABLES}")
         tables = {t: canonicalize(inputs[t], t, source=f"<{t}>") for t in TABLES if t in inputs}
-        return Extracts.from_tables(tables)
+        # A caller's LazyFrame may be costly to evaluate (a database scan): staged once.
+        in_memory = not any(isinstance(f, pl.LazyFrame) for f in inputs.values())
+        return Extracts.from_tables(tables, columnar=in_memory)
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     found = _expand(paths)
     if not found:
         raise ExtractError(f"{', '.join(map(str, paths))}: no input files found")
     caret: list[Path] = []
+    kinds: set[str] = set()
     empty: list[str] = []
     skipped: list[str] = []
     canonical: dict[str, list[pl.LazyFrame]] = {t: [] for t in TABLES}
@@ -571,6 +585,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
             # skipped, and said so, rather than ending the run.
             skipped.append(str(f))
             continue
+        kinds.add(kind)
         if kind == "empty":
             empty.append(str(f))
         elif kind == "caret":
@@ -608,6 +623,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
         )
     ex.other_findings = concat_findings(notes)
     ex.sources = [str(f) for f, _ in found if str(f) not in skipped]
+    ex.columnar = kinds <= {"parquet", "empty"}
     return ex
 
 

@@ -47,10 +47,13 @@ ENGINE_COLUMNS: dict[str, str] = {
 def normalized_code(col: str, width: int) -> pl.Expr:
     """Upper-case a code and restore leading zeros a spreadsheet may have cut.
 
-    Only all-digit codes are padded to ``width``; ``E230`` or ``US`` are left alone.
+    Only all-digit codes shorter than ``width`` are padded; ``E230`` or ``US`` are
+    left alone. The readers strip every field, so no whitespace is expected here.
+    (This runs on every SENR record: the cheap length test comes first.)
     """
-    c = pl.col(col).str.strip_chars().str.to_uppercase()
-    return pl.when(c.str.contains(r"^\d+$")).then(c.str.zfill(width)).otherwise(c)
+    c = pl.col(col)
+    cut = (c.str.len_bytes() < width) & c.str.contains(r"^\d+$")
+    return pl.when(cut).then(c.str.zfill(width)).otherwise(c.str.to_uppercase())
 
 
 def engine_records(senr: pl.LazyFrame) -> pl.LazyFrame:

@@ -89,7 +89,8 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
                       engine=engine)  # type: ignore[arg-type]
         counts = dict(res.students["outcome"].value_counts().iter_rows())
         out = {"rows": res.students.height, "findings": res.findings.height,
-               "outcomes": {k: int(v) for k, v in counts.items()}}
+               "outcomes": {k: int(v) for k, v in counts.items()},
+               "phases": {k: round(v, 2) for k, v in res.timings.items()}}
     else:
         raise SystemExit(f"unknown step {step}")
     print("RESULT " + json.dumps(out), flush=True)
@@ -239,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     print(_fmt_row(["-" * w for w in widths], widths))
     for r in rows:
         print(_fmt_row(r, widths))
+    for r in results:
+        if r.get("phases"):
+            parts = ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
+            print(f"  {r['step']} phases (s): {parts}")
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     return 0 if all(r["status"] == "ok" for r in results) else 1
