@@ -157,7 +157,7 @@ def run(
                 schools=schools,
                 foster=foster,
                 direct_cert=direct_cert,
-                progress=lambda name: status.update(f"computing the cohort: {PHASES.get(name, name)}…"),
+                progress=lambda name: status.update(f"computing: {PHASES.get(name, name)}…"),
             )
         with err.status("writing outputs…"):
             write_run(result, out_dir)

@@ -20,7 +20,7 @@ from acgr.api import STAGED_COLUMNS, AcgrResult, compute
 from acgr.cohort import CohortPeriods, expected_class
 from acgr.extracts import TABLES, Extracts, read_inputs
 from acgr.findings import fmt
-from acgr.qualifying import enrollment_records, normalized_code, rejection_reason
+from acgr.qualifying import enrollment_records, is_rejected, normalized_code, rejection_reason
 from acgr.rules import RuleSet, load_rules
 
 
@@ -66,7 +66,7 @@ def record_status(periods: CohortPeriods, rules: RuleSet) -> pl.Expr:
         .then(fmt("does not count: grade {} is not 09-12 (R1.1)", pl.col("grade")))
         .when(~pl.col("status").is_in([*rules.primary_statuses, *rules.short_term_statuses]))
         .then(fmt("does not count: enrollment status {} (R1.3)", pl.col("status")))
-        .when(rejection_reason(rules).is_not_null())
+        .when(is_rejected(rules))
         .then(pl.concat_str([pl.lit("rejected (R3.4.1): "), rejection_reason(rules)]))
         .when(pl.col("exit_code").is_in(rules.excluded_exit_codes))
         .then(fmt("does not count: exit {} is excluded (R1.1)", pl.col("exit_code")))

@@ -92,6 +92,8 @@ class Extracts:
 
     def table(self, name: str) -> pl.LazyFrame:
         """The canonical table ``senr``, ``sinf``, ``sprg`` or ``sela`` (records read)."""
+        if self.columnar:  # typed tables: the reader rejects nothing
+            return self.raw[name].drop(list(PROBLEM_COLUMNS))
         return self.raw[name].filter(pl.col("_problem").is_null()).drop(list(PROBLEM_COLUMNS))
 
     @property
@@ -116,6 +118,8 @@ class Extracts:
 
     def rejected(self, name: str) -> pl.LazyFrame:
         """Findings for the records of table ``name`` that the reader rejected."""
+        if self.columnar:
+            return empty_findings()
         raw = self.raw[name]
         names = set(raw.collect_schema().names())
         school = (

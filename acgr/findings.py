@@ -57,8 +57,8 @@ def findings_where(
     records: pl.LazyFrame,
     condition: pl.Expr,
     *,
-    rule: str,
-    severity: Severity,
+    rule: str | pl.Expr,
+    severity: Severity | pl.Expr,
     message: str | pl.Expr,
     record_type: str = "SENR",
 ) -> pl.LazyFrame:
@@ -70,6 +70,9 @@ def findings_where(
     over the record's codes (never its identifiers or names).
     """
     msg = pl.lit(message) if isinstance(message, str) else message
+    # An expression rule or severity lets one pass raise related rules (SENR0027/0028).
+    rule_expr = pl.lit(rule) if isinstance(rule, str) else rule
+    severity_expr = pl.lit(severity) if isinstance(severity, str) else severity
     names = set(records.collect_schema().names())
     if "cds_code" in names:
         school = pl.col("cds_code")
@@ -78,8 +81,8 @@ def findings_where(
     else:
         school = pl.lit(None, pl.String)
     return records.filter(condition).select(
-        pl.lit(rule).alias("rule"),
-        pl.lit(severity).alias("severity"),
+        rule_expr.alias("rule"),
+        severity_expr.alias("severity"),
         pl.col("source_file").cast(pl.String).alias("file"),
         pl.col("source_line").cast(pl.Int64).alias("line"),
         pl.lit(record_type).alias("record_type"),

@@ -28,6 +28,7 @@ import polars as pl
 
 from acgr.cohort import CohortPeriods
 from acgr.findings import concat_findings, findings_where, fmt
+from acgr.overlaps import overlapping_records
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet
 
 #: Fields of a record carried into a pick (the deciding / attributed record).
@@ -244,13 +245,7 @@ def outcome_findings(flagged: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFr
         pl.col("final").struct.field("source_line").alias("source_line"),
         pl.col("final_ties"),
     )
-    prev_end = (
-        pl.col("_exit_eff")
-        .cum_max()
-        .shift(1)
-        .over("ssid", order_by=["start", "_exit_eff", "source_file", "source_line"])
-    )
-    overlaps = flagged.with_columns(prev_end.alias("_prev_end"))
+    overlaps = overlapping_records(flagged, end="_exit_eff")
     return concat_findings(
         [
             findings_where(

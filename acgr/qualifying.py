@@ -122,6 +122,24 @@ def rejection_reason(rules: RuleSet) -> pl.Expr:
     )
 
 
+def is_rejected(rules: RuleSet) -> pl.Expr:
+    """True when CALPADS would reject a high-school record (R3.4.1).
+
+    The same tests as :func:`rejection_reason`, without building its message:
+    this runs on every high-school record, the message only on rejected ones.
+    """
+    code, date = pl.col("exit_code"), pl.col("exit_date")
+    return (
+        (code.is_not_null() & date.is_null())
+        | (code.is_null() & date.is_not_null())
+        | (code.is_not_null() & ~code.is_in(rules.known_exit_codes()))
+        | (
+            (code == rules.completer_exit_code)
+            & ~pl.col("completion").fill_null("").is_in(list(rules.completion_outcomes))
+        )
+    ).fill_null(False)
+
+
 def qualifies(periods: CohortPeriods, rules: RuleSet) -> pl.Expr:
     """R1.1-R1.3 on a usable high-school record.
 
@@ -139,9 +157,9 @@ def qualifies(periods: CohortPeriods, rules: RuleSet) -> pl.Expr:
 
 
 def high_school_records(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
-    """Grade 09-12 records of status 10 or 30, with ``_rejected`` (R3.4.1 reason or null)."""
+    """Grade 09-12 records of status 10 or 30, with ``_rejected`` (R3.4.1, boolean)."""
     return records.filter(_is_high_school(rules)).with_columns(
-        rejection_reason(rules).alias("_rejected")
+        is_rejected(rules).alias("_rejected")
     )
 
 
@@ -159,10 +177,10 @@ def record_findings(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
         [
             findings_where(
                 hs,
-                pl.col("_rejected").is_not_null(),
+                pl.col("_rejected"),
                 rule="R3.4.1",
                 severity="fatal",
-                message=pl.col("_rejected"),
+                message=rejection_reason(rules),
             ),
             findings_where(
                 records,
@@ -191,7 +209,7 @@ def record_findings(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
 def qualifying_from(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
     """Qualifying records (R1) among engine records already read (R2.4)."""
     hs = high_school_records(records, rules)
-    return hs.filter(pl.col("_rejected").is_null() & qualifies(periods, rules)).drop(
+    return hs.filter(~pl.col("_rejected") & qualifies(periods, rules)).drop(
         "_rejected", "academic_year_id"
     )
 

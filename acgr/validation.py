@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from acgr.findings import Severity, concat_findings, findings_where, fmt
+from acgr.overlaps import overlapping_records
 from acgr.rules import RuleSet
 
 
@@ -251,33 +252,24 @@ def concurrent_enrollments(
         (pl.col("status").is_in(rules.primary_statuses) | long_short_term)
         & (pl.col("exit_code").fill_null("") != rules.calpads.no_show_exit)
     ).with_columns(pl.col("exit_date").fill_null(open_end).alias("_end"))
-    order = ["start", "_end", "source_file", "source_line"]
-    running = pl.col("_end").cum_max()
-    # LEA of the record that holds the latest end so far (carried forward).
-    holder = pl.when(pl.col("_end") == running).then(pl.col("reporting_lea")).forward_fill()
-    with_prev = primary.with_columns(
-        running.shift(1).over("ssid", order_by=order).alias("_prev_end"),
-        holder.shift(1).over("ssid", order_by=order).alias("_prev_lea"),
-    )
-    overlap = pl.col("start") < pl.col("_prev_end")
-    return concat_findings(
-        [
-            findings_where(
-                with_prev,
-                overlap & (pl.col("reporting_lea") == pl.col("_prev_lea")),
-                rule="SENR0027",
-                severity="fatal",
-                message="primary enrollment overlaps another primary enrollment in the same LEA",
-            ),
-            findings_where(
-                with_prev,
-                overlap & (pl.col("reporting_lea") != pl.col("_prev_lea")),
-                rule="SENR0028",
-                severity="warning",
-                message="primary enrollment overlaps a primary enrollment in another LEA "
-                "(concurrent enrollment anomaly)",
-            ),
-        ]
+    same_lea = pl.col("reporting_lea") == pl.col("_prev_lea")
+    # One findings pass over the sorted records: two filtered branches would
+    # each sort all primary enrollments again.
+    return findings_where(
+        overlapping_records(primary, end="_end", carry="reporting_lea").rename(
+            {"_prev_reporting_lea": "_prev_lea"}
+        ),
+        pl.lit(True),
+        rule=pl.when(same_lea).then(pl.lit("SENR0027")).otherwise(pl.lit("SENR0028")),
+        severity=pl.when(same_lea).then(pl.lit("fatal")).otherwise(pl.lit("warning")),
+        message=pl.when(same_lea)
+        .then(pl.lit("primary enrollment overlaps another primary enrollment in the same LEA"))
+        .otherwise(
+            pl.lit(
+                "primary enrollment overlaps a primary enrollment in another LEA "
+                "(concurrent enrollment anomaly)"
+            )
+        ),
     )
 
 

@@ -6,13 +6,18 @@ Students of the tests that use default settings share one extract (see
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acgr.api import AcgrResult
+from acgr.qualifying import is_rejected, rejection_reason
+from acgr.rules import load_rules
 from tests.helpers import D, Scenario, findings, grad, in_class, outcome, rec, run, student
 
 S = Scenario()
@@ -285,3 +290,32 @@ def test_r3_4_1_valid_e230_completions_are_not_findings(scenario: AcgrResult) ->
 
 
 scenario = S.fixture()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, "E230", "T160", "E150", "X999", "T260", "N470"]),
+            st.sampled_from([None, dt.date(2017, 6, 1)]),
+            st.sampled_from([None, "", "100", "120", "250", "330", "999"]),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from(["2018", "legacy"]),
+)
+def test_r3_4_1_flag_and_message_agree(
+    rows: list[tuple[str | None, dt.date | None, str | None]], name: str
+) -> None:
+    """R3.4.1: the cheap rejection flag is true exactly when a reason message exists."""
+    rules = load_rules(name)
+    frame = pl.DataFrame(
+        rows,
+        schema={"exit_code": pl.String, "exit_date": pl.Date, "completion": pl.String},
+        orient="row",
+    )
+    got = frame.select(
+        is_rejected(rules).alias("flag"), rejection_reason(rules).is_not_null().alias("reason")
+    )
+    assert got["flag"].to_list() == got["reason"].to_list()

@@ -1,0 +1,95 @@
+"""acgr.overlaps: overlapping records found by one sort equal a row-by-row reference."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from acgr.overlaps import overlapping_records
+
+DAYS = st.integers(min_value=0, max_value=40)
+BASE = dt.date(2015, 8, 1)
+
+records = st.lists(
+    st.tuples(
+        st.sampled_from(["1000000001", "1000000002", "2000000003", None]),
+        DAYS,
+        st.one_of(DAYS, st.just(10_000)),  # 10,000 days: an open record filled far
+        st.sampled_from(["a.txt", "b.txt"]),
+        st.sampled_from(["0110000", "0220000", None]),
+    ),
+    max_size=30,
+)
+
+
+def _frame(rows: list[tuple[str | None, int, int, str, str | None]]) -> pl.LazyFrame:
+    return pl.LazyFrame(
+        {
+            "ssid": [r[0] for r in rows],
+            "start": [BASE + dt.timedelta(days=r[1]) for r in rows],
+            "_end": [BASE + dt.timedelta(days=r[1] + r[2]) for r in rows],
+            "source_file": [r[3] for r in rows],
+            "source_line": list(range(1, len(rows) + 1)),
+            "lea": [r[4] for r in rows],
+        },
+        schema={
+            "ssid": pl.String,
+            "start": pl.Date,
+            "_end": pl.Date,
+            "source_file": pl.Categorical,
+            "source_line": pl.Int64,
+            "lea": pl.String,
+        },
+    )
+
+
+def _reference(frame: pl.LazyFrame) -> pl.DataFrame:
+    """The contract spelled out row by row: per student, in order, the latest end
+    so far and the LEA of the record holding it (the later record on equal ends)."""
+    rows = frame.collect().with_columns(pl.col("source_file").cast(pl.String)).to_dicts()
+    rows.sort(
+        key=lambda r: (r["ssid"] or "", r["start"], r["_end"], r["source_file"], r["source_line"])
+    )
+    state: dict[str | None, tuple[dt.date, str | None]] = {}
+    for r in rows:
+        prev = state.get(r["ssid"])
+        r["_prev_end"], r["_prev_lea"] = prev if prev else (None, None)
+        if prev is None or r["_end"] >= prev[0]:
+            state[r["ssid"]] = (r["_end"], r["lea"])
+    return pl.DataFrame(
+        rows,
+        schema={
+            **frame.collect_schema(),
+            "source_file": pl.String,
+            "_prev_end": pl.Date,
+            "_prev_lea": pl.String,
+        },
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(records)
+def test_earlier_end_matches_per_student_window(
+    rows: list[tuple[str | None, int, int, str, str | None]],
+) -> None:
+    frame = _frame(rows)
+    got = overlapping_records(frame, end="_end", carry="lea").collect()
+    got = got.with_columns(pl.col("source_file").cast(pl.String))
+    want = _reference(frame).filter(pl.col("start") < pl.col("_prev_end"))
+    key = ["source_file", "source_line"]
+    assert_frame_equal(got.sort(key), want.sort(key))
+
+
+def test_long_enrollment_flags_every_record_inside_it() -> None:
+    """R3.3 / SENR0027: the running maximum, not only the previous record's end."""
+    frame = _frame(
+        [("1", 0, 100, "a.txt", "X"), ("1", 10, 5, "a.txt", "Y"), ("1", 20, 5, "a.txt", "Z")]
+    )
+    got = overlapping_records(frame, end="_end", carry="lea").collect().sort("source_line")
+    assert got["source_line"].to_list() == [2, 3]
+    assert got["_prev_end"].to_list() == [BASE + dt.timedelta(days=100)] * 2
+    assert got["_prev_lea"].to_list() == ["X", "X"]
