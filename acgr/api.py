@@ -279,31 +279,31 @@ def _compute_staged(
         foster=foster,
         direct_cert=direct_cert,
     )
-    # Collected here on purpose: the outcome-sensitive findings and, in compute(),
-    # every count row read the students; one small frame (one row per student)
-    # beats re-deriving the outcomes for each reader.
+    # Collected here on purpose: the outcome findings and, in compute(), every
+    # count row read them; small frames (one row per student) beat re-deriving
+    # the outcomes for each reader.
     with phase("students"):
+        decided_df, groups_df = pl.collect_all([decided, groups], engine=engine)
         students = student_table(
-            attribute(decided, directory)
+            attribute(decided_df.lazy(), directory)
             .join(members, on="ssid", how="left")
-            .join(groups, on="ssid", how="left"),
+            .join(groups_df.lazy(), on="ssid", how="left"),
         ).collect(engine=engine)
-    findings_lf = concat_findings(
-        [
-            extracts.findings,
-            record_problems,
-            validate_records(
-                records, ruleset, extraction_date=periods.extraction_date, sinf=extracts.sinf
-            ),
-            outcome_findings(flagged, decided),
-            outcome_sensitive_findings(students.lazy(), ruleset),
-        ]
-    )
+    parts = [
+        extracts.findings,
+        record_problems,
+        validate_records(
+            records, ruleset, extraction_date=periods.extraction_date, sinf=extracts.sinf
+        ),
+        outcome_findings(flagged, decided_df.lazy()),
+        outcome_sensitive_findings(students.lazy(), ruleset),
+    ]
     read_lf = records.select(pl.len().alias("records"), pl.col("ssid").n_unique().alias("students"))
     with phase("findings"):
-        findings, read, accounting = pl.collect_all(
-            [findings_lf, read_lf, extracts.accounting()], engine=engine
-        )
+        # One part at a time: each scans all records, so running them together
+        # would hold several copies of the records' columns at once (peak memory).
+        findings = pl.concat([concat_findings([p]).collect(engine=engine) for p in parts])
+        read, accounting = pl.collect_all([read_lf, extracts.accounting()], engine=engine)
     return students, findings, read, accounting
 
 

@@ -26,6 +26,7 @@ Cases:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -85,15 +86,43 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
         from acgr.api import compute
 
         src = extract if step == "compute-caret" else parquet
+        peaks: dict[str, float] = {}
+        current: list[str] = []
+
+        def phase_peak(name: str) -> None:
+            # Peak RSS per phase: read this process's high-water mark, then reset it
+            # (Linux: writing 5 to clear_refs resets VmHWM).
+            if current:
+                peaks[current[-1]] = _hwm_mb()
+            current.append(name)
+            with contextlib.suppress(OSError):
+                Path("/proc/self/clear_refs").write_text("5")
+
         res = compute(src, class_of=CLASS_OF, schools=data / "extract" / "schools.csv",
-                      engine=engine)  # type: ignore[arg-type]
+                      engine=engine, progress=phase_peak)  # type: ignore[arg-type]
+        if current:
+            peaks[current[-1]] = _hwm_mb()
+        # The resets above also reset the kernel's figure the parent reads.
+        out["peak_mb"] = max(peaks.values(), default=0.0)
         counts = dict(res.students["outcome"].value_counts().iter_rows())
-        out = {"rows": res.students.height, "findings": res.findings.height,
+        out |= {"rows": res.students.height, "findings": res.findings.height,
                "outcomes": {k: int(v) for k, v in counts.items()},
-               "phases": {k: round(v, 2) for k, v in res.timings.items()}}
+               "phases": {k: round(v, 2) for k, v in res.timings.items()},
+               "phase_peak_mb": {k: round(v) for k, v in peaks.items()}}
     else:
         raise SystemExit(f"unknown step {step}")
     print("RESULT " + json.dumps(out), flush=True)
+
+
+def _hwm_mb() -> float:
+    """This process's peak RSS (VmHWM) in MB, 0 where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 # ---------------------------------------------------------------------------------
@@ -145,7 +174,9 @@ def run_step(step: str, data: Path, args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {"step": step, "wall": wall, "peak_mb": usage.ru_maxrss / 1024}
     lines = [ln for ln in text.splitlines() if ln.startswith("RESULT ")]
     if lines and proc.returncode == 0:
-        result.update(json.loads(lines[-1][len("RESULT "):]))
+        child = json.loads(lines[-1][len("RESULT "):])
+        child["peak_mb"] = max(result["peak_mb"], child.get("peak_mb", 0.0))
+        result.update(child)
         result["status"] = "ok"
     else:
         result["status"] = killed[0] if killed else f"failed (exit {proc.returncode})"
@@ -242,8 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         print(_fmt_row(r, widths))
     for r in results:
         if r.get("phases"):
-            parts = ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
-            print(f"  {r['step']} phases (s): {parts}")
+            peaks = r.get("phase_peak_mb", {})
+            parts = ", ".join(
+                f"{k} {v:.1f} s/{peaks.get(k, 0):,} MB" for k, v in r["phases"].items()
+            )
+            print(f"  {r['step']} phases (wall/peak RSS): {parts}")
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     return 0 if all(r["status"] == "ok" for r in results) else 1
