@@ -352,7 +352,7 @@ def compute(
         # reads those (see Extracts.stage). The folder holds SSIDs and is
         # removed when the run ends, whatever happens.
         with phase("stage"):
-            extracts = read_inputs(inputs).stage(
+            extracts = read_inputs(inputs, line_store=Path(tmp) / "lines").stage(
                 Path(tmp), columns=STAGED_COLUMNS, engine=engine
             )
         students, findings, read, accounting = _compute_staged(
@@ -439,7 +439,9 @@ def validate(
         )
     ruleset = load_rules(rules)
     with tempfile.TemporaryDirectory(prefix="acgr-stage-") as tmp:
-        extracts = read_inputs(inputs).stage(Path(tmp), columns=STAGED_COLUMNS, engine=engine)
+        extracts = read_inputs(inputs, line_store=Path(tmp) / "lines").stage(
+            Path(tmp), columns=STAGED_COLUMNS, engine=engine
+        )
         records = enrollment_records(extracts.senr, None)
         findings_lf = concat_findings(
             [

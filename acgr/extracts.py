@@ -288,8 +288,7 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     """
     n_layout = len(layout.fields)
     n_split = n_layout + len(ODS_TRAILING) + 1  # the last piece keeps any surplus
-    rtype = _record_type(pl.col("text"))
-    is_ods = rtype.str.ends_with("-R")
+    is_ods = pl.col("_rtype").str.ends_with("-R")
     n_all = pl.col("text").str.count_matches("^", literal=True) + 1
     n_base = pl.when(is_ods).then(n_all - len(ODS_TRAILING)).otherwise(n_all)
     parts = pl.col("_parts")
@@ -360,12 +359,25 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     )
 
 
-def read_caret(paths: Sequence[Path], *, with_pii: bool = False) -> Extracts:
-    """Read CALPADS caret extracts (any record types, any number of files) lazily."""
+def read_caret(
+    paths: Sequence[Path], *, with_pii: bool = False, line_store: Path | None = None
+) -> Extracts:
+    """Read CALPADS caret extracts (any record types, any number of files) lazily.
+
+    Every table keeps only the lines of its record type, so each would scan all
+    the text again. With ``line_store`` (a private folder), the lines and their
+    record types are first written there once (one pass, compressed Parquet);
+    each table then reads back only the row groups of its type. The store holds
+    the raw lines, names included: keep it private and delete it after use.
+    """
     if not paths:
         return Extracts.from_tables({})
     lines = pl.concat([_raw_lines(p) for p in paths])
     lines = lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
+    if line_store is not None:
+        line_store.mkdir(parents=True, exist_ok=True)
+        lines.sink_parquet(line_store / "lines.parquet", compression="lz4")
+        lines = pl.scan_parquet(line_store / "lines.parquet")
     base_type = pl.col("_rtype").str.strip_suffix("-R")
     unknown = lines.filter(~base_type.is_in(list(LAYOUTS))).with_columns(
         pl.lit(None, pl.String).alias("ssid")
@@ -554,11 +566,14 @@ def _file_findings(files: list[str], rule: str, message: str) -> pl.LazyFrame:
 InputLike: TypeAlias = "Extracts | Mapping[str, FrameLike] | str | Path | Sequence[str | Path]"
 
 
-def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
+def read_inputs(
+    inputs: Any, *, with_pii: bool = False, line_store: Path | None = None
+) -> Extracts:
     """Read any supported input form into :class:`Extracts` (see module docstring).
 
     ``inputs`` is an :class:`Extracts`, a mapping ``{"senr": frame, ...}``, or one
     or more paths to files or folders (caret extracts, Parquet or CSV tables).
+    ``line_store``: see :func:`read_caret` (reads the caret text once, now).
     """
     if isinstance(inputs, Extracts):
         return inputs
@@ -597,7 +612,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False) -> Extracts:
         else:
             table, lf = _read_canonical_file(f, kind)
             canonical[table].append(lf)
-    ex = read_caret(caret, with_pii=with_pii)
+    ex = read_caret(caret, with_pii=with_pii, line_store=line_store)
     counts = [ex.line_counts]
     for t in TABLES:
         if canonical[t]:
