@@ -254,10 +254,17 @@ def _compute_staged(
         qualifying = _materialise(
             assign_cds(qualifying, directory, ruleset), workdir / "qualifying.parquet", engine
         )
-    members = cohort_members(qualifying, periods, ruleset)
-    flagged = record_flags(
-        qualifying.join(members.select("ssid"), on="ssid", how="semi"), periods, ruleset
-    )
+    with phase("students"):
+        # Small frames (one row per student or per cohort record) that several
+        # later queries read: collected once rather than re-derived by each.
+        members = cohort_members(qualifying, periods, ruleset).collect(engine=engine).lazy()
+        flagged = (
+            record_flags(
+                qualifying.join(members.select("ssid"), on="ssid", how="semi"), periods, ruleset
+            )
+            .collect(engine=engine)
+            .lazy()
+        )
     decided = decide_outcomes(student_picks(flagged), periods, ruleset)
     sprg = assign_cds(
         extracts.sprg.with_columns(
@@ -280,8 +287,7 @@ def _compute_staged(
         direct_cert=direct_cert,
     )
     # Collected here on purpose: the outcome findings and, in compute(), every
-    # count row read them; small frames (one row per student) beat re-deriving
-    # the outcomes for each reader.
+    # count row read them.
     with phase("students"):
         decided_df, groups_df = pl.collect_all([decided, groups], engine=engine)
         students = student_table(

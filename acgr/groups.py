@@ -88,14 +88,17 @@ def race_category(rules: RuleSet) -> pl.Expr:
         _code(f"student_race_{i}_code").replace_strict(g.race_codes, default=None)
         for i in range(1, 6)
     ]
-    groups = pl.concat_list(mapped).list.drop_nulls().list.unique()
+    # Two or more distinct groups exactly when some reported group differs from
+    # the first one reported (element-wise: no per-row lists to build).
+    first = pl.coalesce(mapped)
+    several = pl.any_horizontal([(m != first).fill_null(False) for m in mapped])
     return (
         pl.when(_code("student_hispanic_ethnicity_indicator") == "Y")
         .then(pl.lit(g.hispanic_category))
-        .when(groups.list.len() >= 2)
+        .when(several)
         .then(pl.lit(g.multiple_category))
-        .when(groups.list.len() == 1)
-        .then(groups.list.first())
+        .when(first.is_not_null())
+        .then(first)
         .otherwise(pl.lit(g.not_reported_category))
     )
 

@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acgr.api import AcgrResult, compute
-from acgr.groups import GROUP_FLAGS
+from acgr.groups import GROUP_FLAGS, race_category
+from acgr.rules import load_rules
 from acgr.testing import record_line, write_extract
 from tests.helpers import LEA, D, grad, rec, text_rows
 
@@ -741,3 +744,46 @@ def test_r6_4_rd_shown_when_no_other_race_row_is_starred(groups: AcgrResult) -> 
     assert rd["CohortStudents"] == "12"
     assert "*" not in _values(rd)
     assert _row_counts(groups, "S", SCHOOL_B).keys() == {"TA", "RD", "GF"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from([None, "", "100", "200", "201", "299", "600", "700", "999"]),
+            min_size=5,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=15,
+    ),
+    st.lists(st.sampled_from([None, "Y", "N", "y"]), min_size=15, max_size=15),
+)
+def test_r5_1_race_category_matches_plain_reading(
+    codes: list[list[str | None]], hispanic: list[str | None]
+) -> None:
+    """R5.1: Hispanic first; two or more distinct reported groups; one group; else not reported."""
+    g = load_rules("2018").groups
+    frame = pl.DataFrame(
+        {
+            "student_hispanic_ethnicity_indicator": hispanic[: len(codes)],
+            **{f"student_race_{i + 1}_code": [row[i] for row in codes] for i in range(5)},
+        },
+        schema={
+            "student_hispanic_ethnicity_indicator": pl.String,
+            **{f"student_race_{i}_code": pl.String for i in range(1, 6)},
+        },
+    )
+    got = frame.select(race_category(load_rules("2018")).alias("race"))["race"].to_list()
+    want = []
+    for row, hisp in zip(codes, hispanic, strict=False):
+        found = {g.race_codes[c] for c in row if c is not None and c in g.race_codes}
+        if (hisp or "").upper() == "Y":
+            want.append(g.hispanic_category)
+        elif len(found) >= 2:
+            want.append(g.multiple_category)
+        elif found:
+            want.append(found.pop())
+        else:
+            want.append(g.not_reported_category)
+    assert got == want
