@@ -37,7 +37,7 @@ from acgr.qualifying import (
 )
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
 from acgr.suppression import with_suppression
-from acgr.validation import validate_records
+from acgr.validation import validation_parts
 
 #: Columns of ``students.parquet`` / :attr:`AcgrResult.students`, in order.
 STUDENT_COLUMNS: tuple[str, ...] = (
@@ -228,6 +228,15 @@ def _materialise(frame: pl.LazyFrame, path: Path, engine: Engine) -> pl.LazyFram
     return pl.scan_parquet(path)
 
 
+def _collect_findings(parts: list[pl.LazyFrame], engine: Engine) -> pl.DataFrame:
+    """Collect finding queries one at a time and stack them.
+
+    Most parts pass over every record; run side by side they would hold their
+    working sets at once, so peak memory is bounded by the largest part instead.
+    """
+    return pl.concat([concat_findings([p]).collect(engine=engine) for p in parts])
+
+
 def _compute_staged(
     extracts: Extracts,
     *,
@@ -298,7 +307,7 @@ def _compute_staged(
     parts = [
         extracts.findings,
         record_problems,
-        validate_records(
+        *validation_parts(
             records, ruleset, extraction_date=periods.extraction_date, sinf=extracts.sinf
         ),
         outcome_findings(flagged, decided_df.lazy()),
@@ -306,9 +315,7 @@ def _compute_staged(
     ]
     read_lf = records.select(pl.len().alias("records"), pl.col("ssid").n_unique().alias("students"))
     with phase("findings"):
-        # One part at a time: each scans all records, so running them together
-        # would hold several copies of the records' columns at once (peak memory).
-        findings = pl.concat([concat_findings([p]).collect(engine=engine) for p in parts])
+        findings = _collect_findings(parts, engine)
         read, accounting = pl.collect_all([read_lf, extracts.accounting()], engine=engine)
     return students, findings, read, accounting
 
@@ -449,14 +456,15 @@ def validate(
             Path(tmp), columns=STAGED_COLUMNS, engine=engine
         )
         records = enrollment_records(extracts.senr, None)
-        findings_lf = concat_findings(
+        findings = _collect_findings(
             [
                 extracts.findings,
                 record_findings(records, ruleset),
-                validate_records(records, ruleset, extraction_date=None, sinf=extracts.sinf),
-            ]
+                *validation_parts(records, ruleset, extraction_date=None, sinf=extracts.sinf),
+            ],
+            engine,
         )
-        findings, accounting = pl.collect_all([findings_lf, extracts.accounting()], engine=engine)
+        accounting = extracts.accounting().collect(engine=engine)
     return ValidationResult(
         findings=sort_findings(findings),
         accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},

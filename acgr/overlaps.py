@@ -41,11 +41,17 @@ def overlapping_records(
     """
     indexed = records.with_row_index("_rec")
     day = pl.col(end).cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET
-    # Categorical codes make the per-student sort key a small integer: far cheaper
-    # to sort than the SSID text, and exact (unlike a hash).
+    # Sort on small integers only: far faster, and far less memory, than on text.
+    # Categorical codes number the students exactly (unlike a hash); files are
+    # numbered in name order, so ties fall the same way in every process.
     student = pl.col("ssid").cast(pl.Categorical).to_physical().alias("_student")
-    ordered = indexed.select("_rec", student, "start", end, "source_file", "source_line").sort(
-        ["_student", "start", end, "source_file", "source_line"], nulls_last=True
+    files = records.select(pl.col("source_file").unique()).with_columns(
+        pl.col("source_file").cast(pl.String).rank("dense").alias("_file")
+    )
+    ordered = (
+        indexed.select("_rec", student, "start", end, "source_file", "source_line")
+        .join(files, on="source_file", how="left")
+        .sort(["_student", "start", end, "_file", "source_line"], nulls_last=True)
     )
     new_student = (pl.col("_student").ne_missing(pl.col("_student").shift(1))).fill_null(True)
     number = new_student.cast(pl.Int64).cum_sum()

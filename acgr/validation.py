@@ -310,6 +310,23 @@ def validate_records(
     sinf: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """All record-level findings for SENR engine records (see :mod:`acgr.qualifying`)."""
+    return concat_findings(
+        validation_parts(records, rules, extraction_date=extraction_date, sinf=sinf)
+    )
+
+
+def validation_parts(
+    records: pl.LazyFrame,
+    rules: RuleSet,
+    *,
+    extraction_date: dt.date | None,
+    sinf: pl.LazyFrame | None = None,
+) -> list[pl.LazyFrame]:
+    """:func:`validate_records` as separate queries, one per pass over the records.
+
+    Collecting them one after another bounds peak memory by the largest pass,
+    where one union would run them side by side.
+    """
     # One pass over the records for every check: each record gets the index of
     # the checks it fails, and only failing records are exploded into findings.
     checks = record_checks(rules, extraction_date)
@@ -347,4 +364,4 @@ def validate_records(
     parts.append(concurrent_enrollments(records, rules, extraction_date))
     if sinf is not None:
         parts.append(missing_demographics(records, sinf))
-    return concat_findings(parts)
+    return parts
