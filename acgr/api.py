@@ -33,7 +33,6 @@ from acgr.qualifying import (
     enrollment_records,
     normalized_code,
     qualifying_from,
-    record_findings,
 )
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
 from acgr.suppression import with_suppression
@@ -224,7 +223,8 @@ def _materialise(frame: pl.LazyFrame, path: Path, engine: Engine) -> pl.LazyFram
     Used for the few intermediate tables many later steps read, so the
     optimiser does not recompute them for each reader.
     """
-    frame.sink_parquet(path, engine=engine)
+    # Private and short-lived: fast compression over small files.
+    frame.sink_parquet(path, compression="lz4", engine=engine)
     return pl.scan_parquet(path)
 
 
@@ -258,7 +258,6 @@ def _compute_staged(
             engine,
         )
     qualifying = qualifying_from(records, periods, ruleset)
-    record_problems = record_findings(records, ruleset)
     with phase("qualifying"):
         qualifying = _materialise(
             assign_cds(qualifying, directory, ruleset), workdir / "qualifying.parquet", engine
@@ -306,7 +305,6 @@ def _compute_staged(
         ).collect(engine=engine)
     parts = [
         extracts.findings,
-        record_problems,
         *validation_parts(
             records, ruleset, extraction_date=periods.extraction_date, sinf=extracts.sinf
         ),
@@ -459,7 +457,6 @@ def validate(
         findings = _collect_findings(
             [
                 extracts.findings,
-                record_findings(records, ruleset),
                 *validation_parts(records, ruleset, extraction_date=None, sinf=extracts.sinf),
             ],
             engine,

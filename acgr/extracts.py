@@ -187,7 +187,10 @@ class Extracts:
         if self.columnar:
             return replace(self, raw=frames)
         folder.mkdir(parents=True, exist_ok=True)
-        sinks = [frames[t].sink_parquet(folder / f"{t}.parquet", lazy=True) for t in TABLES]
+        sinks = [
+            frames[t].sink_parquet(folder / f"{t}.parquet", compression="lz4", lazy=True)
+            for t in TABLES
+        ]
         sinks.append(self.other_findings.sink_parquet(folder / "findings.parquet", lazy=True))
         sinks.append(self.line_counts.sink_parquet(folder / "lines.parquet", lazy=True))
         pl.collect_all(sinks, engine=engine)

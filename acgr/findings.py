@@ -8,6 +8,7 @@ confidential, and messages never carry identifiers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
@@ -89,6 +90,54 @@ def findings_where(
         pl.col("ssid").cast(pl.String),
         school.cast(pl.String).alias("cds_code"),
         msg.cast(pl.String).alias("message"),
+    )
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named data-quality rule on one record: a condition and what to fix."""
+
+    rule: str
+    severity: Severity
+    condition: pl.Expr
+    message: str | pl.Expr
+
+
+def findings_from_checks(records: pl.LazyFrame, checks: list[Check]) -> pl.LazyFrame:
+    """One finding per record and failed check, in one pass over ``records``.
+
+    Each record gets the indices of the checks it fails; only failing records are
+    exploded into findings, so messages are built for them alone. ``records``
+    carry ``source_file``, ``source_line``, ``ssid``, ``reporting_lea`` and
+    ``school_code`` plus whatever the conditions read.
+    """
+    failed = pl.concat_list(
+        [pl.when(c.condition.fill_null(False)).then(pl.lit(i)) for i, c in enumerate(checks)]
+    ).list.drop_nulls()
+    flagged = (
+        records.with_columns(failed.alias("_failed"))
+        .filter(pl.col("_failed").list.len() > 0)
+        .explode("_failed")
+    )
+    rule = pl.col("_failed").replace_strict(
+        {i: c.rule for i, c in enumerate(checks)}, return_dtype=pl.String
+    )
+    severity = pl.col("_failed").replace_strict(
+        {i: c.severity for i, c in enumerate(checks)}, return_dtype=pl.String
+    )
+    message: pl.Expr = pl.lit(None, pl.String)
+    for i, c in reversed(list(enumerate(checks))):
+        text = pl.lit(c.message) if isinstance(c.message, str) else c.message
+        message = pl.when(pl.col("_failed") == i).then(text).otherwise(message)
+    return flagged.select(
+        rule.alias("rule"),
+        severity.alias("severity"),
+        pl.col("source_file").cast(pl.String).alias("file"),
+        pl.col("source_line").cast(pl.Int64).alias("line"),
+        pl.lit("SENR").alias("record_type"),
+        pl.col("ssid").cast(pl.String),
+        pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("cds_code"),
+        message.cast(pl.String).alias("message"),
     )
 
 

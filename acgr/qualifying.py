@@ -19,7 +19,7 @@ import datetime as dt
 import polars as pl
 
 from acgr.cohort import CohortPeriods, academic_year_end
-from acgr.findings import concat_findings, findings_where, fmt
+from acgr.findings import Check, findings_from_checks, fmt
 from acgr.rules import RuleSet
 
 #: Canonical SENR column -> engine column.
@@ -163,47 +163,42 @@ def high_school_records(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     )
 
 
-def record_findings(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
-    """Findings about single records that the R1/R3.4.1 rules raise.
+def rule_checks(rules: RuleSet) -> list[Check]:
+    """The record-level findings the R1/R3.4.1 rules raise, as checks on engine records.
 
     R3.4.1 (fatal, record rejected), R1.4 (grade US, warning), R1.5 (Academic
-    Year ID not matching the start date, warning). ``records`` are engine
-    records (:func:`enrollment_records`).
+    Year ID not matching the start date, warning). :mod:`acgr.validation` runs
+    them in its single pass over the records.
     """
-    hs = high_school_records(records, rules)
+    hs = _is_high_school(rules)
     ay_start = pl.col("academic_year_id").str.extract(r"^(\d{4})", 1).cast(pl.Int32, strict=False)
     ay_from_date = academic_year_end(pl.col("start"), rules) - 1
-    return concat_findings(
-        [
-            findings_where(
-                hs,
-                pl.col("_rejected"),
-                rule="R3.4.1",
-                severity="fatal",
-                message=rejection_reason(rules),
+    return [
+        Check("R3.4.1", "fatal", hs & is_rejected(rules), rejection_reason(rules)),
+        Check(
+            "R1.4",
+            "warning",
+            pl.col("grade") == rules.ungraded_secondary_grade,
+            "grade US (ungraded secondary) record does not count toward any cohort",
+        ),
+        Check(
+            "R1.5",
+            "warning",
+            hs & ay_start.is_not_null() & (ay_start != ay_from_date),
+            fmt(
+                "Academic Year ID {} does not match the start date's academic year {}-{}; "
+                "the start date is used",
+                pl.col("academic_year_id"),
+                ay_from_date,
+                ay_from_date + 1,
             ),
-            findings_where(
-                records,
-                pl.col("grade") == rules.ungraded_secondary_grade,
-                rule="R1.4",
-                severity="warning",
-                message="grade US (ungraded secondary) record does not count toward any cohort",
-            ),
-            findings_where(
-                hs,
-                ay_start.is_not_null() & (ay_start != ay_from_date),
-                rule="R1.5",
-                severity="warning",
-                message=fmt(
-                    "Academic Year ID {} does not match the start date's academic year {}-{}; "
-                    "the start date is used",
-                    pl.col("academic_year_id"),
-                    ay_from_date,
-                    ay_from_date + 1,
-                ),
-            ),
-        ]
-    )
+        ),
+    ]
+
+
+def record_findings(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
+    """Findings of :func:`rule_checks` alone, for engine records (:func:`enrollment_records`)."""
+    return findings_from_checks(records, rule_checks(rules))
 
 
 def qualifying_from(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:

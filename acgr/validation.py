@@ -15,23 +15,13 @@ rule they serve; this module adds the rest.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import polars as pl
 
-from acgr.findings import Severity, concat_findings, findings_where, fmt
+from acgr.findings import Check, concat_findings, findings_from_checks, findings_where, fmt
 from acgr.overlaps import overlapping_records
+from acgr.qualifying import rule_checks
 from acgr.rules import RuleSet
-
-
-@dataclass(frozen=True)
-class Check:
-    """A named data-quality rule on one SENR record."""
-
-    rule: str
-    severity: Severity
-    condition: pl.Expr
-    message: str | pl.Expr
 
 
 def _diploma(rules: RuleSet) -> str:
@@ -281,14 +271,21 @@ def missing_demographics(records: pl.LazyFrame, sinf: pl.LazyFrame) -> pl.LazyFr
     """
     sinf_rows = sinf.select(pl.len().alias("_sinf_rows"))
     order = ["source_file", "source_line"]
+    # The students without SINF first (usually few), then only their records
+    # are grouped: cheaper than grouping every record of every student.
+    without = (
+        records.select("ssid")
+        .filter(pl.col("ssid").is_not_null())  # a missing SSID is GERR0001's
+        .unique()
+        .join(sinf.select("ssid").unique(), on="ssid", how="anti")
+    )
     first = (
-        records.filter(pl.col("ssid").is_not_null())  # a missing SSID is GERR0001's
-        .group_by("ssid")  # one row per student first, then the anti-join
+        records.join(without, on="ssid", how="semi")
+        .group_by("ssid")
         .agg(
             pl.col("source_file").sort_by(order).first(),
             pl.col("source_line").sort_by(order).first(),
         )
-        .join(sinf.select("ssid").unique(), on="ssid", how="anti")
         .join(sinf_rows, how="cross")
         .filter(pl.col("_sinf_rows") > 0)
     )
@@ -327,40 +324,10 @@ def validation_parts(
     Collecting them one after another bounds peak memory by the largest pass,
     where one union would run them side by side.
     """
-    # One pass over the records for every check: each record gets the index of
-    # the checks it fails, and only failing records are exploded into findings.
-    checks = record_checks(rules, extraction_date)
-    failed = pl.concat_list(
-        [pl.when(c.condition.fill_null(False)).then(pl.lit(i)) for i, c in enumerate(checks)]
-    ).list.drop_nulls()
-    flagged = (
-        _windows(records, rules)
-        .with_columns(failed.alias("_failed"))
-        .filter(pl.col("_failed").list.len() > 0)
-        .explode("_failed")
-    )
-    rule = pl.col("_failed").replace_strict(
-        {i: c.rule for i, c in enumerate(checks)}, return_dtype=pl.String
-    )
-    severity = pl.col("_failed").replace_strict(
-        {i: c.severity for i, c in enumerate(checks)}, return_dtype=pl.String
-    )
-    message: pl.Expr = pl.lit(None, pl.String)
-    for i, c in reversed(list(enumerate(checks))):
-        text = pl.lit(c.message) if isinstance(c.message, str) else c.message
-        message = pl.when(pl.col("_failed") == i).then(text).otherwise(message)
-    parts = [
-        flagged.select(
-            rule.alias("rule"),
-            severity.alias("severity"),
-            pl.col("source_file").cast(pl.String).alias("file"),
-            pl.col("source_line").alias("line"),
-            pl.lit("SENR").alias("record_type"),
-            pl.col("ssid"),
-            pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("cds_code"),
-            message.alias("message"),
-        )
-    ]
+    # One pass over the records for every record-level check, the rule checks
+    # of R1/R3.4.1 included (see acgr.qualifying.rule_checks).
+    checks = [*rule_checks(rules), *record_checks(rules, extraction_date)]
+    parts = [findings_from_checks(_windows(records, rules), checks)]
     parts.append(concurrent_enrollments(records, rules, extraction_date))
     if sinf is not None:
         parts.append(missing_demographics(records, sinf))
