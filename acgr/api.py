@@ -118,7 +118,7 @@ class AcgrResult:
 PHASES: dict[str, str] = {
     "stage": "reading the extracts",
     "records": "normalising enrollment records",
-    "qualifying": "finding qualifying records",
+    "cohort": "finding qualifying records and the cohort",
     "students": "deciding cohort, outcomes and student groups",
     "findings": "checking records",
     "rates": "counting and rating",
@@ -258,17 +258,21 @@ def _compute_staged(
             engine,
         )
     qualifying = qualifying_from(records, periods, ruleset)
-    with phase("qualifying"):
-        qualifying = _materialise(
-            assign_cds(qualifying, directory, ruleset), workdir / "qualifying.parquet", engine
-        )
-    with phase("students"):
-        # Small frames (one row per student or per cohort record) that several
-        # later queries read: collected once rather than re-derived by each.
+    with phase("cohort"):
+        # Membership reads three columns of every qualifying record; everything
+        # after it only the cohort's records. Both results are small (one row per
+        # student, or per cohort record) and read by several later queries, so
+        # they are collected once rather than re-derived by each.
         members = cohort_members(qualifying, periods, ruleset).collect(engine=engine).lazy()
         flagged = (
             record_flags(
-                qualifying.join(members.select("ssid"), on="ssid", how="semi"), periods, ruleset
+                assign_cds(
+                    qualifying.join(members.select("ssid"), on="ssid", how="semi"),
+                    directory,
+                    ruleset,
+                ),
+                periods,
+                ruleset,
             )
             .collect(engine=engine)
             .lazy()
@@ -284,7 +288,7 @@ def _compute_staged(
     )
     groups = student_groups(
         cohort=members.select("ssid"),
-        qualifying=qualifying,
+        qualifying=flagged,
         senr_records=records,
         sinf=extracts.sinf,
         sprg=sprg,
@@ -345,7 +349,7 @@ def compute(
         direct_cert: optional direct-certification table ``ssid, academic_year`` (R5.6).
         engine: Polars engine for the final collect.
         progress: called with the name of each phase as it starts
-            (``stage``, ``records``, ``qualifying``, ``students``, ``findings``,
+            (``stage``, ``records``, ``cohort``, ``students``, ``findings``,
             ``rates``); :attr:`AcgrResult.timings` has their wall times.
 
     Returns:
