@@ -70,12 +70,12 @@ def overlapping_records(
         .filter(pl.col("start") < pl.col("_prev_end"))
         .select("_rec", "_prev_end", "_holder")
     )
-    out = indexed.join(found, on="_rec", how="inner")
+    out = indexed.join(found, on="_rec", how="inner", maintain_order="none")
     if carry is not None:
         held = indexed.select(
             pl.col("_rec").alias("_holder"), pl.col(carry).alias(f"_prev_{carry}")
         )
-        out = out.join(held, on="_holder", how="left")
+        out = out.join(held, on="_holder", how="left", maintain_order="none")
     return out.drop("_rec", "_holder")
 
 

@@ -56,28 +56,31 @@ def _windows(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     position = pl.col("source_file").to_physical().cast(pl.UInt64) * (1 << 40) + pl.col(
         "source_line"
     ).cast(pl.UInt64)
-    hashed = records.with_columns(
-        pl.struct(dup_key).hash(seed=20180915).alias("_key"), position.alias("_pos")
-    )
+    key = pl.struct(dup_key).hash(seed=20180915).alias("_key")
+    # Each branch selects its own narrow columns first: a branch sharing a wide
+    # frame would make the optimiser cache all of it (every record, in memory).
     candidates = (
-        hashed.group_by("_key").agg(pl.len().alias("_n")).filter(pl.col("_n") > 1).select("_key")
+        records.select(key).group_by("_key").agg(pl.len().alias("_n")).filter(pl.col("_n") > 1)
     )
     firsts = (
-        hashed.join(candidates, on="_key", how="semi")
+        records.select(*dup_key, key, position.alias("_pos"))
+        .join(candidates.select("_key"), on="_key", how="semi")
         .group_by(dup_key)
         .agg(pl.len().alias("_n"), pl.col("_pos").min().alias("_first_pos"))
         .filter(pl.col("_n") > 1)
     )
+    # Row order is not needed (findings are sorted at the end); keeping it would
+    # make the streaming joins buffer every record.
     return (
-        hashed.join(graduations, on="ssid", how="left")
-        .join(firsts, on=dup_key, how="left")
+        records.join(graduations, on="ssid", how="left", maintain_order="none")
+        .join(firsts, on=dup_key, how="left", maintain_order="none")
         .with_columns(
-            pl.when(pl.col("_n").is_null() | (pl.col("_pos") == pl.col("_first_pos")))
+            pl.when(pl.col("_n").is_null() | (position == pl.col("_first_pos")))
             .then(0)
             .otherwise(1)
             .alias("_dup_rank")
         )
-        .drop("_n", "_first_pos", "_key", "_pos")
+        .drop("_n", "_first_pos")
     )
 
 
