@@ -1,9 +1,11 @@
 """Data-quality checks on SENR records, named by CALPADS rule id where one exists.
 
-Every check is a :class:`Check`: an id, a severity, a condition on one record
-(with per-student window facts precomputed) and a message that says what to fix.
-The checks run on every SENR record read, whatever its class, because a bad
-record of any grade can move a student in or out of a cohort.
+Every check is a :class:`acgr.findings.Check`: an id, a severity, a condition on
+one record and a message that says what to fix. Checks that compare a record
+with the rest of the student's records (graduation, duplicates, overlaps) run
+as their own passes. The checks run on every SENR record read, whatever its
+class, because a bad record of any grade can move a student in or out of a
+cohort.
 
 Ids are CALPADS input-validation rules (``SENR0018`` …, see
 https://documentation.calpads.org/Troubleshooting/SENR/) where one exists, and
@@ -33,32 +35,30 @@ def _diploma(rules: RuleSet) -> str:
     return min(rules.graduate_completions())
 
 
-def _windows(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
-    """Per-student facts some checks compare a record with (grouped by SSID).
-
-    Adds ``_first_graduation`` (the student's earliest E230/100 exit date) and
-    ``_dup_rank`` (0 for the first record of a student/school/start-date key
-    in file order, 1 and up for its duplicates). Group-bys and joins rather
-    than window functions: they stream and partition by SSID.
-    """
+def _graduations(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
+    """``ssid``, ``_first_graduation``: each graduate's earliest E230/100 exit date."""
     grad = (pl.col("exit_code") == rules.completer_exit_code) & (
         pl.col("completion") == _diploma(rules)
     )
-    graduations = (
+    return (
         records.filter(grad)
         .group_by("ssid")
         .agg(pl.col("exit_date").min().alias("_first_graduation"))
     )
-    # Duplicates (same SSID, school and start date): group on a 64-bit hash of the
-    # key, which costs far less memory than the three text columns on millions of
-    # rows; the few candidate groups are then checked on the real key.
+
+
+def duplicate_records(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Records repeating an earlier record's SSID, school and start date (ACGR0001).
+
+    "Earlier" is file order; the first record of each key is not returned. The
+    key is first grouped as a 64-bit hash, far cheaper than three text columns
+    on millions of rows; the few candidate keys are then checked on the real key.
+    """
     dup_key = ["ssid", "school_code", "start"]
     position = pl.col("source_file").to_physical().cast(pl.UInt64) * (1 << 40) + pl.col(
         "source_line"
     ).cast(pl.UInt64)
     key = pl.struct(dup_key).hash(seed=20180915).alias("_key")
-    # Each branch selects its own narrow columns first: a branch sharing a wide
-    # frame would make the optimiser cache all of it (every record, in memory).
     candidates = (
         records.select(key).group_by("_key").agg(pl.len().alias("_n")).filter(pl.col("_n") > 1)
     )
@@ -70,16 +70,10 @@ def _windows(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
         .filter(pl.col("_n") > 1)
     )
     # Row order is not needed (findings are sorted at the end); keeping it would
-    # make the streaming joins buffer every record.
+    # make the streaming join buffer every record.
     return (
-        records.join(graduations, on="ssid", how="left", maintain_order="none")
-        .join(firsts, on=dup_key, how="left", maintain_order="none")
-        .with_columns(
-            pl.when(pl.col("_n").is_null() | (position == pl.col("_first_pos")))
-            .then(0)
-            .otherwise(1)
-            .alias("_dup_rank")
-        )
+        records.join(firsts, on=dup_key, how="inner", maintain_order="none")
+        .filter(position != pl.col("_first_pos"))
         .drop("_n", "_first_pos")
     )
 
@@ -178,6 +172,42 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             (code == cp.non_primary_exit) & ~status.is_in(cp.non_primary_statuses),
             fmt("exit code E170 requires status 20 or 50, found {}", status),
         ),
+    ]
+    if extraction_date is not None:
+        # SENR0317 / CERT112: a prior-year enrollment must be exited before 16 August
+        # of the next year; one still open then inflates Still Enrolled.
+        deadline = pl.date(start.dt.year() + (start.dt.month() >= 7).cast(pl.Int32), 8, 16)
+        checks.append(
+            Check(
+                "SENR0317",
+                "warning",
+                (exit_date.is_null() | (exit_date >= deadline))
+                & (status != secondary)
+                & (deadline <= extraction_date),
+                "prior-year enrollment was not exited before 16 August of the next year "
+                "(exit it with the right code and date)",
+            )
+        )
+    return checks
+
+
+def graduation_checks(rules: RuleSet) -> list[Check]:
+    """Checks of records against the student's regular-diploma graduation.
+
+    They read ``_first_graduation`` (see :func:`_graduations`), so they run only on
+    the records of students who graduated.
+    """
+    code, start, exit_date, status = (
+        pl.col("exit_code"),
+        pl.col("start"),
+        pl.col("exit_date"),
+        pl.col("status"),
+    )
+    comp = pl.col("completion")
+    cp = rules.calpads
+    secondary, no_show = cp.secondary_status, cp.no_show_exit
+    e230, diploma = rules.completer_exit_code, _diploma(rules)
+    return [
         Check(
             "SENR0586",
             "fatal",
@@ -198,30 +228,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             & (start >= pl.col("_first_graduation")),
             "open enrollment after the student's regular-diploma graduation",
         ),
-        Check(
-            "ACGR0001",
-            "warning",
-            pl.col("_dup_rank") > 0,
-            "duplicate record: same student, school and start date as an earlier record "
-            "(CALPADS keeps one; the engine uses both)",
-        ),
     ]
-    if extraction_date is not None:
-        # SENR0317 / CERT112: a prior-year enrollment must be exited before 16 August
-        # of the next year; one still open then inflates Still Enrolled.
-        deadline = pl.date(start.dt.year() + (start.dt.month() >= 7).cast(pl.Int32), 8, 16)
-        checks.append(
-            Check(
-                "SENR0317",
-                "warning",
-                (exit_date.is_null() | (exit_date >= deadline))
-                & (status != secondary)
-                & (deadline <= extraction_date),
-                "prior-year enrollment was not exited before 16 August of the next year "
-                "(exit it with the right code and date)",
-            )
-        )
-    return checks
 
 
 def concurrent_enrollments(
@@ -329,8 +336,25 @@ def validation_parts(
     """
     # One pass over the records for every record-level check, the rule checks
     # of R1/R3.4.1 included (see acgr.qualifying.rule_checks).
+    # Separate passes keep each one's working set small: most checks read the
+    # record alone; two read the student's graduation (graduates' records only);
+    # duplicates need a grouping of their own.
     checks = [*rule_checks(rules), *record_checks(rules, extraction_date)]
-    parts = [findings_from_checks(_windows(records, rules), checks)]
+    graduates = records.join(
+        _graduations(records, rules), on="ssid", how="inner", maintain_order="none"
+    )
+    parts = [
+        findings_from_checks(records, checks),
+        findings_from_checks(graduates, graduation_checks(rules)),
+        findings_where(
+            duplicate_records(records),
+            pl.lit(True),
+            rule="ACGR0001",
+            severity="warning",
+            message="duplicate record: same student, school and start date as an earlier "
+            "record (CALPADS keeps one; the engine uses both)",
+        ),
+    ]
     parts.append(concurrent_enrollments(records, rules, extraction_date))
     if sinf is not None:
         parts.append(missing_demographics(records, sinf))

@@ -20,7 +20,9 @@ Cases:
 * ``read-senr-caret``: ``read_inputs(...).senr.collect()`` (acgr's SENR parse);
 * ``floor-scan-parquet``: ``pl.scan_parquet(senr.parquet).collect()``;
 * ``compute-caret`` / ``compute-parquet``: ``acgr.api.compute`` end to end for
-  the first class, from the caret text and from the Parquet tables.
+  the first class, from the caret text and from the Parquet tables;
+* ``run-caret``: the command ``acgr run`` on the caret text, writing its output
+  files (acgr.txt, students.parquet, findings.csv) to a temporary folder.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 CLASS_OF = 2018
 CASES = ("floor-scan-caret", "read-senr-caret", "floor-scan-parquet", "compute-caret",
-         "compute-parquet")
+         "compute-parquet", "run-caret")
 TABLES = ("senr", "sinf", "sprg", "sela")
 
 
@@ -109,6 +111,15 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
                "outcomes": {k: int(v) for k, v in counts.items()},
                "phases": {k: round(v, 2) for k, v in res.timings.items()},
                "phase_peak_mb": {k: round(v) for k, v in peaks.items()}}
+    elif step == "run-caret":
+        from acgr.cli import app
+
+        with tempfile.TemporaryDirectory() as out_dir:
+            app(["run", str(extract), "--class-of", str(CLASS_OF), "--schools",
+                 str(data / "extract" / "schools.csv"), "--out", out_dir],
+                standalone_mode=False)
+            out = {"rows": pl.scan_parquet(Path(out_dir) / "students.parquet")
+                   .select(pl.len()).collect().item()}
     else:
         raise SystemExit(f"unknown step {step}")
     print("RESULT " + json.dumps(out), flush=True)
