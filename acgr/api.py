@@ -278,8 +278,9 @@ def _compute_staged(
             .lazy()
         )
     decided = decide_outcomes(student_picks(flagged), periods, ruleset)
+    # Only the cohort's program records matter: filtered before any code is touched.
     sprg = assign_cds(
-        extracts.sprg.with_columns(
+        extracts.sprg.join(members.select("ssid"), on="ssid", how="semi").with_columns(
             normalized_code("reporting_lea", 7).alias("reporting_lea"),
             normalized_code("school_of_attendance", 7).alias("school_code"),
         ),

@@ -137,7 +137,10 @@ def english_learners(
         .sort(["ssid", "start", "status", "source_file", "source_line"])
         .unique(["ssid", "start"], keep="first", maintain_order=True)
     )
-    next_start = pl.col("start").shift(-1).over("ssid", order_by="start")
+    # ``statuses`` is sorted by student then start: the next row of the same
+    # student is the next status (a plain shift, no per-student window).
+    same_student = pl.col("ssid").shift(-1) == pl.col("ssid")
+    next_start = pl.when(same_student).then(pl.col("start").shift(-1))
     periods_lf = statuses.with_columns(
         (next_start - dt.timedelta(days=1)).alias("end"),
     )
@@ -287,8 +290,13 @@ def student_groups(
     """
     ids = cohort.select("ssid").unique()
     demo = demographic_record(sinf, ids, periods)
+    # The SENR fallback (R5.2) only for students whose SINF record has no gender:
+    # usually few, so few of the many SENR records are grouped.
+    sinf_gendered = demo.filter(
+        pl.col("student_gender_code").str.strip_chars().str.len_bytes() > 0
+    ).select("ssid")
     senr_gender = (
-        senr_records.join(ids, on="ssid", how="semi")
+        senr_records.join(ids.join(sinf_gendered, on="ssid", how="anti"), on="ssid", how="semi")
         .group_by("ssid")
         .agg(
             pl.col("gender")
