@@ -279,8 +279,16 @@ def _raw_lines(path: Path) -> pl.LazyFrame:
     )
 
 
+#: What padding a field may carry: ASCII whitespace and the no-break space a
+#: spreadsheet leaves. An explicit set strips about twice as fast as Unicode
+#: whitespace, and this runs on every field of every record.
+PADDING = " \t\r\n\x0b\x0c\u00a0"
+
+
 def _record_type(text: pl.Expr) -> pl.Expr:
-    return text.str.splitn("^", 2).struct.field("field_0").str.strip_chars().str.to_uppercase()
+    return (
+        text.str.splitn("^", 2).struct.field("field_0").str.strip_chars(PADDING).str.to_uppercase()
+    )
 
 
 def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.LazyFrame:
@@ -300,7 +308,7 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     for i, f in enumerate(layout.fields):
         if f.kind == "pii" and not with_pii:
             continue
-        piece = parts.struct.field(f"field_{i}").str.strip_chars()
+        piece = parts.struct.field(f"field_{i}").str.strip_chars(PADDING)
         raw = pl.when((pl.col("_n_fields") > i) & (piece.str.len_bytes() > 0)).then(piece)
         exprs.append(raw.alias(f.column))
         if f.kind == "date":
@@ -512,7 +520,7 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
                 .alias(col)
             )
         else:
-            exprs.append(pl.col(src).cast(pl.String).str.strip_chars().alias(col))
+            exprs.append(pl.col(src).cast(pl.String).str.strip_chars(PADDING).alias(col))
     return lf.select(exprs)
 
 

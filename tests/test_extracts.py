@@ -1,0 +1,34 @@
+"""acgr.extracts: what the caret reader tolerates in a field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from acgr.extracts import read_inputs
+from acgr.testing import senr_line, write_extract
+
+
+def test_fields_lose_spaces_tabs_and_no_break_spaces(tmp_path: Path) -> None:
+    # arrange: a SENR record whose codes carry the padding spreadsheets and fixed-width
+    # exports leave (spaces, a tab, a no-break space)
+    line = senr_line(
+        ssid=" 1234567890\t",
+        reporting_lea="\u00a00110000 ",
+        school_of_attendance="  0110001",
+        enrollment_start_date=dt.date(2014, 8, 20),
+        enrollment_status_code=" 10 ",
+        grade_level_code="09\u00a0",
+    )
+    path = write_extract(tmp_path / "senr.txt", [line], crlf=True)
+    # act
+    senr = read_inputs(path).senr.collect()
+    # assert
+    row = senr.row(0, named=True)
+    assert (row["ssid"], row["reporting_lea"], row["school_of_attendance"]) == (
+        "1234567890",
+        "0110000",
+        "0110001",
+    )
+    assert (row["enrollment_status_code"], row["grade_level_code"]) == ("10", "09")
+    assert row["enrollment_start_date"] == dt.date(2014, 8, 20)
