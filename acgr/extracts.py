@@ -300,9 +300,17 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     n_layout = len(layout.fields)
     n_split = n_layout + len(ODS_TRAILING) + 1  # the last piece keeps any surplus
     is_ods = pl.col("_rtype").str.ends_with("-R")
-    n_all = pl.col("text").str.count_matches("^", literal=True) + 1
-    n_base = pl.when(is_ods).then(n_all - len(ODS_TRAILING)).otherwise(n_all)
     parts = pl.col("_parts")
+    # Fields on the line: the pieces present (absent ones are null), plus those
+    # still inside the last piece, which keeps any surplus. Cheaper than counting
+    # carets along every line.
+    last = parts.struct.field(f"field_{n_split - 1}")
+    n_all = pl.sum_horizontal(
+        [parts.struct.field(f"field_{i}").is_not_null() for i in range(n_split - 1)]
+    ).cast(pl.Int64) + pl.when(last.is_not_null()).then(
+        last.str.count_matches("^", literal=True) + 1
+    ).otherwise(0)
+    n_base = pl.when(is_ods).then(n_all - len(ODS_TRAILING)).otherwise(n_all)
     exprs: list[pl.Expr] = []
     dates: list[tuple[str, str]] = []
     for i, f in enumerate(layout.fields):
@@ -356,9 +364,8 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     )
     keep = list(canonical_schema(layout, with_pii=with_pii))
     return (
-        lines.with_columns(
-            n_base.alias("_n_fields"), pl.col("text").str.splitn("^", n_split).alias("_parts")
-        )
+        lines.with_columns(pl.col("text").str.splitn("^", n_split).alias("_parts"))
+        .with_columns(n_base.alias("_n_fields"))
         .with_columns(*exprs)
         .with_columns(bad_dates.alias("_bad_dates"))
         .with_columns(
@@ -577,9 +584,7 @@ def _file_findings(files: list[str], rule: str, message: str) -> pl.LazyFrame:
 InputLike: TypeAlias = "Extracts | Mapping[str, FrameLike] | str | Path | Sequence[str | Path]"
 
 
-def read_inputs(
-    inputs: Any, *, with_pii: bool = False, line_store: Path | None = None
-) -> Extracts:
+def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None = None) -> Extracts:
     """Read any supported input form into :class:`Extracts` (see module docstring).
 
     ``inputs`` is an :class:`Extracts`, a mapping ``{"senr": frame, ...}``, or one

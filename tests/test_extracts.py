@@ -32,3 +32,21 @@ def test_fields_lose_spaces_tabs_and_no_break_spaces(tmp_path: Path) -> None:
     )
     assert (row["enrollment_status_code"], row["grade_level_code"]) == ("10", "09")
     assert row["enrollment_start_date"] == dt.date(2014, 8, 20)
+
+
+def test_field_count_is_reported_for_short_and_long_lines(tmp_path: Path) -> None:
+    """EXTR0004: the count in the message is the line's real number of fields."""
+    # arrange: a good line, one cut after 5 fields, one with 12 surplus fields
+    good = senr_line(ssid="1234567890", enrollment_start_date=dt.date(2014, 8, 20))
+    fields = good.split("^")
+    short = "^".join(fields[:5])
+    long = "^".join([*fields, *["X"] * 12])
+    path = write_extract(tmp_path / "senr.txt", [good, short, long])
+    # act
+    ex = read_inputs(path)
+    found = ex.findings.collect().sort("line")
+    # assert
+    assert ex.senr.collect().height == 1
+    assert found["rule"].to_list() == ["EXTR0004", "EXTR0004"]
+    assert "has 5 fields" in found["message"][0]
+    assert f"has {len(fields) + 12} fields" in found["message"][1]
