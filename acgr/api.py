@@ -31,6 +31,7 @@ from acgr.outcomes import decide_outcomes, outcome_findings, record_flags, stude
 from acgr.qualifying import (
     ENGINE_COLUMNS,
     enrollment_records,
+    normalise_senr_codes,
     normalized_code,
     qualifying_from,
 )
@@ -217,6 +218,10 @@ STAGED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Applied to tables while they are staged: SENR codes are normalised once there.
+PREPARE = {"senr": normalise_senr_codes}
+
+
 def _materialise(frame: pl.LazyFrame, path: Path, engine: Engine) -> pl.LazyFrame:
     """Write ``frame`` once to Parquet (streaming) and scan it back.
 
@@ -250,13 +255,15 @@ def _compute_staged(
     phase: Phases,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Students, findings, read counts and line accounting from staged extracts."""
-    # SENR engine records, normalised once (every later step starts from them).
-    with phase("records"):
-        records = _materialise(
-            enrollment_records(extracts.senr, periods.extraction_date),
-            workdir / "senr_records.parquet",
-            engine,
-        )
+    # SENR engine records, normalised once (every later step starts from them):
+    # while staging when the text was staged, else written here.
+    normalised = "senr" in extracts.prepared
+    records = enrollment_records(
+        extracts.senr, periods.extraction_date, codes_normalised=normalised
+    )
+    if not normalised:
+        with phase("records"):
+            records = _materialise(records, workdir / "senr_records.parquet", engine)
     qualifying = qualifying_from(records, periods, ruleset)
     with phase("cohort"):
         # Membership reads three columns of every qualifying record; everything
@@ -369,7 +376,7 @@ def compute(
         # removed when the run ends, whatever happens.
         with phase("stage"):
             extracts = read_inputs(inputs, line_store=Path(tmp) / "lines").stage(
-                Path(tmp), columns=STAGED_COLUMNS, engine=engine
+                Path(tmp), columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
             )
         students, findings, read, accounting = _compute_staged(
             extracts,
@@ -456,9 +463,11 @@ def validate(
     ruleset = load_rules(rules)
     with tempfile.TemporaryDirectory(prefix="acgr-stage-") as tmp:
         extracts = read_inputs(inputs, line_store=Path(tmp) / "lines").stage(
-            Path(tmp), columns=STAGED_COLUMNS, engine=engine
+            Path(tmp), columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
         )
-        records = enrollment_records(extracts.senr, None)
+        records = enrollment_records(
+            extracts.senr, None, codes_normalised="senr" in extracts.prepared
+        )
         findings = _collect_findings(
             [
                 extracts.findings,

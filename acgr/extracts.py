@@ -19,7 +19,7 @@ engine never reads; they are decoded lossily so codes and dates stay exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
@@ -83,6 +83,8 @@ class Extracts:
     #: in-memory frames): :meth:`stage` then only selects columns, since a copy
     #: would cost a full write and gain nothing.
     columnar: bool = False
+    #: Tables a :meth:`stage` ``prepare`` step was applied to.
+    prepared: frozenset[str] = frozenset()
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, pl.LazyFrame], **kwargs: Any) -> Extracts:
@@ -165,6 +167,7 @@ class Extracts:
         *,
         columns: Mapping[str, Sequence[str]] | None = None,
         engine: Engine = "auto",
+        prepare: Mapping[str, Callable[[pl.LazyFrame], pl.LazyFrame]] | None = None,
     ) -> Extracts:
         """Materialise every table once as Parquet in ``folder``; return Extracts over it.
 
@@ -173,8 +176,11 @@ class Extracts:
         later step reads the typed Parquet files (fast, columnar). Extracts that
         are already :attr:`columnar` are not copied. ``columns``
         limits each table to the columns a caller needs (provenance, ``ssid``
-        and the problem columns are always kept). The files hold SSIDs: put
-        ``folder`` somewhere private and delete it after use.
+        and the problem columns are always kept). ``prepare`` maps a table to a
+        step applied while it is written (columns and names kept), recorded in
+        :attr:`prepared`; not applied to columnar extracts, which are not written.
+        The files hold SSIDs: put ``folder`` somewhere private and delete it after
+        use.
         """
         keep_always = ["source_file", "source_line", "ssid", *PROBLEM_COLUMNS]
         frames = {}
@@ -186,6 +192,8 @@ class Extracts:
             frames[t] = frame
         if self.columnar:
             return replace(self, raw=frames)
+        for t, step in (prepare or {}).items():
+            frames[t] = step(frames[t])
         folder.mkdir(parents=True, exist_ok=True)
         sinks = [
             frames[t].sink_parquet(folder / f"{t}.parquet", compression="lz4", lazy=True)
@@ -199,6 +207,7 @@ class Extracts:
             other_findings=pl.scan_parquet(folder / "findings.parquet"),
             sources=list(self.sources),
             line_counts=pl.scan_parquet(folder / "lines.parquet"),
+            prepared=frozenset(prepare or ()),
         )
 
 

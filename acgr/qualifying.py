@@ -56,17 +56,42 @@ def normalized_code(col: str, width: int) -> pl.Expr:
     return pl.when(cut).then(c.str.zfill(width)).otherwise(c.str.to_uppercase())
 
 
-def engine_records(senr: pl.LazyFrame) -> pl.LazyFrame:
-    """Canonical SENR -> engine columns (short names), codes normalised, nothing dropped."""
-    return senr.select([pl.col(k).alias(v) for k, v in ENGINE_COLUMNS.items()]).with_columns(
-        normalized_code("reporting_lea", 7),
-        normalized_code("school_code", 7),
-        normalized_code("status", 2),
-        normalized_code("grade", 2),
-        normalized_code("exit_code", 4),
-        normalized_code("completion", 3),
-        *(pl.col(c).str.to_uppercase() for c in ("uc_csu", "gssmd", "seal", "exemption")),
+#: Canonical SENR code columns the engine compares -> width of an all-digit code
+#: (leading zeros restored), or None for Y/N indicators (upper-cased only).
+SENR_CODES: dict[str, int | None] = {
+    "reporting_lea": 7,
+    "school_of_attendance": 7,
+    "enrollment_status_code": 2,
+    "grade_level_code": 2,
+    "student_exit_reason_code": 4,
+    "student_school_completion_status": 3,
+    "student_met_all_uc_csu_requirements_indicator": None,
+    "student_golden_state_seal_merit_diploma_indicator": None,
+    "student_seal_of_biliteracy_indicator": None,
+    "graduation_exemption_indicator": None,
+}
+
+
+def normalise_senr_codes(senr: pl.LazyFrame) -> pl.LazyFrame:
+    """Canonical SENR with its :data:`SENR_CODES` normalised in place (names kept).
+
+    Run once, e.g. while staging (:meth:`acgr.extracts.Extracts.stage`), so that
+    :func:`engine_records` need not repeat it on every read.
+    """
+    return senr.with_columns(
+        (normalized_code(c, width) if width else pl.col(c).str.to_uppercase()).alias(c)
+        for c, width in SENR_CODES.items()
     )
+
+
+def engine_records(senr: pl.LazyFrame, *, codes_normalised: bool = False) -> pl.LazyFrame:
+    """Canonical SENR -> engine columns (short names), codes normalised, nothing dropped.
+
+    ``codes_normalised``: the codes already went through :func:`normalise_senr_codes`.
+    """
+    if not codes_normalised:
+        senr = normalise_senr_codes(senr)
+    return senr.select([pl.col(k).alias(v) for k, v in ENGINE_COLUMNS.items()])
 
 
 def records_read(records: pl.LazyFrame, extraction_date: dt.date | None) -> pl.LazyFrame:
@@ -81,9 +106,11 @@ def records_read(records: pl.LazyFrame, extraction_date: dt.date | None) -> pl.L
     return records.filter(read)
 
 
-def enrollment_records(senr: pl.LazyFrame, extraction_date: dt.date | None) -> pl.LazyFrame:
+def enrollment_records(
+    senr: pl.LazyFrame, extraction_date: dt.date | None, *, codes_normalised: bool = False
+) -> pl.LazyFrame:
     """Canonical SENR -> engine records read for this run (see :func:`records_read`)."""
-    return records_read(engine_records(senr), extraction_date)
+    return records_read(engine_records(senr, codes_normalised=codes_normalised), extraction_date)
 
 
 def _is_high_school(rules: RuleSet) -> pl.Expr:
