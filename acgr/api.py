@@ -358,7 +358,8 @@ def compute(
         engine: Polars engine for the final collect.
         progress: called with the name of each phase as it starts
             (``stage``, ``records``, ``cohort``, ``students``, ``findings``,
-            ``rates``); :attr:`AcgrResult.timings` has their wall times.
+            ``rates``; ``records`` only when the SENR table was not staged, since
+            staging normalises it); :attr:`AcgrResult.timings` has their wall times.
 
     Returns:
         :class:`AcgrResult` with ``students``, ``rates`` and ``findings``.

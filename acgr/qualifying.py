@@ -19,7 +19,7 @@ import datetime as dt
 import polars as pl
 
 from acgr.cohort import CohortPeriods, academic_year_end
-from acgr.findings import Check, findings_from_checks, fmt
+from acgr.findings import Check, fmt
 from acgr.rules import RuleSet
 
 #: Canonical SENR column -> engine column.
@@ -227,25 +227,9 @@ def rule_checks(rules: RuleSet) -> list[Check]:
     ]
 
 
-def record_findings(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
-    """Findings of :func:`rule_checks` alone, for engine records (:func:`enrollment_records`)."""
-    return findings_from_checks(records, rule_checks(rules))
-
-
 def qualifying_from(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
     """Qualifying records (R1) among engine records already read (R2.4)."""
     hs = high_school_records(records, rules)
     return hs.filter(~pl.col("_rejected") & qualifies(periods, rules)).drop(
         "_rejected", "academic_year_id"
     )
-
-
-def qualifying_records(
-    senr: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
-) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Qualifying records of every student (R1), and the findings about records.
-
-    Returns ``(qualifying, findings)``; see :func:`record_findings`.
-    """
-    records = enrollment_records(senr, periods.extraction_date)
-    return qualifying_from(records, periods, rules), record_findings(records, rules)
