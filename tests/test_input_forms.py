@@ -61,12 +61,16 @@ def test_codes_a_spreadsheet_mangled_are_restored(
     from_text: AcgrResult, tables: dict[str, pl.DataFrame], tmp_path: Path
 ) -> None:
     # arrange: leading zeros cut from LEA, school and grade; codes lower-cased
-    senr = tables["senr"].with_columns(
-        pl.col(c).str.strip_chars_start("0")
-        for c in ("reporting_lea", "school_of_attendance", "grade_level_code")
-    ).with_columns(
-        pl.col(c).str.to_lowercase()
-        for c in ("student_exit_reason_code", "student_met_all_uc_csu_requirements_indicator")
+    senr = (
+        tables["senr"]
+        .with_columns(
+            pl.col(c).str.strip_chars_start("0")
+            for c in ("reporting_lea", "school_of_attendance", "grade_level_code")
+        )
+        .with_columns(
+            pl.col(c).str.to_lowercase()
+            for c in ("student_exit_reason_code", "student_met_all_uc_csu_requirements_indicator")
+        )
     )
     assert not senr.equals(tables["senr"])
     for name, frame in {**tables, "senr": senr}.items():
