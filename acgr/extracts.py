@@ -56,7 +56,11 @@ PROBLEM_COLUMNS: dict[str, pl.DataType] = {"_problem": pl.String(), "_message": 
 
 
 def _with_no_problem(frame: pl.LazyFrame) -> pl.LazyFrame:
-    return frame.with_columns(pl.lit(None, dt).alias(c) for c, dt in PROBLEM_COLUMNS.items())
+    """``frame`` with null problem columns where it has none."""
+    names = frame.collect_schema().names()
+    return frame.with_columns(
+        pl.lit(None, dt).alias(c) for c, dt in PROBLEM_COLUMNS.items() if c not in names
+    )
 
 
 @dataclass
@@ -489,7 +493,8 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
     ``enrollment_start_date`` and ``EnrollmentSchoolStartDate`` work; missing
     columns become null; codes become strings, dates become ``pl.Date`` (from
     ``CCYYMMDD`` or ISO text). Without provenance columns, ``source_file`` is
-    ``source`` and ``source_line`` the 1-based row number.
+    ``source`` and ``source_line`` the 1-based row number. The result carries the
+    problem columns: a text date that is no date rejects the record (FRMT0002).
     """
     layout = LAYOUTS[table.upper()]
     lf = _as_lazy(frame)
@@ -502,6 +507,7 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
         lf = lf.with_row_index("source_line", offset=1)
     schema = lf.collect_schema()
     exprs: list[pl.Expr] = []
+    bad_dates: list[pl.Expr] = []
     for col, dtype in canonical_schema(layout).items():
         if col == "source_file":
             exprs.append(
@@ -528,19 +534,52 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
         elif dtype == pl.Date() and schema[src] == pl.Date():
             exprs.append(pl.col(src).alias(col))  # already typed (our own Parquet)
         elif dtype == pl.Date():
-            c = pl.col(src)
-            exprs.append(
-                pl.when(c.cast(pl.String).str.contains("-"))
-                .then(c.cast(pl.String).str.to_date("%Y-%m-%d", strict=False))
-                .otherwise(c.cast(pl.String).str.to_date("%Y%m%d", strict=False))
-                .alias(col)
+            text = pl.col(src).cast(pl.String).str.strip_chars(PADDING)
+            parsed = (
+                pl.when(text.str.contains("-"))
+                .then(text.str.to_date("%Y-%m-%d", strict=False))
+                .otherwise(text.str.to_date("%Y%m%d", strict=False))
+            )
+            exprs.append(parsed.alias(col))
+            bad_dates.append(
+                pl.when((text.str.len_bytes() > 0) & parsed.is_null()).then(pl.lit(f.calpads))
             )
         else:
             exprs.append(pl.col(src).cast(pl.String).str.strip_chars(PADDING).alias(col))
-    return lf.select(exprs)
+    if not bad_dates:  # every date typed already: nothing can be rejected
+        return _with_no_problem(lf.select(exprs))
+    # A date given as text that is not a date rejects the record, as in caret text.
+    names = pl.concat_str(bad_dates, separator=", ", ignore_nulls=True)
+    bad = names.str.len_bytes() > 0
+    return lf.select(
+        *exprs,
+        pl.when(bad).then(pl.lit("FRMT0002")).alias("_problem"),
+        pl.when(bad)
+        .then(
+            fmt(
+                "date not in CCYYMMDD or YYYY-MM-DD form or not a calendar date: {}; "
+                "record not used",
+                names,
+            )
+        )
+        .alias("_message"),
+    )
 
 
-def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame]:
+def has_text_dates(frame: pl.LazyFrame, table: str) -> bool:
+    """Whether any date column of a caller's ``table`` holds text (so may be rejected)."""
+    schema = frame.collect_schema()
+    dates = {
+        _norm(name)
+        for f in LAYOUTS[table.upper()].fields
+        if f.kind == "date"
+        for name in (f.column, f.calpads)
+    } | {"enrollmentstartdate", "enrollmentexitdate"}
+    return any(_norm(c) in dates and dtype != pl.Date() for c, dtype in schema.items())
+
+
+def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame, bool]:
+    """Table name, canonical frame, and whether its dates are typed already."""
     # A canonical CSV is read with every column as text, so codes keep their zeros.
     lf = pl.scan_parquet(path) if kind == "parquet" else pl.scan_csv(path, infer_schema=False)
     table = _table_of(lf.collect_schema().names())
@@ -548,7 +587,7 @@ def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame]:
         raise ExtractError(
             f"{path}: line 1: columns do not match any canonical table (SENR, SINF, SPRG, SELA)"
         )
-    return table, canonicalize(lf, table, source=str(path))
+    return table, canonicalize(lf, table, source=str(path)), not has_text_dates(lf, table)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -607,9 +646,11 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
         if unknown:
             raise ValueError(f"unknown tables {sorted(unknown)}; expected {TABLES}")
         tables = {t: canonicalize(inputs[t], t, source=f"<{t}>") for t in TABLES if t in inputs}
-        # A caller's LazyFrame may be costly to evaluate (a database scan): staged once.
+        # A caller's LazyFrame may be costly to evaluate (a database scan), and text
+        # dates may be rejected: both are staged once.
         in_memory = not any(isinstance(f, pl.LazyFrame) for f in inputs.values())
-        return Extracts.from_tables(tables, columnar=in_memory)
+        typed = not any(has_text_dates(_as_lazy(inputs[t]), t) for t in tables)
+        return Extracts.from_tables(tables, columnar=in_memory and typed)
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     found = _expand(paths)
     if not found:
@@ -635,8 +676,10 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
         elif kind == "caret":
             caret.append(f)
         else:
-            table, lf = _read_canonical_file(f, kind)
+            table, lf, typed = _read_canonical_file(f, kind)
             canonical[table].append(lf)
+            if not typed:
+                kinds.add("text dates")
     ex = read_caret(caret, with_pii=with_pii, line_store=line_store)
     counts = [ex.line_counts]
     for t in TABLES:

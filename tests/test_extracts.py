@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
+
 from acgr.extracts import read_inputs
 from acgr.testing import senr_line, write_extract
 
@@ -50,3 +52,33 @@ def test_field_count_is_reported_for_short_and_long_lines(tmp_path: Path) -> Non
     assert found["rule"].to_list() == ["EXTR0004", "EXTR0004"]
     assert "has 5 fields" in found["message"][0]
     assert f"has {len(fields) + 12} fields" in found["message"][1]
+
+
+def test_a_text_date_in_a_table_that_is_no_date_rejects_the_record(tmp_path: Path) -> None:
+    """FRMT0002 for canonical tables too: a bad date is a finding, never a silent null."""
+    # arrange: a canonical SENR table with text dates, one of them impossible
+    table = pl.DataFrame(
+        {
+            "ssid": ["1234567890", "1234567891", "1234567892"],
+            "reporting_lea": ["0110000"] * 3,
+            "school_of_attendance": ["0110001"] * 3,
+            "enrollment_start_date": ["20140820", "2014-08-20", "20140231"],
+            "enrollment_exit_date": ["", None, ""],
+        }
+    )
+    table.write_parquet(tmp_path / "senr.parquet")
+    # act
+    ex = read_inputs(tmp_path / "senr.parquet")
+    # assert
+    assert not ex.columnar  # text dates are checked, so the table is staged
+    read = ex.senr.collect()
+    assert read["enrollment_start_date"].to_list() == [dt.date(2014, 8, 20)] * 2
+    found = ex.findings.collect()
+    assert found["rule"].to_list() == ["FRMT0002"]
+    assert found["line"].to_list() == [3]
+    assert found["message"][0].endswith("date: EnrollmentSchoolStartDate; record not used")
+    assert ex.accounting().collect().row(0, named=True) == {
+        "lines_read": 3,
+        "records_parsed": 2,
+        "lines_rejected": 1,
+    }
