@@ -403,12 +403,20 @@ def read_caret(
     """
     if not paths:
         return Extracts.from_tables({})
-    lines = pl.concat([_raw_lines(p) for p in paths])
-    lines = lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
-    if line_store is not None:
+    pure = _single_type_files(paths) if line_store is not None else {}
+    mixed = [p for p in paths if p not in pure]
+    lines = _typed_lines(mixed)
+    if line_store is not None and mixed:
         line_store.mkdir(parents=True, exist_ok=True)
         lines.sink_parquet(line_store / "lines.parquet", compression="lz4")
         lines = pl.scan_parquet(line_store / "lines.parquet")
+    # A file whose every line starts with one record type's exact field 1 needs no
+    # sorting out: its table reads it directly.
+    pure_lines = [
+        _raw_lines(p).with_columns(pl.lit(rtype, pl.String).alias("_rtype"))
+        for p, rtype in pure.items()
+    ]
+    all_lines = pl.concat([lines, *pure_lines]) if pure_lines else lines
     base_type = pl.col("_rtype").str.strip_suffix("-R")
     unknown = lines.filter(~base_type.is_in(list(LAYOUTS))).with_columns(
         pl.lit(None, pl.String).alias("ssid")
@@ -437,11 +445,22 @@ def read_caret(
             ),
         ]
     )
+
+    def of_type(record_type: str) -> pl.LazyFrame:
+        own = [
+            f
+            for f, (p, rtype) in zip(pure_lines, pure.items(), strict=True)
+            if rtype.removesuffix("-R") == record_type
+        ]
+        return (
+            pl.concat([lines.filter(base_type == record_type), *own])
+            if own
+            else (lines.filter(base_type == record_type))
+        )
+
     raw = {
         name: _parse_lines(
-            lines.filter(base_type == LAYOUTS[name.upper()].record_type),
-            LAYOUTS[name.upper()],
-            with_pii=with_pii,
+            of_type(LAYOUTS[name.upper()].record_type), LAYOUTS[name.upper()], with_pii=with_pii
         )
         for name in TABLES
     }
@@ -449,8 +468,52 @@ def read_caret(
         raw=raw,
         other_findings=other,
         sources=[str(p) for p in paths],
-        line_counts=lines.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines")),
+        line_counts=all_lines.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines")),
     )
+
+
+def _typed_lines(paths: Sequence[Path]) -> pl.LazyFrame:
+    """Lines of ``paths`` with their record type (``_rtype``, e.g. ``SENR-R``)."""
+    if not paths:
+        return pl.LazyFrame(
+            schema={
+                "source_file": pl.Categorical,
+                "source_line": pl.Int64,
+                "text": pl.String,
+                "_rtype": pl.String,
+            }
+        )
+    lines = pl.concat([_raw_lines(p) for p in paths])
+    return lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
+
+
+def _single_type_files(paths: Sequence[Path]) -> dict[Path, str]:
+    """Files whose every line begins with one record type exactly (``SENR^`` …).
+
+    One pass over the text, testing a fixed prefix only: much cheaper than
+    working out each line's record type. Anything else (blank lines, padding,
+    lower case, mixed types) leaves the file to the general path.
+    """
+    prefixes = {f"{t}{ods}^": f"{t}{ods}" for t in LAYOUTS for ods in ("", "-R")}
+    candidates: dict[Path, str] = {}
+    for p in paths:
+        first = _raw_lines(p).head(1).collect()
+        text = first["text"][0] if first.height else ""
+        head = text[: text.find("^") + 1] if "^" in text else ""
+        if head in prefixes:
+            candidates[p] = head
+    if not candidates:
+        return {}
+    checks = pl.concat(
+        [
+            _raw_lines(p).select(
+                pl.lit(i).alias("_file"), pl.col("text").str.starts_with(head).all().alias("ok")
+            )
+            for i, (p, head) in enumerate(candidates.items())
+        ]
+    ).collect()
+    ok = set(checks.filter(pl.col("ok"))["_file"].to_list())
+    return {p: prefixes[head] for i, (p, head) in enumerate(candidates.items()) if i in ok}
 
 
 # ---------------------------------------------------------------------------------

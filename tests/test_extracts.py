@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from acgr.extracts import read_inputs
-from acgr.testing import senr_line, write_extract
+from acgr.testing import record_line, senr_line, write_extract
 
 
 def test_fields_lose_spaces_tabs_and_no_break_spaces(tmp_path: Path) -> None:
@@ -82,3 +82,30 @@ def test_a_text_date_in_a_table_that_is_no_date_rejects_the_record(tmp_path: Pat
         "records_parsed": 2,
         "lines_rejected": 1,
     }
+
+
+def test_a_later_line_of_another_type_is_read_whatever_the_first_line_says(
+    tmp_path: Path,
+) -> None:
+    """Files that hold one record type are read directly; a stray type must still count."""
+    # arrange: a file that starts like a SENR-only file but also carries a SINF line,
+    # and a file of SENR lines only
+    senr = senr_line(ssid="1234567890", enrollment_start_date=dt.date(2014, 8, 20))
+    sinf = record_line("SINF", {"ssid": "1234567890", "effective_start_date": dt.date(2014, 8, 1)})
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_extract(folder / "a_mixed.txt", [senr, senr, sinf])
+    write_extract(folder / "b_senr.txt", [senr, senr])
+    # act: with and without the line store (the store path sorts files out first)
+    stored = read_inputs(folder, line_store=tmp_path / "store")
+    plain = read_inputs(folder)
+    # assert
+    for ex in (stored, plain):
+        assert ex.senr.collect().height == 4
+        assert ex.sinf.collect()["source_line"].to_list() == [3]
+        assert ex.accounting().collect().row(0, named=True)["lines_read"] == 5
+    assert (
+        stored.senr.collect()
+        .sort("source_file", "source_line")
+        .equals(plain.senr.collect().sort("source_file", "source_line"))
+    )
