@@ -414,9 +414,15 @@ def read_caret(
     # sorting out: its table reads it directly.
     pure_lines = [
         _raw_lines(p).with_columns(pl.lit(rtype, pl.String).alias("_rtype"))
-        for p, rtype in pure.items()
+        for p, (rtype, _) in pure.items()
     ]
-    all_lines = pl.concat([lines, *pure_lines]) if pure_lines else lines
+    line_counts = lines.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines"))
+    if pure:
+        counted = pl.LazyFrame(
+            {"source_file": [str(p) for p in pure], "lines": [n for _, n in pure.values()]},
+            schema={"source_file": pl.String, "lines": pl.Int64},
+        ).with_columns(pl.col("source_file").cast(pl.Categorical))
+        line_counts = pl.concat([line_counts, counted])
     base_type = pl.col("_rtype").str.strip_suffix("-R")
     unknown = lines.filter(~base_type.is_in(list(LAYOUTS))).with_columns(
         pl.lit(None, pl.String).alias("ssid")
@@ -449,7 +455,7 @@ def read_caret(
     def of_type(record_type: str) -> pl.LazyFrame:
         own = [
             f
-            for f, (p, rtype) in zip(pure_lines, pure.items(), strict=True)
+            for f, (rtype, _) in zip(pure_lines, pure.values(), strict=True)
             if rtype.removesuffix("-R") == record_type
         ]
         return (
@@ -468,7 +474,7 @@ def read_caret(
         raw=raw,
         other_findings=other,
         sources=[str(p) for p in paths],
-        line_counts=all_lines.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines")),
+        line_counts=line_counts,
     )
 
 
@@ -487,8 +493,12 @@ def _typed_lines(paths: Sequence[Path]) -> pl.LazyFrame:
     return lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
 
 
-def _single_type_files(paths: Sequence[Path]) -> dict[Path, str]:
+def _single_type_files(paths: Sequence[Path]) -> dict[Path, tuple[str, int]]:
     """Files whose every line begins with one record type exactly (``SENR^`` …).
+
+    Maps each to its record type and its number of lines, counted here so that
+    nothing else reads the file just to count: a file read twice in one query
+    would make Polars hold its whole text in memory to share it.
 
     One pass over the text, testing a fixed prefix only: much cheaper than
     working out each line's record type. Anything else (blank lines, padding,
@@ -507,13 +517,17 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, str]:
     checks = pl.concat(
         [
             _raw_lines(p).select(
-                pl.lit(i).alias("_file"), pl.col("text").str.starts_with(head).all().alias("ok")
+                pl.lit(i).alias("_file"),
+                pl.col("text").str.starts_with(head).all().alias("ok"),
+                pl.len().cast(pl.Int64).alias("lines"),
             )
             for i, (p, head) in enumerate(candidates.items())
         ]
     ).collect()
-    ok = set(checks.filter(pl.col("ok"))["_file"].to_list())
-    return {p: prefixes[head] for i, (p, head) in enumerate(candidates.items()) if i in ok}
+    ok = dict(checks.filter(pl.col("ok")).select("_file", "lines").iter_rows())
+    return {
+        p: (prefixes[head], int(ok[i])) for i, (p, head) in enumerate(candidates.items()) if i in ok
+    }
 
 
 # ---------------------------------------------------------------------------------
