@@ -65,15 +65,17 @@ VARIANTS: tuple[tuple[str, str], ...] = (
 
 LEVEL_ORDER: dict[str, int] = {"T": 0, "C": 1, "D": 2, "S": 3}
 
-KEY_COLUMNS: tuple[str, ...] = (
+#: One reporting entity: a level and its codes, split by charter school and DASS.
+ENTITY: tuple[str, ...] = (
     "level",
     "county_code",
     "district_code",
     "school_code",
     "charter",
     "dass",
-    "category",
 )
+#: Key of a count row: the entity and the reporting category.
+KEY_COLUMNS: tuple[str, ...] = (*ENTITY, "category")
 
 
 def _counts() -> list[pl.Expr]:

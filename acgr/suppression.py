@@ -11,16 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from acgr.aggregation import ENTITY
 from acgr.rules import RuleSet
-
-ENTITY: tuple[str, ...] = (
-    "level",
-    "county_code",
-    "district_code",
-    "school_code",
-    "charter",
-    "dass",
-)
 
 
 def small_cell(cohort: pl.Expr, rules: RuleSet) -> pl.Expr:
