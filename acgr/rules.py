@@ -138,6 +138,9 @@ class CalpadsCodes(BaseModel):
     #: The no-show exit: dated on or the day before the start (SENR0018), never
     #: a primary enrollment (SENR0027), never a later enrollment (SENR0586).
     no_show_exit: str
+    #: A prior-year enrollment must be exited before this day of the calendar year
+    #: its academic year ends in (SENR0317 / CERT112: 16 August).
+    prior_year_exit_deadline: MonthDay
 
 
 class RuleSet(BaseModel):

@@ -20,6 +20,7 @@ import datetime as dt
 
 import polars as pl
 
+from acgr.cohort import academic_year_end
 from acgr.findings import Check, concat_findings, findings_from_checks, findings_where, fmt
 from acgr.overlaps import overlapping_records
 from acgr.qualifying import rule_checks
@@ -174,9 +175,11 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         ),
     ]
     if extraction_date is not None:
-        # SENR0317 / CERT112: a prior-year enrollment must be exited before 16 August
-        # of the next year; one still open then inflates Still Enrolled.
-        deadline = pl.date(start.dt.year() + (start.dt.month() >= 7).cast(pl.Int32), 8, 16)
+        # SENR0317 / CERT112: a prior-year enrollment must be exited before the
+        # deadline (16 August) after its academic year; one still open then inflates
+        # Still Enrolled.
+        by = cp.prior_year_exit_deadline
+        deadline = pl.date(academic_year_end(start, rules), by.month, by.day)
         checks.append(
             Check(
                 "SENR0317",

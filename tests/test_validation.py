@@ -23,6 +23,7 @@ import polars as pl
 import pytest
 
 from acgr.api import AcgrResult, ValidationResult, compute, validate
+from acgr.rules import MonthDay, RuleSet, load_rules
 from acgr.testing import record_line, write_extract
 from tests.helpers import D, grad, rec
 
@@ -635,6 +636,30 @@ def test_senr0317_only_once_extraction_reaches_16_august_of_the_following_year(
     res = compute(path, class_of=2017, extraction_date=extraction, engine="in-memory")
     rows = res.findings.filter(pl.col("rule") == "SENR0317")
     assert rows.select("severity", "line").rows() == ([("warning", 1)] if flagged else [])
+
+
+def test_senr0317_deadline_comes_from_the_rule_set(tmp_path: Path) -> None:
+    # arrange: a 2016-17 enrollment exited 20 August 2017 (after 16 Aug: flagged), then
+    # a rule set that moves the deadline to 1 September
+    path = write_extract(
+        tmp_path / "senr.txt",
+        [r("2031700011", D(2016, 9, 1), "12", exit=D(2017, 8, 20), code="E400")],
+    )
+    rules = load_rules("2018")
+    later = rules.model_copy(
+        update={
+            "calpads": rules.calpads.model_copy(
+                update={"prior_year_exit_deadline": MonthDay(month=9, day=1)}
+            )
+        }
+    )
+
+    def flagged(ruleset: RuleSet) -> int:
+        res = compute(path, class_of=2017, rules=ruleset, engine="in-memory")
+        return res.findings.filter(pl.col("rule") == "SENR0317").height
+
+    # act / assert
+    assert (flagged(rules), flagged(later)) == (1, 0)
 
 
 # --------------------------------------------------------------------------- SENR0027/0028
