@@ -563,6 +563,13 @@ def _as_lazy(frame: FrameLike) -> pl.LazyFrame:
     return converted.lazy()
 
 
+#: Canonical column (normalised name) -> another name callers' tables use for it.
+_ALIASES: dict[str, str] = {
+    "enrollmentstartdate": "enrollmentschoolstartdate",
+    "enrollmentexitdate": "enrollmentschoolexitdate",
+}
+
+
 def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
     """Bring a caller's table to the canonical schema of ``table``.
 
@@ -576,10 +583,6 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
     layout = LAYOUTS[table.upper()]
     lf = _as_lazy(frame)
     present = {_norm(c): c for c in lf.collect_schema().names()}
-    aliases = {
-        "enrollmentstartdate": "enrollmentschoolstartdate",
-        "enrollmentexitdate": "enrollmentschoolexitdate",
-    }
     if "source_line" not in lf.collect_schema().names():
         lf = lf.with_row_index("source_line", offset=1)
     schema = lf.collect_schema()
@@ -604,7 +607,7 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
         src = (
             present.get(_norm(col))
             or present.get(_norm(f.calpads))
-            or present.get(aliases.get(_norm(col), ""))
+            or present.get(_ALIASES.get(_norm(col), ""))
         )
         if src is None:
             exprs.append(pl.lit(None, dtype).alias(col))
@@ -651,7 +654,7 @@ def has_text_dates(frame: pl.LazyFrame, table: str) -> bool:
         for f in LAYOUTS[table.upper()].fields
         if f.kind == "date"
         for name in (f.column, f.calpads)
-    } | {"enrollmentstartdate", "enrollmentexitdate"}
+    } | set(_ALIASES.values())
     return any(_norm(c) in dates and dtype != pl.Date() for c, dtype in schema.items())
 
 

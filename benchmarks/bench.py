@@ -131,29 +131,27 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
     print("RESULT " + json.dumps(out), flush=True)
 
 
-def _hwm_mb() -> float:
-    """This process's peak RSS (VmHWM) in MB, 0 where /proc is missing."""
+def _status_kb(pid: int | str, key: str) -> int:
+    """A ``/proc/<pid>/status`` figure in kB (``VmRSS``, ``VmHWM``), 0 where missing."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{key}:"):
+                return int(line.split()[1])
     except OSError:
         pass
-    return 0.0
+    return 0
+
+
+def _hwm_mb() -> float:
+    """This process's peak RSS (VmHWM) in MB."""
+    return _status_kb("self", "VmHWM") / 1024
 
 
 # ---------------------------------------------------------------------------------
 # Parent
 # ---------------------------------------------------------------------------------
 def _rss_kb(pid: int) -> int:
-    try:
-        with Path(f"/proc/{pid}/status").open() as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _status_kb(pid, "VmRSS")
 
 
 def run_step(step: str, data: Path, args: argparse.Namespace) -> dict[str, Any]:
