@@ -34,6 +34,8 @@ from acgr.qualifying import (
     normalise_senr_codes,
     normalized_code,
     qualifying_from,
+    tidy_senr,
+    untidy_columns,
 )
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
 from acgr.suppression import with_suppression
@@ -118,7 +120,7 @@ class AcgrResult:
 #: Phases of :func:`compute`, in run order, with what each does (CLI progress text).
 PHASES: dict[str, str] = {
     "stage": "reading the extracts",
-    "records": "normalising enrollment records",
+    "records": "checking and tidying enrollment records",
     "cohort": "finding qualifying records and the cohort",
     "students": "deciding cohort, outcomes and student groups",
     "findings": "checking records",
@@ -233,6 +235,34 @@ def _materialise(frame: pl.LazyFrame, path: Path, engine: Engine) -> pl.LazyFram
     return pl.scan_parquet(path)
 
 
+def _senr_records(
+    extracts: Extracts,
+    extraction_date: dt.date | None,
+    *,
+    workdir: Path,
+    engine: Engine,
+    phase: Phases,
+) -> pl.LazyFrame:
+    """SENR engine records, tidied and written once: every later step reads them.
+
+    Staged text was stripped and normalised while it was staged. A table read in
+    place (Parquet, frames) is checked first, on its distinct values, and only
+    its untidy columns are stripped and normalised as it is written here (the
+    ``records`` phase). Written once as fast-to-read Parquet, since the later
+    steps pass over it many times.
+    """
+    if "senr" in extracts.prepared:
+        return enrollment_records(extracts.senr, extraction_date, codes_normalised=True)
+    with phase("records"):
+        if "senr" in extracts.padded:
+            given = extracts.as_given("senr")
+            senr = tidy_senr(given, untidy_columns(given))
+        else:
+            senr = normalise_senr_codes(extracts.senr)
+        records = enrollment_records(senr, extraction_date, codes_normalised=True)
+        return _materialise(records, workdir / "senr_records.parquet", engine)
+
+
 def _collect_findings(parts: list[pl.LazyFrame], engine: Engine) -> pl.DataFrame:
     """Collect finding queries one at a time and stack them.
 
@@ -255,15 +285,9 @@ def _compute_staged(
     phase: Phases,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Students, findings, read counts and line accounting from staged extracts."""
-    # SENR engine records, normalised once (every later step starts from them):
-    # while staging when the text was staged, else written here.
-    normalised = "senr" in extracts.prepared
-    records = enrollment_records(
-        extracts.senr, periods.extraction_date, codes_normalised=normalised
+    records = _senr_records(
+        extracts, periods.extraction_date, workdir=workdir, engine=engine, phase=phase
     )
-    if not normalised:
-        with phase("records"):
-            records = _materialise(records, workdir / "senr_records.parquet", engine)
     qualifying = qualifying_from(records, periods, ruleset)
     with phase("cohort"):
         # Membership reads three columns of every qualifying record; everything
@@ -466,9 +490,7 @@ def validate(
         extracts = read_inputs(inputs, line_store=Path(tmp) / "lines").stage(
             Path(tmp), columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
         )
-        records = enrollment_records(
-            extracts.senr, None, codes_normalised="senr" in extracts.prepared
-        )
+        records = _senr_records(extracts, None, workdir=Path(tmp), engine=engine, phase=Phases())
         findings = _collect_findings(
             [
                 extracts.findings,

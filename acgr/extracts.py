@@ -89,6 +89,11 @@ class Extracts:
     columnar: bool = False
     #: Tables a :meth:`stage` ``prepare`` step was applied to.
     prepared: frozenset[str] = frozenset()
+    #: Tables read as given, their text not yet stripped of padding (typed
+    #: Parquet or frames): :meth:`table` strips them as it reads and
+    #: :meth:`stage` while it writes. A caller that has checked the text needs no
+    #: stripping reads :meth:`as_given` instead and saves that work on every read.
+    padded: frozenset[str] = frozenset()
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, pl.LazyFrame], **kwargs: Any) -> Extracts:
@@ -98,6 +103,11 @@ class Extracts:
 
     def table(self, name: str) -> pl.LazyFrame:
         """The canonical table ``senr``, ``sinf``, ``sprg`` or ``sela`` (records read)."""
+        frame = self.as_given(name)
+        return strip_padding(frame) if name in self.padded else frame
+
+    def as_given(self, name: str) -> pl.LazyFrame:
+        """The records read of table ``name``, text as given (see :attr:`padded`)."""
         if self.columnar:  # typed tables: the reader rejects nothing
             return self.raw[name].drop(list(PROBLEM_COLUMNS))
         return self.raw[name].filter(pl.col("_problem").is_null()).drop(list(PROBLEM_COLUMNS))
@@ -196,6 +206,8 @@ class Extracts:
             frames[t] = frame
         if self.columnar:
             return replace(self, raw=frames)
+        for t in self.padded:
+            frames[t] = strip_padding(frames[t])
         for t, step in (prepare or {}).items():
             frames[t] = step(frames[t])
         folder.mkdir(parents=True, exist_ok=True)
@@ -296,6 +308,11 @@ def _raw_lines(path: Path) -> pl.LazyFrame:
 #: spreadsheet leaves. An explicit set strips about twice as fast as Unicode
 #: whitespace, and this runs on every field of every record.
 PADDING = " \t\r\n\x0b\x0c\u00a0"
+
+
+def strip_padding(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """``frame`` with the :data:`PADDING` stripped from both ends of every text column."""
+    return frame.with_columns(pl.col(pl.String).str.strip_chars(PADDING))
 
 
 def _record_type(text: pl.Expr) -> pl.Expr:
@@ -570,7 +587,7 @@ _ALIASES: dict[str, str] = {
 }
 
 
-def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
+def canonicalize(frame: FrameLike, table: str, *, source: str, strip: bool = True) -> pl.LazyFrame:
     """Bring a caller's table to the canonical schema of ``table``.
 
     Columns are matched by name ignoring case and punctuation, so both
@@ -579,6 +596,8 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
     ``CCYYMMDD`` or ISO text). Without provenance columns, ``source_file`` is
     ``source`` and ``source_line`` the 1-based row number. The result carries the
     problem columns: a text date that is no date rejects the record (FRMT0002).
+    ``strip`` False leaves text fields as given (see :attr:`Extracts.padded`);
+    text dates are stripped whatever it says, to be parsed.
     """
     layout = LAYOUTS[table.upper()]
     lf = _as_lazy(frame)
@@ -625,7 +644,8 @@ def canonicalize(frame: FrameLike, table: str, *, source: str) -> pl.LazyFrame:
                 pl.when((text.str.len_bytes() > 0) & parsed.is_null()).then(pl.lit(f.calpads))
             )
         else:
-            exprs.append(pl.col(src).cast(pl.String).str.strip_chars(PADDING).alias(col))
+            text = pl.col(src).cast(pl.String)
+            exprs.append((text.str.strip_chars(PADDING) if strip else text).alias(col))
     if not bad_dates:  # every date typed already: nothing can be rejected
         return _with_no_problem(lf.select(exprs))
     # A date given as text that is not a date rejects the record, as in caret text.
@@ -667,7 +687,10 @@ def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame, bool
         raise ExtractError(
             f"{path}: line 1: columns do not match any canonical table (SENR, SINF, SPRG, SELA)"
         )
-    return table, canonicalize(lf, table, source=str(path)), not has_text_dates(lf, table)
+    typed = not has_text_dates(lf, table)
+    # Typed tables are read in place: their text is stripped where it is read
+    # (Extracts.padded), unless a caller shows it needs none.
+    return table, canonicalize(lf, table, source=str(path), strip=not typed), typed
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -725,12 +748,19 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
         unknown = set(inputs) - set(TABLES)
         if unknown:
             raise ValueError(f"unknown tables {sorted(unknown)}; expected {TABLES}")
-        tables = {t: canonicalize(inputs[t], t, source=f"<{t}>") for t in TABLES if t in inputs}
+        dates_typed = {t: not has_text_dates(_as_lazy(inputs[t]), t) for t in TABLES if t in inputs}
+        tables = {
+            t: canonicalize(inputs[t], t, source=f"<{t}>", strip=not ok)
+            for t, ok in dates_typed.items()
+        }
         # A caller's LazyFrame may be costly to evaluate (a database scan), and text
         # dates may be rejected: both are staged once.
         in_memory = not any(isinstance(f, pl.LazyFrame) for f in inputs.values())
-        typed = not any(has_text_dates(_as_lazy(inputs[t]), t) for t in tables)
-        return Extracts.from_tables(tables, columnar=in_memory and typed)
+        return Extracts.from_tables(
+            tables,
+            columnar=in_memory and all(dates_typed.values()),
+            padded=frozenset(t for t, ok in dates_typed.items() if ok),
+        )
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     found = _expand(paths)
     if not found:
@@ -740,6 +770,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
     empty: list[str] = []
     skipped: list[str] = []
     canonical: dict[str, list[pl.LazyFrame]] = {t: [] for t in TABLES}
+    padded: set[str] = set()
     for f, named in found:
         try:
             kind = _sniff(f)
@@ -758,7 +789,9 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
         else:
             table, lf, typed = _read_canonical_file(f, kind)
             canonical[table].append(lf)
-            if not typed:
+            if typed:
+                padded.add(table)
+            else:
                 kinds.add("text dates")
     ex = read_caret(caret, with_pii=with_pii, line_store=line_store)
     counts = [ex.line_counts]
@@ -791,6 +824,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
     ex.other_findings = concat_findings(notes)
     ex.sources = [str(f) for f, _ in found if str(f) not in skipped]
     ex.columnar = kinds <= {"parquet", "empty"}
+    ex.padded = frozenset(padded)
     return ex
 
 
@@ -803,4 +837,5 @@ __all__ = [
     "expand_paths",
     "read_caret",
     "read_inputs",
+    "strip_padding",
 ]

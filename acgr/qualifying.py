@@ -19,6 +19,7 @@ import datetime as dt
 import polars as pl
 
 from acgr.cohort import CohortPeriods, academic_year_end
+from acgr.extracts import PADDING
 from acgr.findings import Check, fmt
 from acgr.rules import RuleSet
 
@@ -72,15 +73,57 @@ SENR_CODES: dict[str, int | None] = {
 }
 
 
+def _normalised(col: str) -> pl.Expr:
+    """Column ``col`` of canonical SENR with its code normalised (as is if no code)."""
+    if col not in SENR_CODES:
+        return pl.col(col)
+    width = SENR_CODES[col]
+    return normalized_code(col, width) if width else pl.col(col).str.to_uppercase()
+
+
 def normalise_senr_codes(senr: pl.LazyFrame) -> pl.LazyFrame:
     """Canonical SENR with its :data:`SENR_CODES` normalised in place (names kept).
 
     Run once, e.g. while staging (:meth:`acgr.extracts.Extracts.stage`), so that
     :func:`engine_records` need not repeat it on every read.
     """
-    return senr.with_columns(
-        (normalized_code(c, width) if width else pl.col(c).str.to_uppercase()).alias(c)
-        for c, width in SENR_CODES.items()
+    return senr.with_columns(_normalised(c) for c in SENR_CODES)
+
+
+def untidy_columns(senr: pl.LazyFrame) -> frozenset[str]:
+    """Text columns the engine reads that SENR as given has untidy (eager).
+
+    A column is untidy when one of its values has padding
+    (:data:`acgr.extracts.PADDING`) or a code :func:`normalise_senr_codes` would
+    change. Only each column's distinct values are tested: a few hundred codes
+    and one value per student, where tidying touches every record.
+    """
+    schema = senr.select(list(ENGINE_COLUMNS)).collect_schema()
+    text = [c for c, dtype in schema.items() if dtype == pl.String]
+    if not text:
+        return frozenset()
+    changed = [
+        senr.select(pl.col(c).unique().alias("_given"))
+        .with_columns(pl.col("_given").str.strip_chars(PADDING).alias(c))
+        .select(
+            pl.lit(c).alias("column"),
+            _normalised(c).ne_missing(pl.col("_given")).any().alias("changed"),
+        )
+        for c in text
+    ]
+    found = pl.concat(changed).filter("changed").collect()
+    return frozenset(found["column"])
+
+
+def tidy_senr(senr: pl.LazyFrame, columns: frozenset[str]) -> pl.LazyFrame:
+    """SENR as given with ``columns`` stripped and their codes normalised.
+
+    With every untidy column (:func:`untidy_columns`) this equals canonical SENR
+    with :func:`normalise_senr_codes` applied; clean columns are left untouched.
+    """
+    ordered = [c for c in ENGINE_COLUMNS if c in columns]
+    return senr.with_columns(pl.col(ordered).str.strip_chars(PADDING)).with_columns(
+        _normalised(c) for c in ordered
     )
 
 

@@ -80,8 +80,25 @@ LAST_NAMES = ("Quill", "Rowan", "Sable", "Thorne", "Umber", "Vale", "Wren", "Yar
 
 # Code tables: arrays of small ints index into these (0 = blank).
 EXIT_CODES: tuple[str | None, ...] = (
-    None, "T160", "E230", "E156", "E140", "E300", "E400", "E410", "T380", "E150", "E155",
-    "T260", "T280", "T200", "T240", "T180", "E130", "T370", "E170",
+    None,
+    "T160",
+    "E230",
+    "E156",
+    "E140",
+    "E300",
+    "E400",
+    "E410",
+    "T380",
+    "E150",
+    "E155",
+    "T260",
+    "T280",
+    "T200",
+    "T240",
+    "T180",
+    "E130",
+    "T370",
+    "E170",
 )
 _X = {code: i for i, code in enumerate(EXIT_CODES) if code}
 COMPLETIONS: tuple[str | None, ...] = (None, "100", "120", "250", "320", "330", "360")
@@ -93,26 +110,53 @@ INDICATOR: tuple[str | None, ...] = (None, "N", "Y")
 # Story categories of a student.
 GRAD, SUMMER_GRAD, DROPOUT, OTHER_TRANSFER, COMPLETER, STILL, REMOVED = range(7)
 #: Cohort mix (removed students come on top, as a share of all students).
-COHORT_MIX = {GRAD: 0.80, SUMMER_GRAD: 0.03, DROPOUT: 0.09, OTHER_TRANSFER: 0.025,
-              COMPLETER: 0.005, STILL: 0.05}
+COHORT_MIX = {
+    GRAD: 0.80,
+    SUMMER_GRAD: 0.03,
+    DROPOUT: 0.09,
+    OTHER_TRANSFER: 0.025,
+    COMPLETER: 0.005,
+    STILL: 0.05,
+}
 REMOVED_SHARE = 0.05
 
 # Sub-mixes: (exit code, completion, share).
-DROPOUT_MIX = (("E140", None, 0.26), ("E300", None, 0.12), ("E400", None, 0.10),
-               ("E410", None, 0.06), ("T380", None, 0.05), ("T160", None, 0.25),
-               ("E230", "360", 0.10), ("E150", None, 0.03), ("E155", None, 0.03))
+DROPOUT_MIX = (
+    ("E140", None, 0.26),
+    ("E300", None, 0.12),
+    ("E400", None, 0.10),
+    ("E410", None, 0.06),
+    ("T380", None, 0.05),
+    ("T160", None, 0.25),
+    ("E230", "360", 0.10),
+    ("E150", None, 0.03),
+    ("E155", None, 0.03),
+)
 OTHER_TRANSFER_MIX = (("T260", None, 0.5), ("T280", None, 0.5))
-COMPLETER_MIX = (("E230", "120", 0.45), ("E230", "250", 0.15), ("E230", "320", 0.15),
-                 ("E230", "330", 0.25))
-REMOVED_MIX = (("T200", None, 0.45), ("T240", None, 0.25), ("T180", None, 0.15),
-               ("T370", None, 0.10), ("E130", None, 0.05))
+COMPLETER_MIX = (
+    ("E230", "120", 0.45),
+    ("E230", "250", 0.15),
+    ("E230", "320", 0.15),
+    ("E230", "330", 0.25),
+)
+REMOVED_MIX = (
+    ("T200", None, 0.45),
+    ("T240", None, 0.25),
+    ("T180", None, 0.15),
+    ("T370", None, 0.10),
+    ("E130", None, 0.05),
+)
 #: Still enrolled: retained (grade 11 in Year4), a fifth year at the same school, a
 #: fifth year at another school (the fifth year ends with E230/100 or E140, open while
 #: it runs), a graduation after the summer cutoff (before the extraction date).
 STILL_MIX = (0.35, 0.30, 0.25, 0.10)
 
-COMPLETER_OUTCOME = {"120": "SPED Certificate", "250": "Adult Ed. HS Diploma",
-                     "320": "GED Completer", "330": "CHSPE Completer"}
+COMPLETER_OUTCOME = {
+    "120": "SPED Certificate",
+    "250": "Adult Ed. HS Diploma",
+    "320": "GED Completer",
+    "330": "CHSPE Completer",
+}
 
 
 @dataclass(frozen=True)
@@ -176,8 +220,9 @@ def _uniform_int(rng: np.random.Generator, lo: Any, hi: Any, n: int) -> np.ndarr
     return _i32(lo + np.floor(rng.random(n) * span).astype(np.int64))
 
 
-def _codes(mix: tuple[tuple[str, str | None, float], ...], pick: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
+def _codes(
+    mix: tuple[tuple[str, str | None, float], ...], pick: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     exit_idx = np.array([_X[c] for c, _, _ in mix], dtype=np.int8)[pick]
     comp_idx = np.array([_C[k] if k else 0 for _, k, _ in mix], dtype=np.int8)[pick]
     return exit_idx, comp_idx
@@ -195,16 +240,16 @@ class _Schools:
     """High schools ``0 .. n_hs-1`` (grouped by LEA) then middle schools."""
 
     n_hs: int
-    lea_of: np.ndarray          # per school
-    cal_start: np.ndarray       # per school: first day = 1 Aug + this
-    cal_end: np.ndarray         # per school: last day = 1 Jun + this
-    hs_lo: np.ndarray           # per LEA: first high school
+    lea_of: np.ndarray  # per school
+    cal_start: np.ndarray  # per school: first day = 1 Aug + this
+    cal_end: np.ndarray  # per school: last day = 1 Jun + this
+    hs_lo: np.ndarray  # per LEA: first high school
     hs_cnt: np.ndarray
-    ms_lo: np.ndarray           # per LEA: first middle school
+    ms_lo: np.ndarray  # per LEA: first middle school
     ms_cnt: np.ndarray
-    hs_cum_weight: np.ndarray   # for a size-weighted pick of a high school
-    lea_text: pl.Series         # per school: 7-digit Reporting LEA
-    school_text: pl.Series      # per school: 7-digit school code
+    hs_cum_weight: np.ndarray  # for a size-weighted pick of a high school
+    lea_text: pl.Series  # per school: 7-digit Reporting LEA
+    school_text: pl.Series  # per school: 7-digit school code
     directory: pl.DataFrame
 
 
@@ -213,13 +258,15 @@ def _make_schools(rng: np.random.Generator, n_hs: int, n_leas: int) -> _Schools:
     n_ms = n_leas + n_hs // 2
     n_counties = min(58, n_leas)
     # LEA -> county, district code. A few LEAs are county offices (district 10xxx).
-    county = np.concatenate([np.arange(1, n_counties + 1),
-                             rng.integers(1, n_counties + 1, n_leas - n_counties)])
+    county = np.concatenate(
+        [np.arange(1, n_counties + 1), rng.integers(1, n_counties + 1, n_leas - n_counties)]
+    )
     n_coe = min(n_counties, n_leas // 20)
     district = rng.choice(np.arange(61000, 78000), size=n_leas, replace=False)
     district[:n_coe] = 10000 + county[:n_coe] * 10 + 1
-    lea_code = np.char.add(np.char.zfill(county.astype(str), 2),
-                           np.char.zfill(district.astype(str), 5))
+    lea_code = np.char.add(
+        np.char.zfill(county.astype(str), 2), np.char.zfill(district.astype(str), 5)
+    )
     # Schools -> LEA, every LEA with at least one high and one middle school.
     hs_lea = np.sort(np.concatenate([np.arange(n_leas), rng.integers(0, n_leas, n_hs - n_leas)]))
     ms_lea = np.sort(np.concatenate([np.arange(n_leas), rng.integers(0, n_leas, n_ms - n_leas)]))
@@ -237,16 +284,20 @@ def _make_schools(rng: np.random.Generator, n_hs: int, n_leas: int) -> _Schools:
     dass = coe_school | (rng.random(n_all) < 0.03)
     weight[dass[:n_hs]] *= 0.15  # alternative schools are small
     kind = np.where(np.arange(n_all) < n_hs, "High", "Middle")
-    directory = pl.DataFrame({
-        "cds_code": np.char.add(lea_code[lea_of], school_code),
-        "county_name": np.char.add(
-            "Synthetic County ", np.char.zfill(county[lea_of].astype(str), 2)
-        ),
-        "district_name": np.char.add("Synthetic District ", district[lea_of].astype(str)),
-        "school_name": np.char.add(np.char.add(np.char.add("Synthetic ", kind), " "), school_code),
-        "charter": np.where(charter, "Y", "N"),
-        "dass": np.where(dass, "Y", "N"),
-    }).sort("cds_code")
+    directory = pl.DataFrame(
+        {
+            "cds_code": np.char.add(lea_code[lea_of], school_code),
+            "county_name": np.char.add(
+                "Synthetic County ", np.char.zfill(county[lea_of].astype(str), 2)
+            ),
+            "district_name": np.char.add("Synthetic District ", district[lea_of].astype(str)),
+            "school_name": np.char.add(
+                np.char.add(np.char.add("Synthetic ", kind), " "), school_code
+            ),
+            "charter": np.where(charter, "Y", "N"),
+            "dass": np.where(dass, "Y", "N"),
+        }
+    ).sort("cds_code")
     return _Schools(
         n_hs=n_hs,
         lea_of=lea_of,
@@ -292,17 +343,34 @@ def _year_end(sc: _Schools, school: np.ndarray, ay: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------
 # Students of one block
 # ---------------------------------------------------------------------------------
-_SLOT_FIELDS = ("act", "sch", "start", "exit", "code", "comp", "grade", "status",
-                "uc", "seal", "gssmd")
+_SLOT_FIELDS = (
+    "act",
+    "sch",
+    "start",
+    "exit",
+    "code",
+    "comp",
+    "grade",
+    "status",
+    "uc",
+    "seal",
+    "gssmd",
+)
 
 
 def _slot(n: int) -> dict[str, np.ndarray]:
     return {
-        "act": np.zeros(n, bool), "sch": np.zeros(n, np.int32),
-        "start": np.full(n, NONE, np.int32), "exit": np.full(n, NONE, np.int32),
-        "code": np.zeros(n, np.int8), "comp": np.zeros(n, np.int8),
-        "grade": np.zeros(n, np.int8), "status": np.zeros(n, np.int8),
-        "uc": np.zeros(n, np.int8), "seal": np.zeros(n, np.int8), "gssmd": np.zeros(n, np.int8),
+        "act": np.zeros(n, bool),
+        "sch": np.zeros(n, np.int32),
+        "start": np.full(n, NONE, np.int32),
+        "exit": np.full(n, NONE, np.int32),
+        "code": np.zeros(n, np.int8),
+        "comp": np.zeros(n, np.int8),
+        "grade": np.zeros(n, np.int8),
+        "status": np.zeros(n, np.int8),
+        "uc": np.zeros(n, np.int8),
+        "seal": np.zeros(n, np.int8),
+        "gssmd": np.zeros(n, np.int8),
     }
 
 
@@ -313,18 +381,19 @@ class _Block:
     gidx: np.ndarray
     cls: np.ndarray
     category: np.ndarray
-    comp_final: np.ndarray   # completion of the deciding E230 (completers)
+    comp_final: np.ndarray  # completion of the deciding E230 (completers)
     first_school: np.ndarray
     first_start: np.ndarray
     first_t: np.ndarray
     last_t: np.ndarray
     year_school: np.ndarray  # (n, 5) school at the end of each high-school year
     senr: dict[str, np.ndarray]
-    student: np.ndarray      # SENR row -> block student index
+    student: np.ndarray  # SENR row -> block student index
 
 
-def _students(rng: np.random.Generator, sc: _Schools, gidx: np.ndarray, cls: np.ndarray,
-              horizon: int) -> _Block:
+def _students(
+    rng: np.random.Generator, sc: _Schools, gidx: np.ndarray, cls: np.ndarray, horizon: int
+) -> _Block:
     n = gidx.size
     u = rng.random  # shorthand
     # -- story -------------------------------------------------------------------
@@ -351,8 +420,9 @@ def _students(rng: np.random.Generator, sc: _Schools, gidx: np.ndarray, cls: np.
     extra_day |= summer
     extra_lo[summer], extra_hi[summer] = 0, 45  # 1 July .. 15 August
 
-    def terminal(mask: np.ndarray, mix: tuple[tuple[str, str | None, float], ...],
-                 years: list[float]) -> np.ndarray:
+    def terminal(
+        mask: np.ndarray, mix: tuple[tuple[str, str | None, float], ...], years: list[float]
+    ) -> np.ndarray:
         pick = _draw(rng, [s for _, _, s in mix], n)
         code, comp = _codes(mix, pick)
         term_code[mask], term_comp[mask] = code[mask], comp[mask]
@@ -442,8 +512,11 @@ def _students(rng: np.random.Generator, sc: _Schools, gidx: np.ndarray, cls: np.
         split = np.where(r < 0.06, 1, np.where(r < 0.07, 2, 0)).astype(np.int8)
         within = u(n) < 0.6
         target = np.where(within, _other_hs(rng, sc, cur), _any_hs(rng, sc, n))
-        d_split = a_start + 20 + np.floor(u(n) * np.maximum((a_end - a_start) // 2 - 20, 1)
-                                          ).astype(np.int32)
+        d_split = (
+            a_start
+            + 20
+            + np.floor(u(n) * np.maximum((a_end - a_start) // 2 - 20, 1)).astype(np.int32)
+        )
         gap = np.where(split == 1, _uniform_int(rng, 1, 7, n), _uniform_int(rng, 20, 60, n))
         b_start = d_split + gap
         b_school = np.where(split == 1, target, cur).astype(np.int32)
@@ -454,8 +527,9 @@ def _students(rng: np.random.Generator, sc: _Schools, gidx: np.ndarray, cls: np.
         chain_start = np.where(has_b, b_start, a_start)
         chain_school = np.where(has_b, b_school, cur).astype(np.int32)
         chain_end = np.where(has_b, b_end, a_end)
-        term_date = chain_start + np.floor(
-            (0.2 + 0.75 * u(n)) * (chain_end - chain_start)).astype(np.int32)
+        term_date = chain_start + np.floor((0.2 + 0.75 * u(n)) * (chain_end - chain_start)).astype(
+            np.int32
+        )
         term_date = np.where(mode == 2, term_date, chain_end)
         end = np.where(is_last, np.where(mode == 0, NONE, term_date), chain_end)
         code = np.where(is_last, term_code, _X["T160"]).astype(np.int8)
@@ -534,7 +608,8 @@ def _students(rng: np.random.Generator, sc: _Schools, gidx: np.ndarray, cls: np.
 
     # -- flatten student-major, cut at the horizon ----------------------------------
     act = np.stack([s["act"] for s in slots], axis=1) & (
-        np.stack([s["start"] for s in slots], axis=1) <= horizon)
+        np.stack([s["start"] for s in slots], axis=1) <= horizon
+    )
     student = np.nonzero(act)[0].astype(np.int32)
     senr = {f: np.stack([s[f] for s in slots], axis=1)[act] for f in _SLOT_FIELDS if f != "act"}
     after = senr["exit"] > horizon
@@ -544,9 +619,19 @@ def _students(rng: np.random.Generator, sc: _Schools, gidx: np.ndarray, cls: np.
     graded = senr["grade"] >= 9
     for f in ("uc", "seal", "gssmd"):
         senr[f][after & graded] = 1
-    return _Block(gidx=gidx, cls=cls, category=category, comp_final=comp_final,
-                  first_school=first_school, first_start=first_start, first_t=first_t,
-                  last_t=last_t, year_school=year_school, senr=senr, student=student)
+    return _Block(
+        gidx=gidx,
+        cls=cls,
+        category=category,
+        comp_final=comp_final,
+        first_school=first_school,
+        first_start=first_start,
+        first_t=first_t,
+        last_t=last_t,
+        year_school=year_school,
+        senr=senr,
+        student=student,
+    )
 
 
 # ---------------------------------------------------------------------------------
@@ -554,9 +639,11 @@ def _students(rng: np.random.Generator, sc: _Schools, gidx: np.ndarray, cls: np.
 # ---------------------------------------------------------------------------------
 def _date_text(days: np.ndarray) -> pl.Series:
     d = pl.col("d")
-    return pl.DataFrame({"d": days.astype(np.int32)}).select(
-        pl.when(d >= 0).then(d).otherwise(None).cast(pl.Date).dt.strftime("%Y%m%d")
-    ).to_series()
+    return (
+        pl.DataFrame({"d": days.astype(np.int32)})
+        .select(pl.when(d >= 0).then(d).otherwise(None).cast(pl.Date).dt.strftime("%Y%m%d"))
+        .to_series()
+    )
 
 
 def _academic_year(days: np.ndarray) -> pl.Series:
@@ -637,8 +724,8 @@ def _demographics(
     n = block.gidx.size
     u = rng.random
     return {
-        "ssid": 1_000_000_000 + (block.gidx.astype(np.int64) * 2654435761 + ssid_offset)
-        % 9_000_000_000,
+        "ssid": 1_000_000_000
+        + (block.gidx.astype(np.int64) * 2654435761 + ssid_offset) % 9_000_000_000,
         "birth": _days(block.cls - 19, 9, 2) + np.floor(u(n) * 365).astype(np.int32),
         "gender": _draw(rng, [0.505, 0.49, 0.005], n),
         # race group: H, W, A, B, F, I, P, T (two or more), D (not reported)
@@ -655,8 +742,9 @@ _PACIFIC = ("301", "302", "303", "304", "399", "301", "302", "303", "304")
 _PARENT_ED = ("10", "11", "12", "13", "14", "15")
 
 
-def _write_sinf(block: _Block, sc: _Schools, demo: dict[str, np.ndarray], horizon: int,
-                fh: IO[bytes]) -> int:
+def _write_sinf(
+    block: _Block, sc: _Schools, demo: dict[str, np.ndarray], horizon: int, fh: IO[bytes]
+) -> int:
     n = block.gidx.size
     two = demo["second_sinf"]
     change = _days(block.cls - 4 + block.first_t + 1, 10, 1)
@@ -670,8 +758,16 @@ def _write_sinf(block: _Block, sc: _Schools, demo: dict[str, np.ndarray], horizo
     race, detail = demo["race"][who], demo["race_detail"][who]
     race1 = np.select(
         [race == 0, race == 1, race == 2, race == 3, race == 4, race == 5, race == 6, race == 7],
-        [np.where(detail < 7, "700", "100"), "700",
-         np.array(_ASIAN)[detail], "600", "400", "100", np.array(_PACIFIC)[detail], "700"],
+        [
+            np.where(detail < 7, "700", "100"),
+            "700",
+            np.array(_ASIAN)[detail],
+            "600",
+            "400",
+            "100",
+            np.array(_PACIFIC)[detail],
+            "700",
+        ],
         default="",
     )
     race2 = np.where(race == 7, np.where(detail < 5, "201", "600"), "")
@@ -694,7 +790,8 @@ def _write_sinf(block: _Block, sc: _Schools, demo: dict[str, np.ndarray], horizo
         "student_race_missing_indicator": pl.Series(np.where(race == 8, "Y", "N")),
         "address_state_province_code": "CA",
         "student_initial_us_school_enrollment_date_k12": _date_text(
-            _days(block.cls[who] - 13, 8, 20)),
+            _days(block.cls[who] - 13, 8, 20)
+        ),
         "enrolled_in_us_school_less_than_three_cumulative_years_indicator": "N",
         "parent_guardian_highest_education_level_code": _text(_PARENT_ED, parent),
     }
@@ -702,41 +799,86 @@ def _write_sinf(block: _Block, sc: _Schools, demo: dict[str, np.ndarray], horizo
     return int(who.size)
 
 
-def _write_sprg(rng: np.random.Generator, block: _Block, sc: _Schools,
-                demo: dict[str, np.ndarray], horizon: int, fh: IO[bytes]) -> int:
+def _write_sprg(
+    rng: np.random.Generator,
+    block: _Block,
+    sc: _Schools,
+    demo: dict[str, np.ndarray],
+    horizon: int,
+    fh: IO[bytes],
+) -> int:
     n = block.gidx.size
     u = rng.random
     rows = np.arange(n)
     parts: list[dict[str, np.ndarray]] = []
 
-    def add(mask: np.ndarray, program: str, member: str, start: np.ndarray, end: np.ndarray,
-            school: np.ndarray, extra: str = "") -> None:
+    def add(
+        mask: np.ndarray,
+        program: str,
+        member: str,
+        start: np.ndarray,
+        end: np.ndarray,
+        school: np.ndarray,
+        extra: str = "",
+    ) -> None:
         idx = np.nonzero(mask & (start <= horizon))[0]
-        parts.append({
-            "who": idx, "program": np.full(idx.size, program), "member": np.full(idx.size, member),
-            "start": start[idx], "end": np.where(end[idx] > horizon, NONE, end[idx]),
-            "school": school[idx], "extra": np.full(idx.size, extra),
-        })
+        parts.append(
+            {
+                "who": idx,
+                "program": np.full(idx.size, program),
+                "member": np.full(idx.size, member),
+                "start": start[idx],
+                "end": np.where(end[idx] > horizon, NONE, end[idx]),
+                "school": school[idx],
+                "extra": np.full(idx.size, extra),
+            }
+        )
 
     span = np.maximum(block.last_t.astype(np.int64) - block.first_t + 1, 1)
     t_any = np.minimum(block.first_t + np.floor(u(n) * span).astype(np.int64), 4)
     ay_any = block.cls - 4 + t_any
     sch_any = block.year_school[rows, t_any]
-    add(u(n) < 0.12, "144", "2", _days(block.cls - 10, 1, 15) + rng.integers(0, 2000, n),
-        np.full(n, NONE, np.int32), block.first_school, "SWD")
+    add(
+        u(n) < 0.12,
+        "144",
+        "2",
+        _days(block.cls - 10, 1, 15) + rng.integers(0, 2000, n),
+        np.full(n, NONE, np.int32),
+        block.first_school,
+        "SWD",
+    )
     add(u(n) < 0.03, "135", "2", _days(ay_any, 7, 1), _days(ay_any + 1, 6, 30), sch_any)
-    add(u(n) < 0.04, "191", "2", _days(ay_any, 8, 20) + rng.integers(0, 200, n),
-        _days(ay_any + 1, 6, 30), sch_any, "HOM")
+    add(
+        u(n) < 0.04,
+        "191",
+        "2",
+        _days(ay_any, 8, 20) + rng.integers(0, 200, n),
+        _days(ay_any + 1, 6, 30),
+        sch_any,
+        "HOM",
+    )
     add(u(n) < 0.002, "193", "2", _days(ay_any, 9, 1), _days(ay_any + 1, 6, 30), sch_any)
     frpm = u(n) < 0.55
     reduced = u(n) < 0.2
     for t in range(5):
         ay = block.cls - 4 + t
         in_year = frpm & (block.first_t <= t) & (t <= block.last_t)
-        add(in_year & ~reduced, "181", "1", _days(ay, 7, 1), _days(ay + 1, 6, 30),
-            block.year_school[:, t])
-        add(in_year & reduced, "182", "1", _days(ay, 7, 1), _days(ay + 1, 6, 30),
-            block.year_school[:, t])
+        add(
+            in_year & ~reduced,
+            "181",
+            "1",
+            _days(ay, 7, 1),
+            _days(ay + 1, 6, 30),
+            block.year_school[:, t],
+        )
+        add(
+            in_year & reduced,
+            "182",
+            "1",
+            _days(ay, 7, 1),
+            _days(ay + 1, 6, 30),
+            block.year_school[:, t],
+        )
     rec = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     order = np.lexsort((rec["start"], rec["who"]))
     rec = {k: v[order] for k, v in rec.items()}
@@ -766,12 +908,19 @@ def _write_sprg(rng: np.random.Generator, block: _Block, sc: _Schools,
 _LANGUAGES = ("01", "02", "03", "04", "05", "07", "11", "12")
 
 
-def _write_sela(rng: np.random.Generator, block: _Block, sc: _Schools,
-                demo: dict[str, np.ndarray], horizon: int, fh: IO[bytes]) -> int:
+def _write_sela(
+    rng: np.random.Generator,
+    block: _Block,
+    sc: _Schools,
+    demo: dict[str, np.ndarray],
+    horizon: int,
+    fh: IO[bytes],
+) -> int:
     n = block.gidx.size
     status = _draw(rng, [0.58, 0.10, 0.14, 0.18], n)  # EO, IFEP, EL, RFEP
     language = np.where(
-        status == 0, "00", np.array(_LANGUAGES)[_draw(rng, [75, 5, 3, 3, 4, 4, 3, 3], n)])
+        status == 0, "00", np.array(_LANGUAGES)[_draw(rng, [75, 5, 3, 3, 4, 4, 3, 3], n)]
+    )
     k_start = _days(block.cls - 13, 8, 20)
     reclass = _days(block.cls - 9, 1, 15) + np.floor(rng.random(n) * 2900).astype(np.int32)
     rfep = (status == 3) & (reclass <= horizon)
@@ -798,8 +947,10 @@ def _write_sela(rng: np.random.Generator, block: _Block, sc: _Schools,
 
 def _expected(block: _Block, main: np.ndarray, counts: dict[int, dict[str, int]]) -> None:
     """Add the outcome each main-class student has by construction (R3)."""
-    names = np.array(["Graduate", "Graduate", "Dropout", "Other Transfer", "", "Still Enrolled",
-                      "Removed"], dtype=object)
+    names = np.array(
+        ["Graduate", "Graduate", "Dropout", "Other Transfer", "", "Still Enrolled", "Removed"],
+        dtype=object,
+    )
     outcome = names[block.category]
     comp = block.category == COMPLETER
     outcome[comp] = [COMPLETER_OUTCOME[str(COMPLETIONS[c])] for c in block.comp_final[comp]]
@@ -894,5 +1045,3 @@ def write_synthetic(
         schools_path=schools_path,
         expected_outcomes={k: dict(sorted(v.items())) for k, v in sorted(expected.items())},
     )
-
-

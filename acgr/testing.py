@@ -95,9 +95,38 @@ STRATEGY_SCHOOLS: tuple[tuple[str, str], ...] = (
 #: Exit codes the strategies draw from (every code of the 2018 table, the excluded
 #: ones, a few retired ones), weighted towards the common ones by repetition.
 STRATEGY_EXIT_CODES: tuple[str, ...] = (
-    "E230", "E230", "E230", "E230", "T160", "T160", "T165", "T167", "E140", "E140", "E155",
-    "E150", "E300", "E400", "E410", "E490", "T380", "T180", "T200", "T240", "E130", "T370",
-    "T260", "T280", "T270", "T310", "T460", "E156", "N420", "N470", "E125", "E170",
+    "E230",
+    "E230",
+    "E230",
+    "E230",
+    "T160",
+    "T160",
+    "T165",
+    "T167",
+    "E140",
+    "E140",
+    "E155",
+    "E150",
+    "E300",
+    "E400",
+    "E410",
+    "E490",
+    "T380",
+    "T180",
+    "T200",
+    "T240",
+    "E130",
+    "T370",
+    "T260",
+    "T280",
+    "T270",
+    "T310",
+    "T460",
+    "E156",
+    "N420",
+    "N470",
+    "E125",
+    "E170",
 )
 
 
@@ -143,13 +172,16 @@ def senr_histories(
             code = draw(st.sampled_from(STRATEGY_EXIT_CODES))
             row["student_exit_reason_code"] = code
             if code == "E230":
-                comp = draw(st.sampled_from(["100", "100", "100", "120", "250", "320", "330",
-                                             "360"]))
+                comp = draw(
+                    st.sampled_from(["100", "100", "100", "120", "250", "320", "330", "360"])
+                )
                 row["student_school_completion_status"] = comp
                 if comp == "100":
-                    for col in ("student_met_all_uc_csu_requirements_indicator",
-                                "student_seal_of_biliteracy_indicator",
-                                "student_golden_state_seal_merit_diploma_indicator"):
+                    for col in (
+                        "student_met_all_uc_csu_requirements_indicator",
+                        "student_seal_of_biliteracy_indicator",
+                        "student_golden_state_seal_merit_diploma_indicator",
+                    ):
                         row[col] = draw(st.sampled_from(["Y", "N"]))
         return row
 

@@ -44,8 +44,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 CLASS_OF = 2018
-CASES = ("floor-read-caret", "read-senr-caret", "floor-read-parquet", "compute-caret",
-         "compute-parquet", "run-caret")
+CASES = (
+    "floor-read-caret",
+    "read-senr-caret",
+    "floor-read-parquet",
+    "compute-caret",
+    "compute-parquet",
+    "run-caret",
+)
 TABLES = ("senr", "sinf", "sprg", "sela")
 
 
@@ -61,12 +67,19 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
     if step == "generate":
         from acgr.synth import write_synthetic
 
-        s = write_synthetic(data / "extract", class_of=CLASS_OF, students=students, seed=seed,
-                            classes=classes)
-        out = {"rows": s.senr_rows, "students": s.students, "senr_rows": s.senr_rows,
-               "sinf_rows": s.sinf_rows, "sprg_rows": s.sprg_rows, "sela_rows": s.sela_rows,
-               "cohort_students": s.cohort_students,
-               "expected_outcomes": {str(k): dict(v) for k, v in s.expected_outcomes.items()}}
+        s = write_synthetic(
+            data / "extract", class_of=CLASS_OF, students=students, seed=seed, classes=classes
+        )
+        out = {
+            "rows": s.senr_rows,
+            "students": s.students,
+            "senr_rows": s.senr_rows,
+            "sinf_rows": s.sinf_rows,
+            "sprg_rows": s.sprg_rows,
+            "sela_rows": s.sela_rows,
+            "cohort_students": s.cohort_students,
+            "expected_outcomes": {str(k): dict(v) for k, v in s.expected_outcomes.items()},
+        }
     elif step == "to-parquet":
         from acgr.extracts import read_inputs
 
@@ -80,9 +93,19 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
         schema = {f"f{i}": pl.String for i in range(46)}
         rows = 0
         for f in sorted(extract.iterdir()):
-            rows += pl.scan_csv(f, has_header=False, separator="^", quote_char=None,
-                                schema=schema, missing_columns="insert",
-                                truncate_ragged_lines=True).collect().height
+            rows += (
+                pl.scan_csv(
+                    f,
+                    has_header=False,
+                    separator="^",
+                    quote_char=None,
+                    schema=schema,
+                    missing_columns="insert",
+                    truncate_ragged_lines=True,
+                )
+                .collect()
+                .height
+            )
         out = {"rows": rows}
     elif step == "read-senr-caret":
         from acgr.extracts import read_inputs
@@ -106,26 +129,48 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
             with contextlib.suppress(OSError):
                 Path("/proc/self/clear_refs").write_text("5")
 
-        res = compute(src, class_of=CLASS_OF, schools=data / "extract" / "schools.csv",
-                      engine=engine, progress=phase_peak)  # type: ignore[arg-type]
+        res = compute(
+            src,
+            class_of=CLASS_OF,
+            schools=data / "extract" / "schools.csv",
+            engine=engine,
+            progress=phase_peak,
+        )  # type: ignore[arg-type]
         if current:
             peaks[current[-1]] = _hwm_mb()
         # The resets above also reset the kernel's figure the parent reads.
         out["peak_mb"] = max(peaks.values(), default=0.0)
         counts = dict(res.students["outcome"].value_counts().iter_rows())
-        out |= {"rows": res.students.height, "findings": res.findings.height,
-               "outcomes": {k: int(v) for k, v in counts.items()},
-               "phases": {k: round(v, 2) for k, v in res.timings.items()},
-               "phase_peak_mb": {k: round(v) for k, v in peaks.items()}}
+        out |= {
+            "rows": res.students.height,
+            "findings": res.findings.height,
+            "outcomes": {k: int(v) for k, v in counts.items()},
+            "phases": {k: round(v, 2) for k, v in res.timings.items()},
+            "phase_peak_mb": {k: round(v) for k, v in peaks.items()},
+        }
     elif step == "run-caret":
         from acgr.cli import app
 
         with tempfile.TemporaryDirectory() as out_dir:
-            app(["run", str(extract), "--class-of", str(CLASS_OF), "--schools",
-                 str(data / "extract" / "schools.csv"), "--out", out_dir],
-                standalone_mode=False)
-            out = {"rows": pl.scan_parquet(Path(out_dir) / "students.parquet")
-                   .select(pl.len()).collect().item()}
+            app(
+                [
+                    "run",
+                    str(extract),
+                    "--class-of",
+                    str(CLASS_OF),
+                    "--schools",
+                    str(data / "extract" / "schools.csv"),
+                    "--out",
+                    out_dir,
+                ],
+                standalone_mode=False,
+            )
+            out = {
+                "rows": pl.scan_parquet(Path(out_dir) / "students.parquet")
+                .select(pl.len())
+                .collect()
+                .item()
+            }
     else:
         raise SystemExit(f"unknown step {step}")
     print("RESULT " + json.dumps(out), flush=True)
@@ -156,9 +201,22 @@ def _rss_kb(pid: int) -> int:
 
 def run_step(step: str, data: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Run one step in a fresh interpreter; wall time, peak RSS, its JSON result."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", step, "--data", str(data),
-           "--engine", args.engine, "--seed", str(args.seed), "--students", str(args.students),
-           "--classes", str(args.classes)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        step,
+        "--data",
+        str(data),
+        "--engine",
+        args.engine,
+        "--seed",
+        str(args.seed),
+        "--students",
+        str(args.students),
+        "--classes",
+        str(args.classes),
+    ]
     cap_kb = int(args.max_rss_gb * 1024 * 1024)
     killed: list[str] = []
     with tempfile.TemporaryFile("w+") as log:
@@ -189,7 +247,7 @@ def run_step(step: str, data: Path, args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {"step": step, "wall": wall, "peak_mb": usage.ru_maxrss / 1024}
     lines = [ln for ln in text.splitlines() if ln.startswith("RESULT ")]
     if lines and proc.returncode == 0:
-        child = json.loads(lines[-1][len("RESULT "):])
+        child = json.loads(lines[-1][len("RESULT ") :])
         child["peak_mb"] = max(result["peak_mb"], child.get("peak_mb", 0.0))
         result.update(child)
         result["status"] = "ok"
@@ -254,17 +312,25 @@ def main(argv: list[str] | None = None) -> int:
     data, meta = prepare(args)
     gen, conv = meta["generate"], meta["to-parquet"]
     print(f"\nextract: {data}")
-    print(f"  {args.classes} class(es) of {args.students:,} from {CLASS_OF}; {gen['students']:,} "
-          f"students; SENR {gen['senr_rows']:,}, SINF {gen['sinf_rows']:,}, SPRG "
-          f"{gen['sprg_rows']:,}, SELA {gen['sela_rows']:,} rows")
-    print(f"  caret {meta['bytes']['caret'] / 2**20:,.0f} MB, Parquet "
-          f"{meta['bytes']['parquet'] / 2**20:,.0f} MB")
-    print(f"  generator: {gen['wall']:.1f} s, peak {gen['peak_mb']:,.0f} MB; to Parquet: "
-          f"{conv['wall']:.1f} s, peak {conv['peak_mb']:,.0f} MB")
+    print(
+        f"  {args.classes} class(es) of {args.students:,} from {CLASS_OF}; {gen['students']:,} "
+        f"students; SENR {gen['senr_rows']:,}, SINF {gen['sinf_rows']:,}, SPRG "
+        f"{gen['sprg_rows']:,}, SELA {gen['sela_rows']:,} rows"
+    )
+    print(
+        f"  caret {meta['bytes']['caret'] / 2**20:,.0f} MB, Parquet "
+        f"{meta['bytes']['parquet'] / 2**20:,.0f} MB"
+    )
+    print(
+        f"  generator: {gen['wall']:.1f} s, peak {gen['peak_mb']:,.0f} MB; to Parquet: "
+        f"{conv['wall']:.1f} s, peak {conv['peak_mb']:,.0f} MB"
+    )
     want = gen["expected_outcomes"].get(str(CLASS_OF), {})
     cohort = sum(v for k, v in want.items() if k != "Removed")
-    print(f"  compute: class of {CLASS_OF}, engine={args.engine}, expected cohort {cohort:,}\n",
-          flush=True)
+    print(
+        f"  compute: class of {CLASS_OF}, engine={args.engine}, expected cohort {cohort:,}\n",
+        flush=True,
+    )
 
     results = []
     for case in [c.strip() for c in args.cases.split(",") if c.strip()]:
@@ -276,10 +342,16 @@ def main(argv: list[str] | None = None) -> int:
         if "outcomes" in res:
             res["matches_expected"] = res["outcomes"] == want
     header = ["case", "wall s", "peak MB", "rows", "status"]
-    rows = [[r["step"], f"{r['wall']:.1f}", f"{r['peak_mb']:,.0f}",
-             f"{r['rows']:,}" if "rows" in r else "-",
-             r["status"] + ("" if r.get("matches_expected", True) else " (outcomes differ!)")]
-            for r in results]
+    rows = [
+        [
+            r["step"],
+            f"{r['wall']:.1f}",
+            f"{r['peak_mb']:,.0f}",
+            f"{r['rows']:,}" if "rows" in r else "-",
+            r["status"] + ("" if r.get("matches_expected", True) else " (outcomes differ!)"),
+        ]
+        for r in results
+    ]
     widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=True)]
     print()
     print(_fmt_row(header, widths))

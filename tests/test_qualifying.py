@@ -14,9 +14,17 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from acgr.api import AcgrResult
-from acgr.qualifying import is_rejected, rejection_reason
+from acgr.extracts import canonicalize, strip_padding
+from acgr.qualifying import (
+    is_rejected,
+    normalise_senr_codes,
+    rejection_reason,
+    tidy_senr,
+    untidy_columns,
+)
 from acgr.rules import load_rules
 from tests.helpers import D, Scenario, findings, grad, in_class, outcome, rec, run, student
 
@@ -319,3 +327,47 @@ def test_r3_4_1_flag_and_message_agree(
         is_rejected(rules).alias("flag"), rejection_reason(rules).is_not_null().alias("reason")
     )
     assert got["flag"].to_list() == got["reason"].to_list()
+
+
+def test_untidy_columns_are_those_where_a_value_would_change() -> None:
+    clean = pl.LazyFrame(
+        {
+            "ssid": ["1000000001", "1000000002"],
+            "enrollment_status_code": ["10", "30"],
+            "grade_level_code": ["12", "KN"],
+            "student_exit_reason_code": ["E230", None],
+            "student_met_all_uc_csu_requirements_indicator": ["Y", "N"],
+        }
+    )
+    assert untidy_columns(canonicalize(clean, "senr", source="<senr>", strip=False)) == set()
+    for col, value in [
+        ("ssid", "1000000002 "),  # padding on a field that is only stripped
+        ("grade_level_code", "9"),  # a leading zero cut
+        ("student_exit_reason_code", "e230"),  # lower case
+        ("student_met_all_uc_csu_requirements_indicator", "\u00a0N"),
+    ]:
+        second = pl.int_range(pl.len()) == 1
+        dirty = clean.with_columns(
+            pl.when(second).then(pl.lit(value)).otherwise(pl.col(col)).alias(col)
+        )
+        assert untidy_columns(canonicalize(dirty, "senr", source="<senr>", strip=False)) == {col}
+
+
+def test_tidying_the_untidy_columns_equals_tidying_all() -> None:
+    given = canonicalize(
+        pl.LazyFrame(
+            {
+                "ssid": [" 1000000001", "1000000002"],
+                "grade_level_code": ["9", "12"],
+                "enrollment_status_code": ["10", "10"],
+                "student_exit_reason_code": ["e230", "T160"],
+            }
+        ),
+        "senr",
+        source="<senr>",
+        strip=False,
+    )
+    everything = normalise_senr_codes(strip_padding(given)).collect()
+    untidy = untidy_columns(given)
+    assert untidy == {"ssid", "grade_level_code", "student_exit_reason_code"}
+    assert_frame_equal(tidy_senr(given, untidy).collect(), everything)

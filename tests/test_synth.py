@@ -48,8 +48,13 @@ def test_same_seed_gives_byte_identical_files(synth: SynthSummary, tmp_path: Pat
     first = _digests(synth.extract_dir.parent)
     assert _digests(again.extract_dir.parent) == first
     assert _digests(other.extract_dir.parent) != first
-    assert set(first) == {"calpads/senr.txt", "calpads/sinf.txt", "calpads/sprg.txt",
-                          "calpads/sela.txt", "schools.csv"}
+    assert set(first) == {
+        "calpads/senr.txt",
+        "calpads/sinf.txt",
+        "calpads/sprg.txt",
+        "calpads/sela.txt",
+        "schools.csv",
+    }
 
 
 def test_summary_counts(synth: SynthSummary) -> None:
@@ -83,10 +88,15 @@ def test_records_are_valid_for_the_rules(synth: SynthSummary) -> None:
     code, exit_date = pl.col("student_exit_reason_code"), pl.col("enrollment_exit_date")
     # assert: exit code and exit date come together; E230 always has a completion
     assert senr.filter(code.is_null() != exit_date.is_null()).height == 0
-    assert senr.filter(
-        (code == "E230") & ~pl.col("student_school_completion_status").is_in(
-            ["100", "120", "250", "320", "330", "360"])
-    ).height == 0
+    assert (
+        senr.filter(
+            (code == "E230")
+            & ~pl.col("student_school_completion_status").is_in(
+                ["100", "120", "250", "320", "330", "360"]
+            )
+        ).height
+        == 0
+    )
     assert senr.filter(exit_date < pl.col("enrollment_start_date")).height == 0
     # nothing starts after the extraction date (15 September of the class year)
     assert senr.filter(pl.col("enrollment_start_date") > dt.date(CLASS_OF, 9, 15)).height == 0
