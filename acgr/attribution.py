@@ -33,9 +33,9 @@ def assign_cds(records: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -
         .filter(pl.len().over("_school") == 1)  # ambiguous codes are not overridden
     )
     return (
-        records.join(
-            by_school, left_on="school_code", right_on="_school", how="left", maintain_order="left"
-        )
+        # Row order is not kept: nothing downstream reads it, and keeping it
+        # makes a streaming join buffer.
+        records.join(by_school, left_on="school_code", right_on="_school", how="left")
         .with_columns(pl.coalesce(pl.col("_dir_cds"), own).alias("cds_code"))
         .drop("_dir_cds")
     )
@@ -71,6 +71,6 @@ def attribute(students: pl.LazyFrame, directory: pl.DataFrame) -> pl.LazyFrame:
         .with_columns(cds_parts(pl.col("cds_code")))
     )
     flags = directory.lazy().select("cds_code", "charter", "dass")
-    return out.join(flags, on="cds_code", how="left", maintain_order="left").with_columns(
+    return out.join(flags, on="cds_code", how="left").with_columns(
         pl.col("charter").fill_null("No"), pl.col("dass").fill_null("No")
     )

@@ -27,6 +27,7 @@ import datetime as dt
 import polars as pl
 
 from acgr.cohort import CohortPeriods
+from acgr.picking import date_key, order_key, with_tie_rank
 from acgr.rules import RuleSet
 
 #: Boolean group columns of ``students.parquet`` -> reporting category.
@@ -72,13 +73,17 @@ def demographic_record(
         pl.col("effective_start_date").is_not_null()
         & (pl.col("effective_start_date") <= periods.summer_cutoff)
     )
-    latest = (
-        pl.struct(cols)
-        .sort_by(["effective_start_date", "source_file", "source_line"], descending=True)
-        .first()
-        .alias("_record")
+    return (
+        with_tie_rank(effective, ["source_file", "source_line"], descending=True)
+        .group_by("ssid")
+        .agg(pl.struct(cols).get(_latest("effective_start_date").arg_min()).alias("_record"))
+        .unnest("_record")
     )
-    return effective.group_by("ssid").agg(latest).unnest("_record")
+
+
+def _latest(date: str) -> pl.Expr:
+    """Order key: latest ``date`` first, then the later record in file order."""
+    return order_key(pl.lit(True), [date_key(date, descending=True)])
 
 
 def race_category(rules: RuleSet) -> pl.Expr:
@@ -296,14 +301,15 @@ def student_groups(
         pl.col("student_gender_code").str.strip_chars().str.len_bytes() > 0
     ).select("ssid")
     senr_gender = (
-        senr_records.join(ids.join(sinf_gendered, on="ssid", how="anti"), on="ssid", how="semi")
-        .group_by("ssid")
-        .agg(
-            pl.col("gender")
-            .sort_by(["start", "source_file", "source_line"], descending=True)
-            .first()
-            .alias("senr_gender")
+        with_tie_rank(
+            senr_records.join(
+                ids.join(sinf_gendered, on="ssid", how="anti"), on="ssid", how="semi"
+            ),
+            ["source_file", "source_line"],
+            descending=True,
         )
+        .group_by("ssid")
+        .agg(pl.col("gender").get(_latest("start").arg_min()).alias("senr_gender"))
     )
     schools = qualifying.join(ids, on="ssid", how="semi").select("ssid", "cds_code")
     programs = program_memberships(sprg, schools, periods, rules)

@@ -29,6 +29,7 @@ import polars as pl
 from acgr.cohort import CohortPeriods
 from acgr.findings import concat_findings, findings_where, fmt
 from acgr.overlaps import overlapping_records
+from acgr.picking import date_key, first_by, order_key, rank_key, same_fields, with_tie_rank
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet
 
 #: Fields of a record carried into a pick (the deciding / attributed record).
@@ -55,23 +56,9 @@ def _record() -> pl.Expr:
     return pl.struct(list(RECORD_FIELDS))
 
 
-def _pick(wanted: pl.Expr, keys: list[pl.Expr], descending: list[bool], name: str) -> pl.Expr:
-    """The first record of a student among those where ``wanted``, ordered by ``keys``.
-
-    Null when no record is wanted. Ties end on file and line, so the pick never
-    depends on row order.
-    """
-    order = [
-        ~wanted,
-        *keys,
-        pl.col("school_code"),
-        pl.col("cds_code"),
-        pl.col("source_file"),
-        pl.col("source_line"),
-    ]
-    desc = [False, *descending, False, False, False, False]
-    first = _record().sort_by(order, descending=desc, nulls_last=True).first()
-    return pl.when(wanted.any()).then(first).otherwise(None).alias(name)
+#: Last tie-breaks of every pick, after the rule's own order: lower school code,
+#: then CDS code, then file and line, so a pick never depends on row order.
+TIE_BREAK: list[str] = ["school_code", "cds_code", "source_file", "source_line"]
 
 
 def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
@@ -110,28 +97,54 @@ def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) 
 def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     """One row per student with the records each rule looks at (structs).
 
-    ``graduation`` R3.1, ``completion`` R3.2, ``final`` R3.3, ``open_latest``
-    R4.1, ``latest`` and ``late_completion`` R3.5, ``final_ties`` the number of
-    records indistinguishable from the final one (R3.3 tie finding).
+    ``graduation`` R3.1 (latest exit), ``completion`` R3.2 (latest exit, then the
+    rule set's completer tie order), ``final`` R3.3 (latest start by the
+    cutoff, then latest exit, open last), ``open_latest`` R4.1 and ``latest``
+    R3.5 (latest start), ``late_completion`` R3.5 (latest exit); ties end on
+    :data:`TIE_BREAK`. ``final_ties`` counts the records indistinguishable from
+    the final one but for :data:`TIE_BREAK` (R3.3 tie finding).
     """
-    by_cutoff = pl.col("_by_cutoff")
-    final_start = pl.col("start").filter(by_cutoff).max()
-    at_final_start = by_cutoff & (pl.col("start") == final_start)
-    final_exit = pl.col("_exit_eff").filter(at_final_start).max()
-    return flagged.group_by("ssid").agg(
-        _pick(pl.col("_graduates"), [pl.col("exit_date")], [True], "graduation"),
-        _pick(
-            pl.col("_completes"),
-            [pl.col("exit_date"), pl.col("_tie_rank")],
-            [True, False],
-            "completion",
+    start_desc = date_key("start", descending=True)
+    exit_desc = date_key("exit_date", descending=True)
+    wanted = {
+        "graduation": (pl.col("_graduates"), [exit_desc]),
+        "completion": (pl.col("_completes"), [exit_desc, rank_key(pl.col("_tie_rank"))]),
+        "final": (
+            pl.col("_by_cutoff"),
+            [start_desc, date_key("_exit_eff", descending=True)],
         ),
-        _pick(by_cutoff, [pl.col("start"), pl.col("_exit_eff")], [True, True], "final"),
-        (at_final_start & (pl.col("_exit_eff") == final_exit)).sum().alias("final_ties"),
-        _pick(pl.col("_open"), [pl.col("start")], [True], "open_latest"),
-        _pick(pl.lit(True), [pl.col("start")], [True], "latest"),
-        _pick(pl.col("_late_completion"), [pl.col("exit_date")], [True], "late_completion"),
-        pl.len().alias("qualifying_records"),
+        "open_latest": (pl.col("_open"), [start_desc]),
+        "latest": (pl.lit(True), [start_desc]),
+        "late_completion": (pl.col("_late_completion"), [exit_desc]),
+    }
+    final_key = pl.col("_final_key")
+    return (
+        with_tie_rank(flagged, TIE_BREAK)
+        .with_columns(order_key(*wanted["final"]).alias("_final_key"))
+        .group_by("ssid")
+        .agg(
+            *(
+                first_by(
+                    _record(), final_key if name == "final" else order_key(want, fields), want
+                ).alias(name)
+                for name, (want, fields) in wanted.items()
+            ),
+            (pl.col("_by_cutoff") & same_fields(final_key, final_key.min()))
+            .sum()
+            .alias("final_ties"),
+            pl.len().alias("qualifying_records"),
+        )
+        .select(
+            "ssid",
+            "graduation",
+            "completion",
+            "final",
+            "final_ties",
+            "open_latest",
+            "latest",
+            "late_completion",
+            "qualifying_records",
+        )
     )
 
 

@@ -1,0 +1,118 @@
+"""Picking one record per student by an ordering, without sorting each student's records.
+
+Several rules take "the first record of a student" in some order: the final
+record (R3.3), the graduating record (R3.1), the demographic record (R5.1). A
+per-student multi-column sort is slow over millions of records, so each
+ordering becomes one 128-bit integer per record (:func:`order_key`) and a pick
+is that key's minimum within the student (``arg_min``), which Polars computes
+in one pass.
+
+A key packs, most significant first: whether the record is wanted at all, the
+ordering's own fields (dates, small ranks), then :data:`TIE_RANK`, a rank
+unique to each record that orders records by the tie-break columns (school
+code, file, line ...). The rank is computed over all records at once, but
+only its order within one student matters, so a pick is the same however the
+records are split by SSID.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: Column :func:`with_tie_rank` adds: each record's 0-based place in the
+#: tie-break order (unique per record, ``UInt32``).
+TIE_RANK = "_tie_break"
+
+_WORD = 1 << 32  # a rank or a shifted date fits in 32 bits
+_DATE_BITS = 33  # a date, plus one value above all dates for null
+_INT128 = pl.Int128()
+#: Bits of a key left for the ordering's own fields: 127 (signed) less the
+#: wanted bit and the 32-bit tie rank.
+FIELD_BITS = 127 - 1 - 32
+
+
+def _dense_rank(
+    frame: pl.LazyFrame, source: pl.LazyFrame, col: str
+) -> tuple[pl.LazyFrame, pl.Expr, list[str]]:
+    """``frame``, ``col``'s dense rank (0-based, nulls last) and the columns it added.
+
+    Text is ranked through its sorted distinct values in ``source`` (a small
+    table joined back): ranking the text column itself sorts every record's value.
+    """
+    dtype = source.collect_schema()[col]
+    if dtype.is_numeric() or dtype.is_temporal():
+        return frame, (pl.col(col).rank("dense") - 1).fill_null(_WORD - 1), []
+    rank, value = f"_{col}_rank", f"_{col}_value"
+    values = source.select(
+        pl.col(col).cast(pl.String).unique().drop_nulls().sort().alias(value)
+    ).with_row_index(rank)
+    joined = frame.join(values, left_on=pl.col(col).cast(pl.String), right_on=value, how="left")
+    added = [c for c in (rank, value) if c in joined.collect_schema()]
+    return joined, pl.col(rank).fill_null(_WORD - 1), added
+
+
+def with_tie_rank(
+    frame: pl.LazyFrame, columns: list[str], *, descending: bool = False
+) -> pl.LazyFrame:
+    """``frame`` with :data:`TIE_RANK`: records ordered by ``columns`` (nulls last).
+
+    Records that tie on every column (one file line read twice) are
+    interchangeable: which comes first is unspecified. ``descending`` reverses
+    the order of every column (nulls still last). At most four columns: their
+    ranks share one 128-bit key.
+    """
+    if len(columns) > 4:
+        raise ValueError(f"at most four tie-break columns, got {len(columns)}")
+    key = pl.lit(0, pl.UInt128())
+    added: list[str] = []
+    out = frame
+    for col in columns:
+        out, rank, extra = _dense_rank(out, frame, col)
+        if descending:
+            rank = pl.when(pl.col(col).is_null()).then(rank).otherwise(_WORD - 2 - rank)
+        key = key * pl.lit(_WORD, pl.UInt128()) + rank.cast(pl.UInt128())
+        added += extra
+    rank_of_row = (key.rank("ordinal") - 1).cast(pl.UInt32)
+    return out.with_columns(rank_of_row.alias(TIE_RANK)).drop(added)
+
+
+def date_key(col: str, *, descending: bool) -> tuple[pl.Expr, int]:
+    """A date column as an ordering field (nulls last), for :func:`order_key`."""
+    days = pl.col(col).cast(pl.Int32).cast(_INT128) + (1 << 31)  # 0 .. 2**32 - 1
+    if descending:
+        days = pl.lit(_WORD - 1, _INT128) - days
+    return days.fill_null(_WORD), _DATE_BITS
+
+
+def rank_key(expr: pl.Expr) -> tuple[pl.Expr, int]:
+    """A small non-negative integer (below 2**32) as an ascending ordering field."""
+    return expr.cast(_INT128), 32
+
+
+def order_key(wanted: pl.Expr, fields: list[tuple[pl.Expr, int]]) -> pl.Expr:
+    """One integer ordering records: wanted first, then ``fields``, then :data:`TIE_RANK`.
+
+    ``fields`` come from :func:`date_key` and :func:`rank_key`; they share
+    :data:`FIELD_BITS` bits (two dates, or a date and a rank). A null ``wanted``
+    counts as not wanted.
+    """
+    bits = sum(b for _, b in fields)
+    if bits > FIELD_BITS:
+        raise ValueError(f"ordering fields need {bits} bits; a key has room for {FIELD_BITS}")
+    key = (~wanted.fill_null(False)).cast(_INT128)
+    for expr, bits in fields:
+        key = key * pl.lit(1 << bits, _INT128) + expr
+    return key * pl.lit(_WORD, _INT128) + pl.col(TIE_RANK).cast(_INT128)
+
+
+def same_fields(key: pl.Expr, other: pl.Expr) -> pl.Expr:
+    """Whether two :func:`order_key` values agree on everything but the tie rank."""
+    return (key // _WORD) == (other // _WORD)
+
+
+def first_by(record: pl.Expr, key: pl.Expr, wanted: pl.Expr) -> pl.Expr:
+    """In a ``group_by`` context: ``record`` of the row with the least ``key``.
+
+    Null when no row of the group is ``wanted``.
+    """
+    return pl.when(wanted.any()).then(record.get(key.arg_min())).otherwise(None)
