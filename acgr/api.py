@@ -25,7 +25,14 @@ from acgr.cohort import CohortPeriods, cohort_members
 from acgr.directory import empty_directory, read_directory
 from acgr.extracts import Engine, Extracts, read_inputs
 from acgr.findings import concat_findings, sort_findings
-from acgr.groups import DEMOGRAPHIC_FIELDS, GROUP_FLAGS, categories, read_side_table, student_groups
+from acgr.groups import (
+    DEMOGRAPHIC_FIELDS,
+    GROUP_FLAGS,
+    categories,
+    demographic_record,
+    read_side_table,
+    student_groups,
+)
 from acgr.impact import outcome_sensitive_findings, school_impact
 from acgr.outcomes import decide_outcomes, outcome_findings, record_flags, student_picks
 from acgr.qualifying import (
@@ -318,11 +325,17 @@ def _compute_staged(
         directory,
         ruleset,
     )
+    with phase("students"):
+        demographics = (
+            demographic_record(extracts.sinf, members.select("ssid"), periods)
+            .collect(engine=engine)
+            .lazy()
+        )
     groups = student_groups(
         cohort=members.select("ssid"),
+        demographics=demographics,
         qualifying=flagged,
         senr_records=records,
-        sinf=extracts.sinf,
         sprg=sprg,
         sela=extracts.sela,
         periods=periods,

@@ -271,9 +271,9 @@ def read_side_table(path: object, dates: tuple[str, ...]) -> pl.LazyFrame | None
 def student_groups(
     *,
     cohort: pl.LazyFrame,
+    demographics: pl.LazyFrame,
     qualifying: pl.LazyFrame,
     senr_records: pl.LazyFrame,
-    sinf: pl.LazyFrame,
     sprg: pl.LazyFrame,
     sela: pl.LazyFrame,
     periods: CohortPeriods,
@@ -285,19 +285,21 @@ def student_groups(
 
     Args:
         cohort: ``ssid`` of every cohort student.
+        demographics: their :func:`demographic_record` rows. Two steps read
+            them, so a caller collects them once rather than have each
+            re-derive them from SINF.
         qualifying: qualifying records with ``ssid`` and ``cds_code``.
         senr_records: SENR records read (``ssid``, ``start``, ``gender``,
             ``source_file``, ``source_line``) for the R5.2 fallback.
-        sinf, sela: canonical tables.
+        sela: canonical table.
         sprg: canonical SPRG table with ``cds_code`` added (R4.3).
         periods, rules: the run's dates and rule set.
         foster, direct_cert: optional side inputs (see :func:`read_side_table`).
     """
     ids = cohort.select("ssid").unique()
-    demo = demographic_record(sinf, ids, periods)
     # The SENR fallback (R5.2) only for students whose SINF record has no gender:
     # usually few, so few of the many SENR records are grouped.
-    sinf_gendered = demo.filter(
+    sinf_gendered = demographics.filter(
         pl.col("student_gender_code").str.strip_chars().str.len_bytes() > 0
     ).select("ssid")
     senr_gender = (
@@ -323,7 +325,7 @@ def student_groups(
     g = rules.groups
     sinf_gender = pl.col("student_gender_code").str.strip_chars()
     joined = (
-        ids.join(demo, on="ssid", how="left")
+        ids.join(demographics, on="ssid", how="left")
         .join(senr_gender, on="ssid", how="left")
         .join(programs, on="ssid", how="left")
         .join(el, on="ssid", how="left")
