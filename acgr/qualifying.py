@@ -95,24 +95,27 @@ def untidy_columns(senr: pl.LazyFrame) -> frozenset[str]:
 
     A column is untidy when one of its values has padding
     (:data:`acgr.extracts.PADDING`) or a code :func:`normalise_senr_codes` would
-    change. Only each column's distinct values are tested: a few hundred codes
-    and one value per student, where tidying touches every record.
+    change. Codes are tested on their distinct values (a few hundred at most),
+    the other text (SSIDs) row by row in bounded memory: far cheaper than
+    tidying every record.
     """
     schema = senr.select(list(ENGINE_COLUMNS)).collect_schema()
     text = [c for c, dtype in schema.items() if dtype == pl.String]
     if not text:
         return frozenset()
-    changed = [
-        senr.select(pl.col(c).unique().alias("_given"))
-        .with_columns(pl.col("_given").str.strip_chars(PADDING).alias(c))
-        .select(
-            pl.lit(c).alias("column"),
-            _normalised(c).ne_missing(pl.col("_given")).any().alias("changed"),
+
+    def changed(col: str) -> bool:
+        # One column per query, run one after another: queries collected
+        # together would share one scan and hold every column at once.
+        values = senr.select(pl.col(col).unique() if col in SENR_CODES else pl.col(col))
+        test = (
+            values.with_columns(pl.col(col).alias("_given"))
+            .with_columns(pl.col(col).str.strip_chars(PADDING))
+            .select(_normalised(col).ne_missing(pl.col("_given")).any())
         )
-        for c in text
-    ]
-    found = pl.concat(changed).filter("changed").collect()
-    return frozenset(found["column"])
+        return bool(test.collect().item())
+
+    return frozenset(c for c in text if changed(c))
 
 
 def tidy_senr(senr: pl.LazyFrame, columns: frozenset[str]) -> pl.LazyFrame:
