@@ -73,7 +73,7 @@ def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) 
         .otherwise(None)
     )
     in_period = pl.col("exit_date").is_between(periods.year1_start, periods.summer_cutoff)
-    tie_rank = pl.col("completion").replace_strict(
+    completer_order = pl.col("completion").replace_strict(
         {c: i for i, c in enumerate(rules.completer_tie_order)},
         default=len(rules.completer_tie_order),
         return_dtype=pl.Int32,
@@ -81,7 +81,7 @@ def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) 
     return records.with_columns(
         (in_period & (comp == str(Outcome.GRADUATE))).alias("_graduates"),
         (in_period & comp.is_in([str(o) for o in COMPLETER_OUTCOMES])).alias("_completes"),
-        tie_rank.alias("_tie_rank"),
+        completer_order.alias("_completer_order"),  # R3.2 tie order
         (pl.col("start") <= periods.summer_cutoff).alias("_by_cutoff"),
         pl.col("exit_date").fill_null(_OPEN_END).alias("_exit_eff"),
         pl.col("exit_date").is_null().alias("_open"),
@@ -108,7 +108,7 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     exit_desc = date_key("exit_date", descending=True)
     wanted = {
         "graduation": (pl.col("_graduates"), [exit_desc]),
-        "completion": (pl.col("_completes"), [exit_desc, rank_key(pl.col("_tie_rank"))]),
+        "completion": (pl.col("_completes"), [exit_desc, rank_key(pl.col("_completer_order"))]),
         "final": (
             pl.col("_by_cutoff"),
             [start_desc, date_key("_exit_eff", descending=True)],
