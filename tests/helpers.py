@@ -182,3 +182,24 @@ class Scenario:
 def in_class(result: AcgrResult, ssid: str) -> bool:
     """Whether ``ssid`` is a student of the computed class (Removed included)."""
     return ssid in ssids(result)
+
+
+#: The 34 columns of CDE's 2017-18 ACGR file, as CDE spells them (the GSSMD rate
+#: header has no closing parenthesis). Written out here, not taken from acgr, so
+#: tests check the package against CDE rather than against itself.
+HEADER_34 = [
+    "AcademicYear", "AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode",
+    "CountyName", "DistrictName", "SchoolName", "CharterSchool", "DASS",
+    "ReportingCategory", "CohortStudents",
+    "Regular HS Diploma Graduates (Count)", "Regular HS Diploma Graduates (Rate)",
+    "Met UC/CSU Grad Req's (Count)", "Met UC/CSU Grad Req's (Rate)",
+    "Seal of Biliteracy (Count)", "Seal of Biliteracy (Rate)",
+    "Golden State Seal Merit Diploma (Count)", "Golden State Seal Merit Diploma (Rate",
+    "CHSPE Completer (Count)", "CHSPE Completer (Rate)",
+    "Adult Ed. HS Diploma (Count)", "Adult Ed. HS Diploma (Rate)",
+    "SPED Certificate (Count)", "SPED Certificate (Rate)",
+    "GED Completer (Count)", "GED Completer (Rate)",
+    "Other Transfer (Count)", "Other Transfer (Rate)",
+    "Dropout (Count)", "Dropout (Rate)",
+    "Still Enrolled (Count)", "Still Enrolled (Rate)",
+]  # fmt: skip

@@ -13,7 +13,7 @@ import pytest
 from acgr.api import AcgrResult
 from acgr.rates import rate_half_up, rate_text
 from acgr.testing import senr_line
-from tests.helpers import D, grad, rate_row, rec, run, student, text_rows
+from tests.helpers import HEADER_34, D, grad, rate_row, rec, run, student, text_rows
 
 # ---------------------------------------------------------------------------- R6.1
 
@@ -199,22 +199,6 @@ def test_r6_3_rate_half_up(n: int, d: int, expected: str) -> None:
 
 # ---------------------------------------------------------------------------- R6.5
 
-HEADER_34 = [
-    "AcademicYear", "AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode",
-    "CountyName", "DistrictName", "SchoolName", "CharterSchool", "DASS",
-    "ReportingCategory", "CohortStudents",
-    "Regular HS Diploma Graduates (Count)", "Regular HS Diploma Graduates (Rate)",
-    "Met UC/CSU Grad Req's (Count)", "Met UC/CSU Grad Req's (Rate)",
-    "Seal of Biliteracy (Count)", "Seal of Biliteracy (Rate)",
-    "Golden State Seal Merit Diploma (Count)", "Golden State Seal Merit Diploma (Rate",
-    "CHSPE Completer (Count)", "CHSPE Completer (Rate)",
-    "Adult Ed. HS Diploma (Count)", "Adult Ed. HS Diploma (Rate)",
-    "SPED Certificate (Count)", "SPED Certificate (Rate)",
-    "GED Completer (Count)", "GED Completer (Rate)",
-    "Other Transfer (Count)", "Other Transfer (Rate)",
-    "Dropout (Count)", "Dropout (Rate)",
-    "Still Enrolled (Count)", "Still Enrolled (Rate)",
-]  # fmt: skip
 
 CATEGORY_ORDER = [
     "TA", "RB", "RI", "RA", "RF", "RH", "RD", "RP", "RT", "RW",

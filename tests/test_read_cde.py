@@ -23,6 +23,7 @@ from polars.testing import assert_frame_equal
 from acgr.acgr_file import acgr_text, read_cde_acgr
 from acgr.api import AcgrResult, compute
 from acgr.rates import rate_tenths, tenths_text
+from tests.helpers import HEADER_34
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -205,22 +206,6 @@ def test_r6_2_ag_eligibility_rates_recompute_from_counts() -> None:
 
 # ============================================================== synthetic files
 
-HEADER_34 = [
-    "AcademicYear", "AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode",
-    "CountyName", "DistrictName", "SchoolName", "CharterSchool", "DASS",
-    "ReportingCategory", "CohortStudents",
-    f"{GRADS} (Count)", f"{GRADS} (Rate)",
-    "Met UC/CSU Grad Req's (Count)", "Met UC/CSU Grad Req's (Rate)",
-    "Seal of Biliteracy (Count)", "Seal of Biliteracy (Rate)",
-    "Golden State Seal Merit Diploma (Count)", GSSMD_RATE,
-    "CHSPE Completer (Count)", "CHSPE Completer (Rate)",
-    "Adult Ed. HS Diploma (Count)", "Adult Ed. HS Diploma (Rate)",
-    "SPED Certificate (Count)", "SPED Certificate (Rate)",
-    "GED Completer (Count)", "GED Completer (Rate)",
-    "Other Transfer (Count)", "Other Transfer (Rate)",
-    "Dropout (Count)", "Dropout (Rate)",
-    "Still Enrolled (Count)", "Still Enrolled (Rate)",
-]  # fmt: skip
 HEADER_36 = [
     *HEADER_34[:20],
     "Graduates Meeting Local Requirements Exemption (Count)",
