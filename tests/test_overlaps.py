@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from acgr.overlaps import overlapping_records
+from acgr.overlaps import _key_parts, _packed_overlaps, overlapping_records
 
 DAYS = st.integers(min_value=0, max_value=40)
 BASE = dt.date(2015, 8, 1)
 
 records = st.lists(
     st.tuples(
-        st.sampled_from(["1000000001", "1000000002", "2000000003", None]),
+        # "012" and "12" are different students; "X7" is not all digits, so a
+        # frame holding it is sorted by columns instead of one packed key.
+        st.sampled_from(["1000000001", "1000000002", "2000000003", "012", "12", "X7", None]),
         DAYS,
         st.one_of(DAYS, st.just(10_000)),  # 10,000 days: an open record filled far
         st.sampled_from(["a.txt", "b.txt"]),
@@ -93,3 +96,58 @@ def test_long_enrollment_flags_every_record_inside_it() -> None:
     assert got["source_line"].to_list() == [2, 3]
     assert got["_prev_end"].to_list() == [BASE + dt.timedelta(days=100)] * 2
     assert got["_prev_lea"].to_list() == ["X", "X"]
+
+
+@pytest.mark.parametrize(
+    ("ssid", "days", "packed"),
+    [
+        ("1000000001", 0, True),
+        ("X7", 0, False),  # not all digits
+        ("+12", 0, False),  # a sign is not a digit
+        ("123456789012", 0, False),  # longer than the packed key holds
+    ],
+)
+def test_packed_key_only_when_every_record_fits(ssid: str, days: int, packed: bool) -> None:
+    """Both sort paths exist; the packed one is taken only when it is exact."""
+    frame = _frame([(ssid, 0, days, "a.txt", "X"), ("1000000002", 0, 5, "b.txt", "Y")])
+    parts = frame.with_row_index("_rec").select(_key_parts("_end")).collect()
+    assert (_packed_overlaps(parts) is not None) is packed
+
+
+def test_far_dates_are_sorted_by_columns() -> None:
+    """A date past year 10,500 (possible in a Parquet input) does not fit a packed key."""
+    far = 4_000_000  # days after 1970-01-01
+    frame = _frame([("1000000001", 0, 5, "a.txt", "X"), ("1000000001", 1, 5, "a.txt", "Y")])
+    frame = frame.with_columns(
+        pl.when(pl.col("source_line") == 1)
+        .then(pl.lit(far).cast(pl.Date))
+        .otherwise(pl.col("_end"))
+        .alias("_end")
+    )
+    parts = frame.with_row_index("_rec").select(_key_parts("_end")).collect()
+    assert _packed_overlaps(parts) is None
+    got = overlapping_records(frame, end="_end").collect()
+    assert got["source_line"].to_list() == [2]
+
+
+def test_leading_zeros_make_different_students() -> None:
+    """SSIDs "012" and "12" share a number but are two students: no overlap."""
+    frame = _frame([("012", 0, 100, "a.txt", "X"), ("12", 10, 5, "a.txt", "Y")])
+    assert overlapping_records(frame, end="_end").collect().height == 0
+
+
+def test_equal_records_are_ordered_by_file_name_then_line() -> None:
+    """Ties on start and end fall by file name, then line: the later one is reported."""
+    frame = _frame(
+        [
+            ("1000000001", 0, 9, "b.txt", "X"),
+            ("1000000001", 0, 9, "a.txt", "Y"),
+            ("1000000001", 0, 9, "a.txt", "Z"),
+        ]
+    )
+    got = overlapping_records(frame, end="_end", carry="lea").collect().sort("source_line")
+    # Order: a.txt:2, a.txt:3, b.txt:1; the first is not reported.
+    assert got.select("source_file", "source_line", "_prev_lea").rows() == [
+        ("b.txt", 1, "Z"),
+        ("a.txt", 3, "Y"),
+    ]
