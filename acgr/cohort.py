@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from acgr.rules import RuleSet
+from acgr.rules import MonthDay, RuleSet
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,26 @@ class CohortPeriods:
         )
 
 
+def year_of_last(date: pl.Expr, day: MonthDay) -> pl.Expr:
+    """Calendar year of the latest ``day`` (month and day) on or before ``date``.
+
+    Runs on every SENR record, so it avoids taking month and day apart: when
+    ``day`` falls after February, the days from it to the next 1 January are
+    the same every year (184 from 1 July), and the year of ``date`` shifted by
+    them is one past the answer.
+    """
+    if day.month >= 3:
+        shift = (dt.date(2001, 1, 1) - dt.date(2000, day.month, day.day)).days
+        return (date + pl.duration(days=shift)).dt.year().cast(pl.Int32) - 1
+    before = (date.dt.month() < day.month) | (
+        (date.dt.month() == day.month) & (date.dt.day() < day.day)
+    )
+    return date.dt.year().cast(pl.Int32) - before.cast(pl.Int32)
+
+
 def academic_year_end(date: pl.Expr, rules: RuleSet) -> pl.Expr:
     """End year of the academic year that contains ``date`` (R1.5): 2014-08-15 -> 2015."""
-    start = rules.academic_year_start
-    on_or_after_start = (date.dt.month() > start.month) | (
-        (date.dt.month() == start.month) & (date.dt.day() >= start.day)
-    )
-    return date.dt.year().cast(pl.Int32) + on_or_after_start.cast(pl.Int32)
+    return year_of_last(date, rules.academic_year_start) + 1
 
 
 def expected_class(start_date: pl.Expr, grade: pl.Expr, rules: RuleSet) -> pl.Expr:

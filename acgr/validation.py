@@ -20,7 +20,7 @@ import datetime as dt
 
 import polars as pl
 
-from acgr.cohort import academic_year_end
+from acgr.cohort import academic_year_end, year_of_last
 from acgr.findings import Check, concat_findings, findings_from_checks, findings_where, fmt
 from acgr.overlaps import overlapping_records
 from acgr.qualifying import rule_checks
@@ -179,14 +179,18 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         # deadline (16 August) after its academic year; one still open then inflates
         # Still Enrolled.
         by = cp.prior_year_exit_deadline
-        deadline = pl.date(academic_year_end(start, rules), by.month, by.day)
+        # The deadline is ``by`` in the end year Y of the start's academic year.
+        # Compared as years, not built as a date per record: an exit is on or
+        # after the deadline when the latest ``by`` before it falls in Y or later.
+        year = academic_year_end(start, rules)
+        deadline_passed = year <= year_of_last(pl.lit(extraction_date), by)
         checks.append(
             Check(
                 "SENR0317",
                 "warning",
-                (exit_date.is_null() | (exit_date >= deadline))
+                (exit_date.is_null() | (year <= year_of_last(exit_date, by)))
                 & (status != secondary)
-                & (deadline <= extraction_date),
+                & deadline_passed,
                 "prior-year enrollment was not exited before 16 August of the next year "
                 "(exit it with the right code and date)",
             )

@@ -6,13 +6,17 @@ computed once for the class of 2018 and once for 2019; each test reads only its 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acgr.api import AcgrResult
-from acgr.cohort import CohortPeriods
-from acgr.rules import load_rules
+from acgr.cohort import CohortPeriods, academic_year_end, year_of_last
+from acgr.rules import MonthDay, load_rules
 from tests.helpers import D, Scenario, grad, in_class, outcome, rec, run, student
 
 S = Scenario()
@@ -194,3 +198,41 @@ scenario = S.fixture()
 def class_2019(tmp_path_factory: pytest.TempPathFactory) -> AcgrResult:
     """The same students computed for the class of 2019."""
     return run(tmp_path_factory.mktemp("class_2019"), S.lines, class_of=2019)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9998, 12, 31)), max_size=40),
+    st.sampled_from([(7, 1), (8, 15), (3, 1), (2, 28), (1, 1), (12, 31)]),
+)
+def test_r1_5_academic_year_end_matches_the_calendar(
+    dates: list[dt.date], year_start: tuple[int, int]
+) -> None:
+    """The shifted-year shortcut equals "end year = year, plus one from the start day on"."""
+    base = load_rules("2018")
+    month, day = year_start
+    rules = base.model_copy(update={"academic_year_start": MonthDay(month=month, day=day)})
+    got = (
+        pl.Series(dates, dtype=pl.Date).to_frame("d").select(academic_year_end(pl.col("d"), rules))
+    )
+    want = [d.year + ((d.month, d.day) >= (month, day)) for d in dates]
+    assert got.to_series().to_list() == want
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9998, 12, 31)), max_size=40),
+    st.sampled_from([(8, 16), (2, 28), (3, 1), (1, 1)]),
+)
+def test_year_of_last_matches_the_calendar(
+    dates: list[dt.date], month_day: tuple[int, int]
+) -> None:
+    """SENR0317's deadline test: the year of the latest month/day on or before a date."""
+    month, day = month_day
+    got = (
+        pl.Series(dates, dtype=pl.Date)
+        .to_frame("d")
+        .select(year_of_last(pl.col("d"), MonthDay(month=month, day=day)))
+    )
+    want = [d.year - ((d.month, d.day) < (month, day)) for d in dates]
+    assert got.to_series().to_list() == want

@@ -21,10 +21,13 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acgr.api import AcgrResult, ValidationResult, compute, validate
 from acgr.rules import MonthDay, RuleSet, load_rules
 from acgr.testing import record_line, write_extract
+from acgr.validation import record_checks
 from tests.helpers import D, grad, rec
 
 #: Names and birth date planted in every record (the privacy test looks for them).
@@ -660,6 +663,28 @@ def test_senr0317_deadline_comes_from_the_rule_set(tmp_path: Path) -> None:
 
     # act / assert
     assert (flagged(rules), flagged(later)) == (1, 0)
+
+
+_DAYS = st.dates(min_value=dt.date(2010, 1, 1), max_value=dt.date(2022, 12, 31))
+
+
+@settings(max_examples=100, deadline=None)
+@given(_DAYS, st.one_of(st.none(), _DAYS), _DAYS)
+def test_senr0317_compares_with_16_august_after_the_academic_year(
+    start: dt.date, exit_date: dt.date | None, extraction: dt.date
+) -> None:
+    """The year arithmetic of SENR0317 equals building the deadline date per record."""
+    rules = load_rules("2018")
+    (check,) = [c for c in record_checks(rules, extraction) if c.rule == "SENR0317"]
+    frame = pl.DataFrame(
+        {"start": [start], "exit_date": [exit_date], "status": ["10"]},
+        schema={"start": pl.Date, "exit_date": pl.Date, "status": pl.String},
+    )
+    got = frame.select(check.condition).item()
+    end_year = start.year + ((start.month, start.day) >= (7, 1))
+    deadline = dt.date(end_year, 8, 16)
+    want = (exit_date is None or exit_date >= deadline) and deadline <= extraction
+    assert got == want
 
 
 # --------------------------------------------------------------------------- SENR0027/0028
