@@ -237,8 +237,8 @@ def _materialise(frame: pl.LazyFrame, path: Path, engine: Engine) -> pl.LazyFram
     Used for the few intermediate tables many later steps read, so the
     optimiser does not recompute them for each reader.
     """
-    # Private and short-lived: fast compression over small files.
-    frame.sink_parquet(path, compression="lz4", engine=engine)
+    # Private and short-lived: fast compression, no column statistics.
+    frame.sink_parquet(path, compression="lz4", statistics=False, engine=engine)
     return pl.scan_parquet(path)
 
 
@@ -250,20 +250,24 @@ def _senr_records(
     engine: Engine,
     phase: Phases,
 ) -> pl.LazyFrame:
-    """SENR engine records, tidied and written once: every later step reads them.
+    """SENR engine records, tidy: every later step reads them.
 
     Staged text was stripped and normalised while it was staged. A table read in
-    place (Parquet, frames) is checked first, on its distinct values, and only
-    its untidy columns are stripped and normalised as it is written here (the
-    ``records`` phase). Written once as fast-to-read Parquet, since the later
-    steps pass over it many times.
+    place (Parquet, frames) is checked first, on its distinct values (the
+    ``records`` phase). When it is tidy it is read where it is: a copy costs
+    more to write than the later passes save by reading it. Otherwise only
+    its untidy columns are stripped and normalised as it is written once, as
+    fast-to-read Parquet, since the later steps pass over it many times.
     """
     if "senr" in extracts.prepared:
         return enrollment_records(extracts.senr, extraction_date, codes_normalised=True)
     with phase("records"):
         if "senr" in extracts.padded:
             given = extracts.as_given("senr")
-            senr = tidy_senr(given, untidy_columns(given))
+            untidy = untidy_columns(given)
+            if not untidy:
+                return enrollment_records(given, extraction_date, codes_normalised=True)
+            senr = tidy_senr(given, untidy)
         else:
             senr = normalise_senr_codes(extracts.senr)
         records = enrollment_records(senr, extraction_date, codes_normalised=True)
