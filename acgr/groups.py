@@ -371,11 +371,21 @@ def student_groups(
     )
 
 
+#: Joins category codes into one text while :func:`categories` builds its list;
+#: a control character, so never part of a code.
+_CATEGORY_SEPARATOR = "\x1f"
+
+
 def categories(flags: dict[str, str] = GROUP_FLAGS) -> pl.Expr:
-    """List of reporting categories of a student row: TA, race, gender, then flags (R5.7)."""
+    """List of reporting categories of a student row: TA, race, gender, then flags (R5.7).
+
+    Built as text and split: ``concat_list(...).list.drop_nulls()`` says the
+    same but is over ten times slower on half a million students.
+    """
     parts = [pl.lit("TA"), pl.col("race"), pl.col("gender")]
     parts += [pl.when(pl.col(col)).then(pl.lit(cat)) for col, cat in flags.items()]
-    return pl.concat_list(parts).list.drop_nulls()
+    joined = pl.concat_str(parts, separator=_CATEGORY_SEPARATOR, ignore_nulls=True)
+    return joined.str.split(_CATEGORY_SEPARATOR)
 
 
 __all__ = ["GROUP_FLAGS", "categories", "read_side_table", "student_groups"]
