@@ -356,18 +356,26 @@ def _compute_staged(
             .join(members, on="ssid", how="left")
             .join(groups_df.lazy(), on="ssid", how="left"),
         ).collect(engine=engine)
-    parts = [
-        extracts.findings,
-        *validation_parts(
-            records, ruleset, extraction_date=periods.extraction_date, sinf=extracts.sinf
-        ),
-        outcome_findings(flagged, decided_df.lazy()),
-        outcome_sensitive_findings(students.lazy(), ruleset),
-    ]
-    read_lf = records.select(pl.len().alias("records"), pl.col("ssid").n_unique().alias("students"))
     with phase("findings"):
+        # The distinct SSIDs serve both the read count and ACGR0002.
+        ssids = records.select(pl.col("ssid").unique()).collect(engine=engine)
+        parts = [
+            extracts.findings,
+            *validation_parts(
+                records,
+                ruleset,
+                extraction_date=periods.extraction_date,
+                sinf=extracts.sinf,
+                ssids=ssids,
+            ),
+            outcome_findings(flagged, decided_df.lazy()),
+            outcome_sensitive_findings(students.lazy(), ruleset),
+        ]
         findings = _collect_findings(parts, engine)
-        read, accounting = pl.collect_all([read_lf, extracts.accounting()], engine=engine)
+        counted, accounting = pl.collect_all(
+            [records.select(pl.len().alias("records")), extracts.accounting()], engine=engine
+        )
+        read = counted.with_columns(pl.lit(ssids.height).alias("students"))
     return students, findings, read, accounting
 
 

@@ -21,7 +21,14 @@ import datetime as dt
 import polars as pl
 
 from acgr.cohort import academic_year_end, year_of_last
-from acgr.findings import Check, concat_findings, findings_from_checks, findings_where, fmt
+from acgr.findings import (
+    Check,
+    concat_findings,
+    empty_findings,
+    findings_from_checks,
+    findings_where,
+    fmt,
+)
 from acgr.overlaps import overlapping_records
 from acgr.qualifying import rule_checks
 from acgr.rules import RuleSet
@@ -53,7 +60,8 @@ def duplicate_records(records: pl.LazyFrame) -> pl.LazyFrame:
 
     "Earlier" is file order; the first record of each key is not returned. The
     key is first grouped as a 64-bit hash, far cheaper than three text columns
-    on millions of rows; the few candidate keys are then checked on the real key.
+    on millions of rows; the few candidate keys are collected (eager), and only
+    when there are some are the records read again to check them on the real key.
     """
     dup_key = ["ssid", "school_code", "start"]
     position = pl.col("source_file").to_physical().cast(pl.UInt64) * (1 << 40) + pl.col(
@@ -61,11 +69,18 @@ def duplicate_records(records: pl.LazyFrame) -> pl.LazyFrame:
     ).cast(pl.UInt64)
     key = pl.struct(dup_key).hash(seed=20180915).alias("_key")
     candidates = (
-        records.select(key).group_by("_key").agg(pl.len().alias("_n")).filter(pl.col("_n") > 1)
+        records.select(key)
+        .group_by("_key")
+        .agg(pl.len().alias("_n"))
+        .filter(pl.col("_n") > 1)
+        .select("_key")
+        .collect()
     )
+    if candidates.height == 0:
+        return records.clear()
     firsts = (
         records.select(*dup_key, key, position.alias("_pos"))
-        .join(candidates.select("_key"), on="_key", how="semi")
+        .join(candidates.lazy(), on="_key", how="semi")
         .group_by(dup_key)
         .agg(pl.len().alias("_n"), pl.col("_pos").min().alias("_first_pos"))
         .filter(pl.col("_n") > 1)
@@ -280,31 +295,34 @@ def concurrent_enrollments(
     )
 
 
-def missing_demographics(records: pl.LazyFrame, sinf: pl.LazyFrame) -> pl.LazyFrame:
-    """Students with SENR records but no SINF record (ACGR0002), one finding each.
+def students_without_demographics(ssids: pl.DataFrame, sinf: pl.LazyFrame) -> pl.DataFrame:
+    """The SSIDs among ``ssids`` (distinct, from SENR) that no SINF record has.
 
-    Only raised when some SINF record was supplied at all (else every student
-    would be flagged for a file the user simply did not pass).
+    Empty when no SINF record was supplied at all: then every student would be
+    flagged for a file the user simply did not pass. A missing SSID is
+    GERR0001's, not this.
     """
-    sinf_rows = sinf.select(pl.len().alias("_sinf_rows"))
+    sinf_ids = sinf.select("ssid").unique().collect()
+    if sinf_ids.height == 0:
+        return ssids.clear()
+    return ssids.drop_nulls("ssid").join(sinf_ids, on="ssid", how="anti")
+
+
+def missing_demographics(records: pl.LazyFrame, without: pl.DataFrame) -> pl.LazyFrame:
+    """One ACGR0002 finding per student of ``without`` (see
+    :func:`students_without_demographics`), at the student's first record in
+    file order. Records are read again only when some student lacks SINF.
+    """
+    if without.height == 0:
+        return empty_findings()
     order = ["source_file", "source_line"]
-    # The students without SINF first (usually few), then only their records
-    # are grouped: cheaper than grouping every record of every student.
-    without = (
-        records.select("ssid")
-        .filter(pl.col("ssid").is_not_null())  # a missing SSID is GERR0001's
-        .unique()
-        .join(sinf.select("ssid").unique(), on="ssid", how="anti")
-    )
     first = (
-        records.join(without, on="ssid", how="semi")
+        records.join(without.lazy(), on="ssid", how="semi")
         .group_by("ssid")
         .agg(
             pl.col("source_file").sort_by(order).first(),
             pl.col("source_line").sort_by(order).first(),
         )
-        .join(sinf_rows, how="cross")
-        .filter(pl.col("_sinf_rows") > 0)
     )
     return findings_where(
         first,
@@ -335,11 +353,16 @@ def validation_parts(
     *,
     extraction_date: dt.date | None,
     sinf: pl.LazyFrame | None = None,
+    ssids: pl.DataFrame | None = None,
 ) -> list[pl.LazyFrame]:
     """:func:`validate_records` as separate queries, one per pass over the records.
 
     Collecting them one after another bounds peak memory by the largest pass,
-    where one union would run them side by side.
+    where one union would run them side by side. Small intermediate results
+    (graduation dates, candidate duplicate keys, overlapping records, students
+    without SINF) are collected here, so a pass that has nothing to report does
+    not read the records again. ``ssids``: the distinct SSIDs of ``records``,
+    when the caller has them already.
     """
     # One pass over the records for every record-level check, the rule checks
     # of R1/R3.4.1 included (see acgr.qualifying.rule_checks).
@@ -347,9 +370,8 @@ def validation_parts(
     # record alone; two read the student's graduation (graduates' records only);
     # duplicates need a grouping of their own.
     checks = [*rule_checks(rules), *record_checks(rules, extraction_date)]
-    graduates = records.join(
-        _graduations(records, rules), on="ssid", how="inner", maintain_order="none"
-    )
+    graduations = _graduations(records, rules).collect()
+    graduates = records.join(graduations.lazy(), on="ssid", how="inner", maintain_order="none")
     parts = [
         findings_from_checks(records, checks),
         findings_from_checks(graduates, graduation_checks(rules)),
@@ -364,5 +386,7 @@ def validation_parts(
     ]
     parts.append(concurrent_enrollments(records, rules, extraction_date))
     if sinf is not None:
-        parts.append(missing_demographics(records, sinf))
+        if ssids is None:
+            ssids = records.select(pl.col("ssid").unique()).collect()
+        parts.append(missing_demographics(records, students_without_demographics(ssids, sinf)))
     return parts
