@@ -34,7 +34,13 @@ from acgr.groups import (
     student_groups,
 )
 from acgr.impact import outcome_sensitive_findings, school_impact
-from acgr.outcomes import decide_outcomes, outcome_findings, record_flags, student_picks
+from acgr.outcomes import (
+    decide_outcomes,
+    outcome_findings,
+    record_flags,
+    student_picks,
+    with_decided_record,
+)
 from acgr.qualifying import (
     ENGINE_COLUMNS,
     enrollment_records,
@@ -306,20 +312,16 @@ def _compute_staged(
         # student, or per cohort record) and read by several later queries, so
         # they are collected once rather than re-derived by each.
         members = cohort_members(qualifying, periods, ruleset).collect(engine=engine).lazy()
-        flagged = (
-            record_flags(
-                assign_cds(
-                    qualifying.join(members.select("ssid"), on="ssid", how="semi"),
-                    directory,
-                    ruleset,
-                ),
-                periods,
+        flagged_df = record_flags(
+            assign_cds(
+                qualifying.join(members.select("ssid"), on="ssid", how="semi"),
+                directory,
                 ruleset,
-            )
-            .collect(engine=engine)
-            .lazy()
-        )
-    decided = decide_outcomes(student_picks(flagged), periods, ruleset)
+            ),
+            periods,
+            ruleset,
+        ).collect(engine=engine)
+        flagged = flagged_df.lazy()
     # Only the cohort's program records matter: filtered before any code is touched.
     sprg = assign_cds(
         extracts.sprg.join(members.select("ssid"), on="ssid", how="semi").with_columns(
@@ -330,6 +332,7 @@ def _compute_staged(
         ruleset,
     )
     with phase("students"):
+        decided = decide_outcomes(student_picks(flagged), periods, ruleset)
         demographics = (
             demographic_record(extracts.sinf, members.select("ssid"), periods)
             .collect(engine=engine)
@@ -351,6 +354,7 @@ def _compute_staged(
     # count row read them.
     with phase("students"):
         decided_df, groups_df = pl.collect_all([decided, groups], engine=engine)
+        decided_df = with_decided_record(decided_df, flagged_df)
         students = student_table(
             attribute(decided_df.lazy(), directory)
             .join(members, on="ssid", how="left")

@@ -50,25 +50,27 @@ def cds_parts(cds: pl.Expr) -> list[pl.Expr]:
     ]
 
 
-def attributed_record() -> pl.Expr:
-    """The record whose school the student counts at (R4.1), as a struct."""
+def attributed_school() -> pl.Expr:
+    """CDS code of the record whose school the student counts at (R4.1)."""
     outcome = pl.col("outcome")
+
+    def cds(pick: str) -> pl.Expr:
+        return pl.col(pick).struct.field("cds_code")
+
     return (
         pl.when(pl.col("graduation").is_not_null() | pl.col("completion").is_not_null())
-        .then(pl.col("decided_by"))
+        .then(cds("decided_by"))
         .when(outcome == str(Outcome.STILL_ENROLLED))
-        .then(pl.coalesce(pl.col("open_latest"), pl.col("final")))
-        .otherwise(pl.col("final"))
+        .then(pl.coalesce(cds("open_latest"), cds("final")))
+        .otherwise(cds("final"))
     )
 
 
 def attribute(students: pl.LazyFrame, directory: pl.DataFrame) -> pl.LazyFrame:
     """Add ``cds_code``, ``county_code``, ``district_code``, ``school_code`` and the
     school's ``charter`` and ``dass`` flags (``Yes``/``No``; ``No`` without a directory)."""
-    out = (
-        students.with_columns(attributed_record().alias("attributed"))
-        .with_columns(pl.col("attributed").struct.field("cds_code").alias("cds_code"))
-        .with_columns(cds_parts(pl.col("cds_code")))
+    out = students.with_columns(attributed_school().alias("cds_code")).with_columns(
+        cds_parts(pl.col("cds_code"))
     )
     flags = directory.lazy().select("cds_code", "charter", "dass")
     return out.join(flags, on="cds_code", how="left").with_columns(

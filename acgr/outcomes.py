@@ -29,7 +29,7 @@ import polars as pl
 from acgr.cohort import CohortPeriods
 from acgr.findings import concat_findings, findings_where, fmt
 from acgr.overlaps import overlapping_records
-from acgr.picking import date_key, first_by, order_key, rank_key, same_fields, with_tie_rank
+from acgr.picking import date_key, first_by, order_key, rank_key, same_fields_key, with_tie_rank
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet
 
 #: Fields of a record carried into a pick (the deciding / attributed record).
@@ -52,8 +52,21 @@ RECORD_FIELDS: tuple[str, ...] = (
 _OPEN_END = dt.date(9999, 12, 31)  # an open record counts as exiting last (R3.3)
 
 
-def _record() -> pl.Expr:
-    return pl.struct(list(RECORD_FIELDS))
+#: Column of a pick struct: the picked record's row in the cohort's records.
+PICK_ROW = "_row"
+
+#: Fields of each pick the rules read besides its row: R3.2 the completion,
+#: R3.3/R3.4 the final exit (and its place, for the tie finding), R4.1 the
+#: school, R3.5 the latest start. The deciding record gets every field of
+#: :data:`RECORD_FIELDS` (see :func:`with_decided_record`).
+PICK_FIELDS: dict[str, tuple[str, ...]] = {
+    "graduation": ("completion",),
+    "completion": ("completion",),
+    "final": ("source_file", "source_line", "exit_date", "exit_code", "completion", "cds_code"),
+    "open_latest": ("cds_code",),
+    "latest": ("start",),
+    "late_completion": (),
+}
 
 
 #: Last tie-breaks of every pick, after the rule's own order: lower school code,
@@ -101,9 +114,17 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     rule set's completer tie order), ``final`` R3.3 (latest start by the
     cutoff, then latest exit, open last), ``open_latest`` R4.1 and ``latest``
     R3.5 (latest start), ``late_completion`` R3.5 (latest exit); ties end on
-    :data:`TIE_BREAK`. ``final_ties`` counts the records indistinguishable from
-    the final one but for :data:`TIE_BREAK` (R3.3 tie finding).
+    :data:`TIE_BREAK`. Each pick is a struct of :data:`PICK_ROW` (the record's
+    row in ``flagged``) and its :data:`PICK_FIELDS`, null when no record
+    qualifies. ``final_ties`` counts the records indistinguishable from the
+    final one but for :data:`TIE_BREAK` (R3.3 tie finding).
+
+    Eager inside: per student only the row of each pick is found (``min_by``
+    of a packed key, which Polars streams), then the few fields are gathered
+    from the records in memory; gathering whole records for six picks was most
+    of the cost.
     """
+    records = flagged.collect()
     start_desc = date_key("start", descending=True)
     exit_desc = date_key("exit_date", descending=True)
     wanted = {
@@ -118,22 +139,52 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
         "late_completion": (pl.col("_late_completion"), [exit_desc]),
     }
     final_key = pl.col("_final_key")
-    return (
-        with_tie_rank(flagged, TIE_BREAK)
+    ranked = (
+        with_tie_rank(records.lazy().with_row_index(PICK_ROW), TIE_BREAK)
         .with_columns(order_key(*wanted["final"]).alias("_final_key"))
+        .collect()
+        .lazy()
+    )
+    rows = ranked.group_by("ssid").agg(
+        *(
+            first_by(
+                pl.col(PICK_ROW), final_key if name == "final" else order_key(want, fields), want
+            ).alias(name)
+            for name, (want, fields) in wanted.items()
+        ),
+        pl.len().alias("qualifying_records"),
+    )
+    # Records of the final record's student with the same ordering fields: its
+    # key but for the tie rank.
+    ties = (
+        ranked.filter(pl.col("_by_cutoff"))
+        .group_by("ssid", same_fields_key(final_key).alias("_fields"))
+        .agg(pl.len().alias("_n"))
         .group_by("ssid")
-        .agg(
-            *(
-                first_by(
-                    _record(), final_key if name == "final" else order_key(want, fields), want
-                ).alias(name)
-                for name, (want, fields) in wanted.items()
-            ),
-            (pl.col("_by_cutoff") & same_fields(final_key, final_key.min()))
-            .sum()
-            .alias("final_ties"),
-            pl.len().alias("qualifying_records"),
+        .agg(pl.col("_n").min_by("_fields").alias("final_ties"))
+    )
+    picked = (
+        rows.join(ties, on="ssid", how="left")
+        .with_columns(pl.col("final_ties").fill_null(0).cast(pl.UInt32))
+        .collect()
+    )
+    structs = []
+    for name, fields in PICK_FIELDS.items():
+        row = picked[name]
+        values = row.alias(PICK_ROW).to_frame()
+        if fields:
+            values = values.hstack(records.select(pl.col(list(fields)).gather(row)))
+        structs.append(
+            values.select(
+                pl.when(pl.col(PICK_ROW).is_not_null())
+                .then(pl.struct(PICK_ROW, *fields))
+                .alias(name)
+            ).to_series()
         )
+    return (
+        picked.select("ssid")
+        .with_columns(structs)
+        .with_columns(picked["final_ties"], picked["qualifying_records"])
         .select(
             "ssid",
             "graduation",
@@ -145,7 +196,20 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
             "late_completion",
             "qualifying_records",
         )
+        .lazy()
     )
+
+
+def with_decided_record(decided: pl.DataFrame, flagged: pl.DataFrame) -> pl.DataFrame:
+    """Add ``decided_by``: every field of the record that decided the outcome.
+
+    :func:`decide_outcomes` names that record by its row in ``flagged`` (the
+    records :func:`student_picks` read); its :data:`RECORD_FIELDS` are
+    gathered here once, for one record per student.
+    """
+    row = decided["_decided_row"]
+    record = flagged.select(pl.struct(list(RECORD_FIELDS)).gather(row).alias("decided_by"))
+    return decided.with_columns(record.to_series())
 
 
 def _exit_outcome(rules: RuleSet) -> pl.Expr:
@@ -182,7 +246,7 @@ def _plain_exit_label(rules: RuleSet) -> pl.Expr:
 
 
 def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
-    """Add ``outcome``, ``reason`` and ``decided_by`` (a record struct) to the picks (R3.6)."""
+    """Add ``outcome``, ``reason`` and ``_decided_row`` (see :func:`with_decided_record`) (R3.6)."""
     grad, comp, final = pl.col("graduation"), pl.col("completion"), pl.col("final")
     final_exit = final.struct.field("exit_date")
     still_at_cutoff = final_exit.is_null() | (final_exit > periods.summer_cutoff)
@@ -228,21 +292,25 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
         .then(fmt("R3.5:{}:late-completion", _plain_exit_label(rules)))
         .otherwise(fmt("R3.4:{}", _exit_label(rules)))
     )
-    decided_by = (
+
+    def row(pick: pl.Expr) -> pl.Expr:
+        return pick.struct.field(PICK_ROW)
+
+    decided_row = (
         pl.when(grad.is_not_null())
-        .then(grad)
+        .then(row(grad))
         .when(comp.is_not_null())
-        .then(comp)
+        .then(row(comp))
         .when(still_at_cutoff)
-        .then(final)
+        .then(row(final))
         .when(r35 & reenrolled)
-        .then(pl.col("latest"))
+        .then(row(pl.col("latest")))
         .when(r35)
-        .then(pl.col("late_completion"))
-        .otherwise(final)
+        .then(row(pl.col("late_completion")))
+        .otherwise(row(final))
     )
     return picks.with_columns(
-        outcome.alias("outcome"), reason.alias("reason"), decided_by.alias("decided_by")
+        outcome.alias("outcome"), reason.alias("reason"), decided_row.alias("_decided_row")
     )
 
 

@@ -4,8 +4,8 @@ Several rules take "the first record of a student" in some order: the final
 record (R3.3), the graduating record (R3.1), the demographic record (R5.1). A
 per-student multi-column sort is slow over millions of records, so each
 ordering becomes one 128-bit integer per record (:func:`order_key`) and a pick
-is that key's minimum within the student (``arg_min``), which Polars computes
-in one pass.
+is the row holding that key's minimum within the student (``min_by``), which
+Polars computes in one streaming pass.
 
 A key packs, most significant first: whether the record is wanted at all, the
 ordering's own fields (dates, small ranks), then :data:`TIE_RANK`, a rank
@@ -105,14 +105,16 @@ def order_key(wanted: pl.Expr, fields: list[tuple[pl.Expr, int]]) -> pl.Expr:
     return key * pl.lit(_WORD, _INT128) + pl.col(TIE_RANK).cast(_INT128)
 
 
-def same_fields(key: pl.Expr, other: pl.Expr) -> pl.Expr:
-    """Whether two :func:`order_key` values agree on everything but the tie rank."""
-    return (key // _WORD) == (other // _WORD)
+def same_fields_key(key: pl.Expr) -> pl.Expr:
+    """An :func:`order_key` without its tie rank: equal for records that tie."""
+    return key // _WORD
 
 
-def first_by(record: pl.Expr, key: pl.Expr, wanted: pl.Expr) -> pl.Expr:
-    """In a ``group_by`` context: ``record`` of the row with the least ``key``.
+def first_by(value: pl.Expr, key: pl.Expr, wanted: pl.Expr) -> pl.Expr:
+    """In a ``group_by`` context: ``value`` of the row with the least ``key``.
 
-    Null when no row of the group is ``wanted``.
+    Null when no row of the group is ``wanted``. Meant for a plain column such
+    as a row number, which Polars' ``min_by`` streams; a struct of many fields
+    is far cheaper gathered afterwards by that row number.
     """
-    return pl.when(wanted.any()).then(record.get(key.arg_min())).otherwise(None)
+    return pl.when(wanted.fill_null(False).any()).then(value.min_by(key))

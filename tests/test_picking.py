@@ -16,7 +16,7 @@ from acgr.picking import (
     first_by,
     order_key,
     rank_key,
-    same_fields,
+    same_fields_key,
     with_tie_rank,
 )
 
@@ -121,7 +121,8 @@ def test_same_fields_ignores_only_the_tie_rank() -> None:
         {"day": [dt.date(2018, 6, 1), dt.date(2018, 6, 1), dt.date(2018, 6, 2)]}
     ).with_columns(pl.Series(TIE_RANK, [0, 1, 2], dtype=pl.UInt32))
     key = order_key(pl.lit(True), [date_key("day", descending=False)])
-    same = frame.select(same_fields(key, key.first())).collect().to_series()
+    fields = same_fields_key(key)
+    same = frame.select(fields == fields.first()).collect().to_series()
     assert same.to_list() == [True, True, False]
 
 
