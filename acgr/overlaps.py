@@ -28,8 +28,6 @@ import polars as pl
 _DAY_OFFSET = 1 << 20
 #: Bits of a shifted day in a packed key (days up to year 10,500).
 _DAY_BITS = 22
-#: Span of one student's keys in the column sort: larger than any shifted day.
-_STUDENT_SPAN = 1 << _DAY_BITS
 #: Longest all-digit SSID the packed key holds (``10**len + value`` < 2**38).
 _MAX_SSID_DIGITS = 11
 _FILE_BITS = 12
@@ -111,31 +109,49 @@ def _packed_overlaps(parts: pl.DataFrame) -> pl.LazyFrame | None:
 
     k = pl.col("_key")
     below_end = _LINE_BITS + _FILE_BITS
-    student_of_key = k // _u128(1 << (below_end + 2 * _DAY_BITS))
-    end_day = (k // _u128(1 << below_end)) % _u128(1 << _DAY_BITS)
-    start_day = ((k // _u128(1 << (below_end + _DAY_BITS))) % _u128(1 << _DAY_BITS)).cast(pl.Int64)
-    # Student and end day in one integer: its running maximum restarts for
-    # each student, whose values all exceed every earlier student's.
-    student_end = (student_of_key * _u128(_STUDENT_SPAN) + end_day).cast(pl.Int64)
-    running = student_end.cum_max()
-    prev = running.shift(1)
-    same_student = (prev // _STUDENT_SPAN) == (student_end // _STUDENT_SPAN)
-    prev_day = prev % _STUDENT_SPAN
-    holder = pl.when(student_end == running).then(pl.col("_rec")).forward_fill().shift(1)
-    return (
+    ordered = (
         parts.lazy()
         .select(key.alias("_key"), "_rec")
         .sort("_key")
-        .with_columns(
-            same_student.alias("_same"),
-            start_day.alias("_start_day"),
+        .select(
+            "_rec",
+            (k // _u128(1 << (below_end + 2 * _DAY_BITS))).cast(pl.Int64).alias("_student"),
+            ((k // _u128(1 << (below_end + _DAY_BITS))) % _u128(1 << _DAY_BITS))
+            .cast(pl.Int64)
+            .alias("_start_day"),
+            ((k // _u128(1 << below_end)) % _u128(1 << _DAY_BITS)).cast(pl.Int64).alias("_end_day"),
+        )
+    )
+    return _overlaps_in_order(ordered, day_bits=_DAY_BITS, day_offset=_DAY_OFFSET)
+
+
+def _overlaps_in_order(ordered: pl.LazyFrame, *, day_bits: int, day_offset: int) -> pl.LazyFrame:
+    """``_rec``, ``_prev_end``, ``_holder`` of overlapping records, from sorted records.
+
+    ``ordered`` has ``_rec``, ``_student`` (a number per student), and
+    ``_start_day``, ``_end_day`` (days plus ``day_offset``, below
+    ``2**day_bits``), sorted by student, start, end, file and line. Student and
+    end day make one integer whose running maximum restarts for each student,
+    since every student's values exceed all earlier students'.
+    """
+    span = 1 << day_bits
+    student_end = pl.col("_student") * span + pl.col("_end_day")
+    running = student_end.cum_max()
+    prev = running.shift(1)
+    prev_day = prev % span
+    # The row holding the running maximum, carried forward; each student's first
+    # row holds its own maximum, so nothing carries over from the student before.
+    holder = pl.when(student_end == running).then(pl.col("_rec")).forward_fill().shift(1)
+    return (
+        ordered.with_columns(
+            ((prev // span) == pl.col("_student")).alias("_same"),
             prev_day.alias("_prev_day"),
             holder.alias("_holder"),
         )
         .filter(pl.col("_same") & (pl.col("_start_day") < pl.col("_prev_day")))
         .select(
             "_rec",
-            (pl.col("_prev_day") - _DAY_OFFSET).cast(pl.Int32).cast(pl.Date).alias("_prev_end"),
+            (pl.col("_prev_day") - day_offset).cast(pl.Int32).cast(pl.Date).alias("_prev_end"),
             "_holder",
         )
     )
@@ -144,37 +160,33 @@ def _packed_overlaps(parts: pl.DataFrame) -> pl.LazyFrame | None:
 def _overlaps_by_columns(indexed: pl.LazyFrame, end: str) -> pl.LazyFrame:
     """``_rec``, ``_prev_end``, ``_holder`` of overlapping records, sorting five columns.
 
-    For records a packed key cannot hold (text SSIDs, far dates ...).
+    For records a packed key cannot hold (text SSIDs, far dates ...): any date
+    Polars holds fits in 32 bits here, and students are numbered in sort order.
     """
-    day = pl.col(end).cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET
-    # Categorical codes number the students exactly (unlike a hash); files are
-    # numbered in name order, so ties fall the same way in every process.
-    student = pl.col("ssid").cast(pl.Categorical).to_physical().alias("_student")
+    # Categorical codes tell the students apart exactly (unlike a hash); files
+    # are numbered in name order, so ties fall the same way in every process.
+    student = pl.col("ssid").cast(pl.Categorical).to_physical().alias("_code")
     files = indexed.select(pl.col("source_file").unique()).with_columns(
         pl.col("source_file").cast(pl.String).rank("dense").alias("_file")
     )
+    offset = 1 << 31
+
+    def day(col: str) -> pl.Expr:
+        return pl.col(col).cast(pl.Int64) + offset
+
+    new_student = pl.col("_code").ne_missing(pl.col("_code").shift(1)).fill_null(True)
     ordered = (
         indexed.select("_rec", student, "start", end, "source_file", "source_line")
         .join(files, on="source_file", how="left")
-        .sort(["_student", "start", end, "_file", "source_line"], nulls_last=True)
-    )
-    new_student = (pl.col("_student").ne_missing(pl.col("_student").shift(1))).fill_null(True)
-    number = new_student.cast(pl.Int64).cum_sum()
-    key = number * _STUDENT_SPAN + day
-    running = key.cum_max()
-    same_student = number.shift(1) == number
-    prev_day = running.shift(1) - number * _STUDENT_SPAN - _DAY_OFFSET
-    # The row holding the running maximum, carried forward; each student's first
-    # row holds its own maximum, so nothing carries over from the student before.
-    holder = pl.when(key == running).then(pl.col("_rec")).forward_fill().shift(1)
-    return (
-        ordered.with_columns(
-            pl.when(same_student).then(prev_day.cast(pl.Int32).cast(pl.Date)).alias("_prev_end"),
-            holder.alias("_holder"),
+        .sort(["_code", "start", end, "_file", "source_line"], nulls_last=True)
+        .select(
+            "_rec",
+            new_student.cast(pl.Int64).cum_sum().alias("_student"),
+            day("start").alias("_start_day"),
+            day(end).alias("_end_day"),
         )
-        .filter(pl.col("start") < pl.col("_prev_end"))
-        .select("_rec", "_prev_end", "_holder")
     )
+    return _overlaps_in_order(ordered, day_bits=32, day_offset=offset)
 
 
 def overlapping_records(
@@ -198,7 +210,6 @@ def overlapping_records(
     indexed = records.with_row_index("_rec")
     parts = indexed.select(_key_parts(end)).collect()
     packed = _packed_overlaps(parts)
-    del parts
     found = (_overlaps_by_columns(indexed, end) if packed is None else packed).collect()
     prev = [] if carry is None else [pl.col(carry).alias(f"_prev_{carry}")]
     schema = indexed.select(pl.all(), pl.lit(None, pl.Date).alias("_prev_end"), *prev)

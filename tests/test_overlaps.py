@@ -115,9 +115,17 @@ def test_packed_key_only_when_every_record_fits(ssid: str, days: int, packed: bo
 
 
 def test_far_dates_are_sorted_by_columns() -> None:
-    """A date past year 10,500 (possible in a Parquet input) does not fit a packed key."""
-    far = 4_000_000  # days after 1970-01-01
-    frame = _frame([("1000000001", 0, 5, "a.txt", "X"), ("1000000001", 1, 5, "a.txt", "Y")])
+    """A date far past year 10,500 (possible in a Parquet input) does not fit a packed
+    key; the column sort still keeps each student's latest end to that student."""
+    far = 20_000_000  # days after 1970-01-01
+    frame = _frame(
+        [
+            ("1000000001", 0, 5, "a.txt", "X"),  # ends far in the future
+            ("1000000001", 1, 5, "a.txt", "Y"),  # overlaps it
+            ("1000000002", 0, 5, "a.txt", "Z"),
+            ("1000000002", 10, 5, "a.txt", "Z"),  # after the record before: no overlap
+        ]
+    )
     frame = frame.with_columns(
         pl.when(pl.col("source_line") == 1)
         .then(pl.lit(far).cast(pl.Date))
