@@ -32,7 +32,7 @@ from acgr.overlaps import overlapping_records
 from acgr.picking import date_key, first_by, order_key, rank_key, same_fields_key, with_tie_rank
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet
 
-#: Fields of a record carried into a pick (the deciding / attributed record).
+#: Fields of the record that decided a student's outcome (``decided_by``).
 RECORD_FIELDS: tuple[str, ...] = (
     "source_file",
     "source_line",
@@ -139,6 +139,7 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
         "late_completion": (pl.col("_late_completion"), [exit_desc]),
     }
     final_key = pl.col("_final_key")
+    # Collected: the picks and the tie count below both read the ranked records.
     ranked = (
         with_tie_rank(records.lazy().with_row_index(PICK_ROW), TIE_BREAK)
         .with_columns(order_key(*wanted["final"]).alias("_final_key"))
@@ -174,17 +175,11 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
         values = row.alias(PICK_ROW).to_frame()
         if fields:
             values = values.hstack(records.select(pl.col(list(fields)).gather(row)))
-        structs.append(
-            values.select(
-                pl.when(pl.col(PICK_ROW).is_not_null())
-                .then(pl.struct(PICK_ROW, *fields))
-                .alias(name)
-            ).to_series()
-        )
+        struct = pl.when(pl.col(PICK_ROW).is_not_null()).then(pl.struct(PICK_ROW, *fields))
+        structs.append(values.select(struct.alias(name)).to_series())
+    # The structs replace the bare row numbers of the same names.
     return (
-        picked.select("ssid")
-        .with_columns(structs)
-        .with_columns(picked["final_ties"], picked["qualifying_records"])
+        picked.with_columns(structs)
         .select(
             "ssid",
             "graduation",
