@@ -333,26 +333,26 @@ def _compute_staged(
     )
     with phase("students"):
         decided = decide_outcomes(student_picks(flagged), periods, ruleset)
+        # Two steps read the demographic records: collected once.
         demographics = (
             demographic_record(extracts.sinf, members.select("ssid"), periods)
             .collect(engine=engine)
             .lazy()
         )
-    groups = student_groups(
-        cohort=members.select("ssid"),
-        demographics=demographics,
-        qualifying=flagged,
-        senr_records=records,
-        sprg=sprg,
-        sela=extracts.sela,
-        periods=periods,
-        rules=ruleset,
-        foster=foster,
-        direct_cert=direct_cert,
-    )
-    # Collected here on purpose: the outcome findings and, in compute(), every
-    # count row read them.
-    with phase("students"):
+        groups = student_groups(
+            cohort=members.select("ssid"),
+            demographics=demographics,
+            qualifying=flagged,
+            senr_records=records,
+            sprg=sprg,
+            sela=extracts.sela,
+            periods=periods,
+            rules=ruleset,
+            foster=foster,
+            direct_cert=direct_cert,
+        )
+        # Collected here on purpose: the outcome findings and, in compute(), every
+        # count row read them.
         decided_df, groups_df = pl.collect_all([decided, groups], engine=engine)
         decided_df = with_decided_record(decided_df, flagged_df)
         students = student_table(
