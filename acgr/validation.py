@@ -16,6 +16,7 @@ rule they serve; this module adds the rest.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import polars as pl
@@ -206,7 +207,9 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
                 (exit_date.is_null() | (year <= year_of_last(exit_date, by)))
                 & (status != secondary)
                 & deadline_passed,
-                "prior-year enrollment was not exited before 16 August of the next year "
+                # The day named comes from the rule set, like the test itself.
+                f"prior-year enrollment was not exited before {by.day} "
+                f"{calendar.month_name[by.month]} of the next year "
                 "(exit it with the right code and date)",
             )
         )

@@ -665,6 +665,24 @@ def test_senr0317_deadline_comes_from_the_rule_set(tmp_path: Path) -> None:
     assert (flagged(rules), flagged(later)) == (1, 0)
 
 
+def test_senr0317_message_names_the_rule_sets_deadline(tmp_path: Path) -> None:
+    # arrange: a 2016-17 enrollment still open, and a deadline moved to 1 September
+    path = write_extract(tmp_path / "senr.txt", [r("2031700012", D(2016, 9, 1), "12")])
+    rules = load_rules("2018")
+    later = rules.model_copy(
+        update={
+            "calpads": rules.calpads.model_copy(
+                update={"prior_year_exit_deadline": MonthDay(month=9, day=1)}
+            )
+        }
+    )
+    # act
+    res = compute(path, class_of=2017, rules=later, engine="in-memory")
+    # assert
+    (message,) = res.findings.filter(pl.col("rule") == "SENR0317")["message"].to_list()
+    assert "before 1 September of the next year" in message
+
+
 _DAYS = st.dates(min_value=dt.date(2010, 1, 1), max_value=dt.date(2022, 12, 31))
 
 
