@@ -27,7 +27,7 @@ import datetime as dt
 import polars as pl
 
 from acgr.cohort import CohortPeriods
-from acgr.picking import date_key, order_key, with_tie_rank
+from acgr.picking import date_key, first_by, order_key, with_tie_rank
 from acgr.rules import RuleSet
 
 #: Boolean group columns of ``students.parquet`` -> reporting category.
@@ -76,6 +76,7 @@ def demographic_record(
     return (
         with_tie_rank(effective, ["source_file", "source_line"], descending=True)
         .group_by("ssid")
+        # ``get(arg_min)``, not ``first_by``: min_by of a whole struct is slow.
         .agg(pl.struct(cols).get(_latest("effective_start_date").arg_min()).alias("_record"))
         .unnest("_record")
     )
@@ -311,7 +312,7 @@ def student_groups(
             descending=True,
         )
         .group_by("ssid")
-        .agg(pl.col("gender").get(_latest("start").arg_min()).alias("senr_gender"))
+        .agg(first_by(pl.col("gender"), _latest("start"), pl.lit(True)).alias("senr_gender"))
     )
     schools = qualifying.join(ids, on="ssid", how="semi").select("ssid", "cds_code")
     programs = program_memberships(sprg, schools, periods, rules)
