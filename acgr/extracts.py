@@ -326,10 +326,9 @@ def _record_type(text: pl.Expr) -> pl.Expr:
 
 
 def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.LazyFrame:
-    """Split the caret lines of one record type into typed canonical columns.
+    """Split the caret lines (``text``) of one record type into canonical columns.
 
-    Every line becomes a row; rows the reader rejects carry ``_problem``
-    (EXTR0004 wrong field count, FRMT0002 bad date) and ``_message``.
+    Every line becomes a row; see :func:`_parse_fields` for what a row carries.
     """
     n_layout = len(layout.fields)
     n_split = n_layout + len(ODS_TRAILING) + 1  # the last piece keeps any surplus
@@ -345,12 +344,36 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
         last.str.count_matches("^", literal=True) + 1
     ).otherwise(0)
     n_base = pl.when(is_ods).then(n_all - len(ODS_TRAILING)).otherwise(n_all)
+    split = lines.with_columns(pl.col("text").str.splitn("^", n_split).alias("_parts"))
+    return _parse_fields(
+        split.with_columns(n_base.alias("_n_fields")),
+        layout,
+        lambda i: parts.struct.field(f"field_{i}"),
+        with_pii=with_pii,
+    )
+
+
+def _parse_fields(
+    frame: pl.LazyFrame,
+    layout: Layout,
+    field_at: Callable[[int], pl.Expr],
+    *,
+    with_pii: bool,
+) -> pl.LazyFrame:
+    """Typed canonical columns from the raw fields of one record type.
+
+    ``frame`` has the provenance columns and ``_n_fields`` (the layout fields on
+    the line); ``field_at(i)`` is field ``i`` (0-based) as text, null when absent.
+    Rows the reader rejects carry ``_problem`` (EXTR0004 wrong field count,
+    FRMT0002 bad date) and ``_message``.
+    """
+    n_layout = len(layout.fields)
     exprs: list[pl.Expr] = []
     dates: list[tuple[str, str]] = []
     for i, f in enumerate(layout.fields):
         if f.kind == "pii" and not with_pii:
             continue
-        piece = parts.struct.field(f"field_{i}").str.strip_chars(PADDING)
+        piece = field_at(i).str.strip_chars(PADDING)
         raw = pl.when((pl.col("_n_fields") > i) & (piece.str.len_bytes() > 0)).then(piece)
         exprs.append(raw.alias(f.column))
         if f.kind == "date":
@@ -398,9 +421,7 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     )
     keep = list(canonical_schema(layout, with_pii=with_pii))
     return (
-        lines.with_columns(pl.col("text").str.splitn("^", n_split).alias("_parts"))
-        .with_columns(n_base.alias("_n_fields"))
-        .with_columns(*exprs)
+        frame.with_columns(*exprs)
         .with_columns(bad_dates.alias("_bad_dates"))
         .with_columns(
             *(pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates),
@@ -408,6 +429,65 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
             message.alias("_message"),
         )
         .select(*keep, *PROBLEM_COLUMNS)
+    )
+
+
+@dataclass(frozen=True)
+class _SingleTypeFile:
+    """A caret file whose every line begins with one record type's exact field 1.
+
+    ``bad_counts`` (``source_line``, ``_n_fields``) lists the lines whose field
+    count is outside the layout's range; ``native`` says whether the CSV reader
+    can split the file (see :func:`_single_type_files`).
+    """
+
+    record_type: str  # as on the lines, e.g. "SENR" or "SENR-R"
+    lines: int
+    native: bool
+    bad_counts: pl.DataFrame
+
+
+def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.LazyFrame:
+    """Canonical columns of a single-type file split by Polars' CSV reader.
+
+    Much faster than splitting each line as text, and only the columns a query
+    uses are split out. The reader cannot tell an empty field from a missing one,
+    so field counts come from :func:`_single_type_files`: every line not listed in
+    ``file.bad_counts`` has a count the layout allows, and its missing trailing
+    fields read as empty, which is what they mean.
+    """
+    layout = LAYOUTS[file.record_type.removesuffix("-R")]
+    n_layout = len(layout.fields)
+    fields = pl.scan_csv(
+        path,
+        has_header=False,
+        separator="^",
+        quote_char=None,
+        schema={f"field_{i}": pl.String for i in range(n_layout)},
+        encoding="utf8-lossy",
+        row_index_name="source_line",
+        row_index_offset=1,
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        extra_columns="ignore",
+        raise_if_empty=False,
+    )
+    bad = file.bad_counts
+    n_fields = (
+        pl.col("source_line").replace_strict(
+            bad["source_line"], bad["_n_fields"], default=n_layout, return_dtype=pl.Int64
+        )
+        if bad.height
+        else pl.lit(n_layout, pl.Int64)
+    )
+    return _parse_fields(
+        fields.with_columns(
+            pl.lit(str(path)).cast(pl.Categorical).alias("source_file"),
+            pl.col("source_line").cast(pl.Int64),
+        ).with_columns(n_fields.alias("_n_fields")),
+        layout,
+        lambda i: pl.col(f"field_{i}"),
+        with_pii=with_pii,
     )
 
 
@@ -421,6 +501,9 @@ def read_caret(
     record types are first written there once (one pass, compressed Parquet);
     each table then reads back only the row groups of its type. The store holds
     the raw lines, names included: keep it private and delete it after use.
+    Also with ``line_store``, a file holding one record type only (the usual
+    CALPADS extract) is not stored but split by Polars' CSV reader
+    (:func:`_parse_file`), with the same results.
     """
     if not paths:
         return Extracts.from_tables({})
@@ -431,16 +514,10 @@ def read_caret(
         line_store.mkdir(parents=True, exist_ok=True)
         lines.sink_parquet(line_store / "lines.parquet", compression="lz4")
         lines = pl.scan_parquet(line_store / "lines.parquet")
-    # A file whose every line starts with one record type's exact field 1 needs no
-    # sorting out: its table reads it directly.
-    pure_lines = [
-        _raw_lines(p).with_columns(pl.lit(rtype, pl.String).alias("_rtype"))
-        for p, (rtype, _) in pure.items()
-    ]
     line_counts = lines.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines"))
     if pure:
         counted = pl.LazyFrame(
-            {"source_file": [str(p) for p in pure], "lines": [n for _, n in pure.values()]},
+            {"source_file": [str(p) for p in pure], "lines": [f.lines for f in pure.values()]},
             schema={"source_file": pl.String, "lines": pl.Int64},
         ).with_columns(pl.col("source_file").cast(pl.Categorical))
         line_counts = pl.concat([line_counts, counted])
@@ -473,24 +550,23 @@ def read_caret(
         ]
     )
 
-    def of_type(record_type: str) -> pl.LazyFrame:
-        own = [
-            f
-            for f, (rtype, _) in zip(pure_lines, pure.values(), strict=True)
-            if rtype.removesuffix("-R") == record_type
+    def of_type(name: str) -> pl.LazyFrame:
+        layout = LAYOUTS[name.upper()]
+        own = {p: f for p, f in pure.items() if f.record_type.removesuffix("-R") == name.upper()}
+        # Single-type files go to the CSV reader; those it cannot split are
+        # read as lines like the rest.
+        as_text = [
+            _raw_lines(p).with_columns(pl.lit(f.record_type, pl.String).alias("_rtype"))
+            for p, f in own.items()
+            if not f.native
         ]
-        return (
-            pl.concat([lines.filter(base_type == record_type), *own])
-            if own
-            else (lines.filter(base_type == record_type))
-        )
+        parts = [_parse_file(p, f, with_pii=with_pii) for p, f in own.items() if f.native]
+        if mixed or as_text or not parts:
+            general = pl.concat([lines.filter(base_type == layout.record_type), *as_text])
+            parts.insert(0, _parse_lines(general, layout, with_pii=with_pii))
+        return pl.concat(parts) if len(parts) > 1 else parts[0]
 
-    raw = {
-        name: _parse_lines(
-            of_type(LAYOUTS[name.upper()].record_type), LAYOUTS[name.upper()], with_pii=with_pii
-        )
-        for name in TABLES
-    }
+    raw = {name: of_type(name) for name in TABLES}
     return Extracts(
         raw=raw,
         other_findings=other,
@@ -514,16 +590,17 @@ def _typed_lines(paths: Sequence[Path]) -> pl.LazyFrame:
     return lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
 
 
-def _single_type_files(paths: Sequence[Path]) -> dict[Path, tuple[str, int]]:
+def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
     """Files whose every line begins with one record type exactly (``SENR^`` …).
 
-    Maps each to its record type and its number of lines, counted here so that
-    nothing else reads the file just to count: a file read twice in one query
-    would make Polars hold its whole text in memory to share it.
+    Maps each to a :class:`_SingleTypeFile`: its record type, its number of
+    lines (counted here so that nothing else reads the file just to count: a
+    file read twice in one query would make Polars hold its whole text in memory
+    to share it), and the lines whose field count the layout does not allow.
 
-    One pass over the text, testing a fixed prefix only: much cheaper than
-    working out each line's record type. Anything else (blank lines, padding,
-    lower case, mixed types) leaves the file to the general path.
+    One pass over the text tests a fixed prefix and counts each line's fields:
+    much cheaper than working out each line's record type. Anything else (blank
+    lines, padding, lower case, mixed types) leaves the file to the general path.
     """
     prefixes = {f"{t}{ods}^": f"{t}{ods}" for t in LAYOUTS for ods in ("", "-R")}
     candidates: dict[Path, str] = {}
@@ -535,20 +612,49 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, tuple[str, int]]:
             candidates[p] = head
     if not candidates:
         return {}
+    n_fields = pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1
     checks = pl.concat(
         [
-            _raw_lines(p).select(
+            # Per line first, then aggregated: far faster than aggregating
+            # the per-line expressions directly.
+            _raw_lines(p)
+            .select(pl.col("text").str.starts_with(head).alias("ok"), n_fields.alias("n"))
+            .select(
                 pl.lit(i).alias("_file"),
-                pl.col("text").str.starts_with(head).all().alias("ok"),
+                pl.col("ok").all(),
                 pl.len().cast(pl.Int64).alias("lines"),
+                pl.col("n").min().alias("least"),
+                pl.col("n").max().alias("most"),
             )
             for i, (p, head) in enumerate(candidates.items())
         ]
     ).collect()
-    ok = dict(checks.filter(pl.col("ok")).select("_file", "lines").iter_rows())
-    return {
-        p: (prefixes[head], int(ok[i])) for i, (p, head) in enumerate(candidates.items()) if i in ok
-    }
+    found: dict[Path, _SingleTypeFile] = {}
+    for i, (p, head) in enumerate(candidates.items()):
+        row = checks.row(i, named=True)
+        if not row["ok"]:
+            continue
+        record_type = prefixes[head]
+        layout = LAYOUTS[record_type.removesuffix("-R")]
+        allowed = (MIN_FIELDS[layout.record_type], len(layout.fields))
+        bad = pl.DataFrame(schema={"source_line": pl.Int64, "_n_fields": pl.Int64})
+        if record_type.endswith("-R"):
+            # An ODS line's last two fields are not layout fields, so where they
+            # sit depends on each line's count: only full-width files are split
+            # by the CSV reader.
+            full = len(layout.fields) + len(ODS_TRAILING)
+            native = row["least"] == row["most"] == full
+        else:
+            native = True
+            if row["lines"] and (row["least"] < allowed[0] or row["most"] > allowed[1]):
+                bad = (
+                    _raw_lines(p)
+                    .select("source_line", n_fields.alias("_n_fields"))
+                    .filter(~pl.col("_n_fields").is_between(*allowed))
+                    .collect()
+                )
+        found[p] = _SingleTypeFile(record_type, int(row["lines"]), native, bad)
+    return found
 
 
 # ---------------------------------------------------------------------------------

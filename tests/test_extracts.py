@@ -6,8 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
-from acgr.extracts import read_inputs
+from acgr.extracts import TABLES, _single_type_files, read_inputs
+from acgr.layouts import LAYOUTS, MIN_FIELDS
 from acgr.testing import record_line, senr_line, write_extract
 
 
@@ -109,3 +114,127 @@ def test_a_later_line_of_another_type_is_read_whatever_the_first_line_says(
         .sort("source_file", "source_line")
         .equals(plain.senr.collect().sort("source_file", "source_line"))
     )
+
+
+# ---------------------------------------------------------------------------------
+# Single-type files are split by Polars' CSV reader (acgr.extracts._parse_file); the
+# results must equal those of the general line-splitting path.
+# ---------------------------------------------------------------------------------
+#: Field values that exercise the reader: padding of every kind, empty and blank
+#: fields, good and bad dates, codes, a non-ASCII name.
+_FIELD_VALUES = (
+    "",
+    " ",
+    "10",
+    " 10 ",
+    "\t09",
+    "09\u00a0",
+    "20140820",
+    " 20150610\t",
+    "2014082",
+    "20140231",
+    "1234567890",
+    "E230",
+    "Y",
+    "Zoë",
+    "Mary Ann ",
+)
+
+
+@st.composite
+def _single_type_lines(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A record type and lines of it, field counts mostly allowed, sometimes not."""
+    record_type = draw(st.sampled_from(["SENR", "SENR-R", "SINF", "SPRG", "SELA", "SELA-R"]))
+    layout = LAYOUTS[record_type.removesuffix("-R")]
+    full = len(layout.fields) + (2 if record_type.endswith("-R") else 0)
+    count = st.one_of(st.just(full), st.integers(MIN_FIELDS[layout.record_type] - 2, full + 3))
+    lines = []
+    for n in draw(st.lists(count, min_size=1, max_size=6)):
+        fields = draw(st.lists(st.sampled_from(_FIELD_VALUES), min_size=n - 1, max_size=n - 1))
+        lines.append("^".join([record_type, *fields]))
+    return record_type, lines
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    typed=_single_type_lines(),
+    stray=st.sampled_from(["", "   ", "SINF^x", "senr^1"]) | st.none(),
+    crlf=st.booleans(),
+    final_newline=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "cp1252"]),
+)
+def test_single_type_files_read_by_the_csv_reader_equal_the_line_path(
+    tmp_path_factory: pytest.TempPathFactory,
+    typed: tuple[str, list[str]],
+    stray: str | None,
+    crlf: bool,
+    final_newline: bool,
+    encoding: str,
+) -> None:
+    """EXTR0004/FRMT0002 and every field: same tables, findings and counts either way."""
+    # arrange: one file of one record type (or spoiled by a stray line), written
+    # with either line ending and encoding, with or without a final newline
+    _, lines = typed
+    if stray is not None:
+        lines = [*lines, stray]
+    folder = tmp_path_factory.mktemp("in")
+    end = "\r\n" if crlf else "\n"
+    text = end.join(lines) + (end if final_newline else "")
+    (folder / "extract.txt").write_bytes(text.encode(encoding))
+    # act: with the line store (single-type files go to the CSV reader) and without
+    stored = read_inputs(folder, line_store=folder.parent / f"{folder.name}-store")
+    plain = read_inputs(folder)
+    # assert
+    for table in TABLES:
+        assert_frame_equal(
+            stored.table(table).collect().sort("source_line"),
+            plain.table(table).collect().sort("source_line"),
+        )
+    assert_frame_equal(
+        stored.findings.collect().sort("line", "rule"),
+        plain.findings.collect().sort("line", "rule"),
+    )
+    assert_frame_equal(stored.accounting().collect(), plain.accounting().collect())
+
+
+@pytest.mark.parametrize(
+    ("lines", "native"),
+    [
+        (["SENR^1", "SENR^2"], True),
+        # ODS: 39 SENR fields and two more, then one line 4 fields short
+        (["SENR-R" + "^" * 40, "SENR-R" + "^" * 40], True),
+        (["SENR-R" + "^" * 40, "SENR-R" + "^" * 36], False),
+    ],
+)
+def test_which_single_type_files_the_csv_reader_splits(
+    tmp_path: Path, lines: list[str], native: bool
+) -> None:
+    """ODS lines short of full width keep their last two fields in varying places."""
+    # arrange
+    path = write_extract(tmp_path / "x.txt", lines)
+    # act
+    found = _single_type_files([path])
+    # assert
+    assert found[path].native is native
+    assert found[path].lines == len(lines)
+
+
+def test_the_csv_reader_reports_each_bad_lines_real_field_count(tmp_path: Path) -> None:
+    """EXTR0004 on the CSV reader's path: counts come from the text, per line."""
+    # arrange: good lines around a short one and a long one with empty surplus fields
+    good = senr_line(ssid="1234567890", enrollment_start_date=dt.date(2014, 8, 20))
+    fields = good.split("^")
+    short = "^".join(fields[:30])
+    long = "^".join([*fields, "", "", ""])
+    path = write_extract(tmp_path / "in" / "senr.txt", [good, short, good, long])
+    # act
+    ex = read_inputs(path, line_store=tmp_path / "store")
+    found = ex.findings.collect().sort("line")
+    # assert
+    assert _single_type_files([path])[path].bad_counts["source_line"].to_list() == [2, 4]
+    assert ex.senr.collect()["source_line"].to_list() == [1, 3]
+    assert found["line"].to_list() == [2, 4]
+    assert "has 30 fields" in found["message"][0]
+    assert f"has {len(fields) + 3} fields" in found["message"][1]
