@@ -23,6 +23,8 @@ Every step groups by SSID only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 
 import polars as pl
 
@@ -88,25 +90,52 @@ def _latest(date: str) -> pl.Expr:
 
 
 def race_category(rules: RuleSet) -> pl.Expr:
-    """R5.1 reporting category from a demographic record's columns."""
+    """R5.1 reporting category from a demographic record's columns.
+
+    Each race code becomes one bit per race group, OR-ed over the five codes,
+    plus a bit for Hispanic ethnicity; one lookup in :func:`race_lookup` maps the
+    bits to the category. Every code is read once: an expression that compares
+    each code with the first one reported re-evaluated the codes many times
+    over (Polars does not share sub-expressions in streaming).
+    """
     g = rules.groups
-    mapped = [
-        _code(f"student_race_{i}_code").replace_strict(g.race_codes, default=None)
+    groups = sorted(set(g.race_codes.values()))
+    bit = {group: 1 << i for i, group in enumerate(groups)}
+    masks = [
+        _code(f"student_race_{i}_code")
+        .replace_strict({c: bit[group] for c, group in g.race_codes.items()}, default=0)
+        .cast(pl.Int64)
+        .fill_null(0)
         for i in range(1, 6)
     ]
-    # Two or more distinct groups exactly when some reported group differs from
-    # the first one reported (element-wise: no per-row lists to build).
-    first = pl.coalesce(mapped)
-    several = pl.any_horizontal([(m != first).fill_null(False) for m in mapped])
-    return (
-        pl.when(_code("student_hispanic_ethnicity_indicator") == "Y")
-        .then(pl.lit(g.hispanic_category))
-        .when(several)
-        .then(pl.lit(g.multiple_category))
-        .when(first.is_not_null())
-        .then(first)
-        .otherwise(pl.lit(g.not_reported_category))
-    )
+    hispanic = (_code("student_hispanic_ethnicity_indicator") == "Y").fill_null(False)
+    bits = functools.reduce(operator.or_, masks) | (hispanic.cast(pl.Int64) * (1 << len(groups)))
+    return bits.replace_strict(race_lookup(rules), return_dtype=pl.String)
+
+
+def race_lookup(rules: RuleSet) -> dict[int, str]:
+    """R5.1 category of every combination of race-group bits and the Hispanic bit.
+
+    Bit ``i`` is the ``i``-th race group of the rule set in sorted order; the bit
+    above them all is Hispanic ethnicity. Hispanic wins; else two or more groups
+    are the multiple category, one group is itself, none is not reported.
+    """
+    g = rules.groups
+    groups = sorted(set(g.race_codes.values()))
+    if len(groups) > 16:
+        raise ValueError(f"at most 16 race groups, the rule set has {len(groups)}")
+    lookup: dict[int, str] = {}
+    for bits in range(1 << (len(groups) + 1)):
+        reported = [group for i, group in enumerate(groups) if bits >> i & 1]
+        if bits >> len(groups) & 1:
+            lookup[bits] = g.hispanic_category
+        elif len(reported) > 1:
+            lookup[bits] = g.multiple_category
+        elif reported:
+            lookup[bits] = reported[0]
+        else:
+            lookup[bits] = g.not_reported_category
+    return lookup
 
 
 def gender_category(code: pl.Expr, rules: RuleSet) -> pl.Expr:
