@@ -361,8 +361,12 @@ def _compute_staged(
             .join(groups_df.lazy(), on="ssid", how="left"),
         ).collect(engine=engine)
     with phase("findings"):
-        # The distinct SSIDs serve both the read count and ACGR0002.
-        ssids = records.select(pl.col("ssid").unique()).collect(engine=engine)
+        # One grouping of the records gives the read counts (records, students)
+        # and the distinct SSIDs ACGR0002 needs.
+        per_student_df = (
+            records.group_by("ssid").agg(pl.len().alias("_records")).collect(engine=engine)
+        )
+        ssids = per_student_df.select("ssid")
         parts = [
             extracts.findings,
             *validation_parts(
@@ -376,10 +380,10 @@ def _compute_staged(
             outcome_sensitive_findings(students.lazy(), ruleset),
         ]
         findings = _collect_findings(parts, engine)
-        counted, accounting = pl.collect_all(
-            [records.select(pl.len().alias("records")), extracts.accounting()], engine=engine
+        accounting = extracts.accounting().collect(engine=engine)
+        read = pl.DataFrame(
+            {"records": [int(per_student_df["_records"].sum())], "students": [ssids.height]}
         )
-        read = counted.with_columns(pl.lit(ssids.height).alias("students"))
     return students, findings, read, accounting
 
 

@@ -12,9 +12,11 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from acgr.api import AcgrResult, compute
+from acgr.extracts import read_inputs
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -92,3 +94,17 @@ def test_r3_4_1_r1_4_r1_5_r3_3_findings_match_expected(result: AcgrResult) -> No
     )
     # assert
     assert actual == expected
+
+
+def test_r2_4_read_counts_are_the_records_starting_by_x_and_their_students(
+    result: AcgrResult,
+) -> None:
+    """R2.4: "SENR records read" and "students read" count what the run read."""
+    # arrange: the fixture's SENR lines, counted independently of the engine
+    x = result.periods.extraction_date
+    senr = read_inputs(FIXTURES / "extract").senr.collect()
+    read = senr.filter(pl.col("enrollment_start_date") <= x)
+    # act / assert: 2 of the 108 records start after X (15 September 2018)
+    assert (senr.height, read.height) == (108, 106)
+    assert result.senr_records == read.height
+    assert result.students_read == read["ssid"].n_unique()
