@@ -449,14 +449,12 @@ def compute(
         )
     with phase("rates"):
         students = students.sort("ssid")
-        rows = with_suppression(
-            all_levels(
-                school_counts(
-                    students.lazy().with_columns(categories=pl.col("reporting_categories"))
-                )
-            ),
-            ruleset,
-        )
+        # Collected once: every level rolls up from the school counts, and
+        # streaming would recount the students for each level.
+        schools = school_counts(
+            students.lazy().with_columns(categories=pl.col("reporting_categories"))
+        ).collect(engine=engine)
+        rows = with_suppression(all_levels(schools.lazy()), ruleset)
         rates = rates_table(rows, directory, periods, ruleset).collect(engine=engine)
     return AcgrResult(
         students=students,

@@ -141,7 +141,7 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     final_key = pl.col("_final_key")
     # Collected: the picks and the tie count below both read the ranked records.
     ranked = (
-        with_tie_rank(records.lazy().with_row_index(PICK_ROW), TIE_BREAK)
+        with_tie_rank(records.with_row_index(PICK_ROW), TIE_BREAK)
         .with_columns(order_key(*wanted["final"]).alias("_final_key"))
         .collect()
         .lazy()

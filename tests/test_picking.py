@@ -87,12 +87,16 @@ def _reference(rows: list[dict[str, Any]], *, by_rank: bool) -> dict[str, int | 
 
 
 @settings(max_examples=150, deadline=None)
-@given(_RECORDS, st.booleans())
-def test_first_by_equals_a_plain_sort(rows: list[dict[str, Any]], by_rank: bool) -> None:
+@given(_RECORDS, st.booleans(), st.booleans())
+def test_first_by_equals_a_plain_sort(
+    rows: list[dict[str, Any]], by_rank: bool, in_memory: bool
+) -> None:
+    """Text tie columns ranked by lookup (frame in memory) or by a join (lazy)."""
     second = rank_key(pl.col("rank")) if by_rank else date_key("other_day", descending=False)
     key = order_key(pl.col("wanted"), [date_key("day", descending=True), second])
+    frame = _frame(rows).collect() if in_memory else _frame(rows)
     picked = (
-        with_tie_rank(_frame(rows), ["school", "file", "line"])
+        with_tie_rank(frame, ["school", "file", "line"])
         .group_by("ssid")
         .agg(first_by(pl.col("row"), key, pl.col("wanted")).alias("row"))
         .collect()
@@ -107,9 +111,12 @@ def test_a_key_without_room_for_its_fields_is_refused() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(_RECORDS)
-def test_tie_rank_is_a_permutation_ordered_by_the_columns(rows: list[dict[str, Any]]) -> None:
-    ranked = with_tie_rank(_frame(rows), ["file", "line"], descending=True).collect()
+@given(_RECORDS, st.booleans())
+def test_tie_rank_is_a_permutation_ordered_by_the_columns(
+    rows: list[dict[str, Any]], in_memory: bool
+) -> None:
+    frame = _frame(rows).collect() if in_memory else _frame(rows)
+    ranked = with_tie_rank(frame, ["file", "line"], descending=True).collect()
     assert sorted(ranked[TIE_RANK].to_list()) == list(range(len(rows)))
     in_order = ranked.sort(TIE_RANK)
     pairs = [(str(f), ln) for f, ln in in_order.select("file", "line").iter_rows()]
