@@ -380,7 +380,7 @@ def _compute_staged(
             outcome_sensitive_findings(students.lazy(), ruleset),
         ]
         findings = _collect_findings(parts, engine)
-        accounting = extracts.accounting().collect(engine=engine)
+        accounting = extracts.count_lines(engine)
         read = pl.DataFrame(
             {"records": [int(per_student_df["_records"].sum())], "students": [ssids.height]}
         )
@@ -529,7 +529,7 @@ def validate(
             ],
             engine,
         )
-        accounting = extracts.accounting().collect(engine=engine)
+        accounting = extracts.count_lines(engine)
     return ValidationResult(
         findings=sort_findings(findings),
         accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},

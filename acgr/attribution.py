@@ -25,20 +25,18 @@ def assign_cds(records: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -
     if directory.height == 0:
         return records.with_columns(own.alias("cds_code"))
     by_school = (
-        directory.lazy()
-        .select(
+        directory.select(
             pl.col("cds_code").alias("_dir_cds"), pl.col("cds_code").str.slice(7).alias("_school")
         )
         .filter(~pl.col("_school").is_in(rules.placeholder_school_codes))
         .filter(pl.len().over("_school") == 1)  # ambiguous codes are not overridden
     )
-    return (
-        # Row order is not kept: nothing downstream reads it, and keeping it
-        # makes a streaming join buffer.
-        records.join(by_school, left_on="school_code", right_on="_school", how="left")
-        .with_columns(pl.coalesce(pl.col("_dir_cds"), own).alias("cds_code"))
-        .drop("_dir_cds")
+    # A lookup in the (small, in-memory) directory: cheaper than a join on
+    # millions of records, and it keeps their order.
+    listed = pl.col("school_code").replace_strict(
+        by_school["_school"], by_school["_dir_cds"], default=None, return_dtype=pl.String
     )
+    return records.with_columns(pl.coalesce(listed, own).alias("cds_code"))
 
 
 def cds_parts(cds: pl.Expr) -> list[pl.Expr]:

@@ -175,6 +175,17 @@ class Extracts:
         ).select(pl.len().cast(pl.Int64).alias("lines_rejected"))
         return pl.concat([read, parsed, rejected], how="horizontal")
 
+    def count_lines(self, engine: Engine = "auto") -> pl.DataFrame:
+        """:meth:`accounting`, collected without shared sub-plans.
+
+        Its parts scan the same tables; shared, Polars would read the tables
+        once for all of them, where each part alone is answered from Parquet
+        metadata.
+        """
+        return self.accounting().collect(
+            engine=engine, optimizations=pl.QueryOptFlags(comm_subplan_elim=False)
+        )
+
     def stage(
         self,
         folder: Path,
@@ -879,7 +890,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
     kinds: set[str] = set()
     empty: list[str] = []
     skipped: list[str] = []
-    canonical: dict[str, list[pl.LazyFrame]] = {t: [] for t in TABLES}
+    canonical: dict[str, list[tuple[Path, pl.LazyFrame]]] = {t: [] for t in TABLES}
     padded: set[str] = set()
     for f, named in found:
         try:
@@ -898,7 +909,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
             caret.append(f)
         else:
             table, lf, typed = _read_canonical_file(f, kind)
-            canonical[table].append(lf)
+            canonical[table].append((f, lf))
             if typed:
                 padded.add(table)
             else:
@@ -908,11 +919,16 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
     for t in TABLES:
         if canonical[t]:
             ex.raw[t] = pl.concat(
-                [ex.raw[t], *(_with_no_problem(lf) for lf in canonical[t])], how="vertical"
+                [ex.raw[t], *(_with_no_problem(lf) for _, lf in canonical[t])], how="vertical"
             )
+            # Counted per input file: a Parquet file's row count is in its
+            # metadata, where grouping by the rows' own source_file reads them all.
             counts.extend(
-                lf.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines"))
-                for lf in canonical[t]
+                lf.select(
+                    pl.lit(str(f)).cast(pl.Categorical).alias("source_file"),
+                    pl.len().cast(pl.Int64).alias("lines"),
+                )
+                for f, lf in canonical[t]
             )
     ex.line_counts = pl.concat(counts, how="vertical")
     if len(empty) + len(skipped) == len(found):
