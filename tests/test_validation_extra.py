@@ -1,4 +1,4 @@
-"""SENR0522 and ACGR0002 edge cases (validation rules added after test_validation.py)."""
+"""Validation edge cases: SENR0522, ACGR0002, SENR0586/0587 (added after test_validation.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from acgr.api import validate
 from acgr.testing import record_line, senr_line, write_extract
+from tests.helpers import grad, rec
 
 D = dt.date
 
@@ -46,3 +47,25 @@ def test_acgr0002_not_raised_for_a_record_without_ssid(tmp_path: Path) -> None:
     rules = _rules_by_line(tmp_path, [no_ssid, sinf])
     assert "GERR0001" in rules.get(1, set())
     assert "ACGR0002" not in rules.get(1, set())
+
+
+def test_senr0586_senr0587_records_on_the_boundary_of_the_only_graduation(
+    tmp_path: Path,
+) -> None:
+    """Records starting on, or exiting the day after, the earliest graduation are checked.
+
+    The graduation checks skip records that neither start on or after nor exit
+    after the earliest graduation of all; with one graduate the bound is exact.
+    """
+    # arrange: one graduate (E230/100 on 2018-06-01), then an open record starting
+    # on that very day and a closed one exiting the day after it
+    day = D(2018, 6, 1)
+    graduation = grad("3000000011", exit=day)
+    open_same_day = rec("3000000011", day, "12")
+    exits_next_day = rec("3000000011", D(2018, 5, 1), "12", exit=D(2018, 6, 2), code="E400")
+    # act
+    rules = _rules_by_line(tmp_path, [graduation, open_same_day, exits_next_day])
+    # assert
+    assert "SENR0587" in rules.get(2, set())
+    assert "SENR0586" in rules.get(3, set())
+    assert not {"SENR0586", "SENR0587"} & rules.get(1, set())
