@@ -192,8 +192,8 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
     ]
     if extraction_date is not None:
         # SENR0317 / CERT112: a prior-year enrollment must be exited before the
-        # deadline (16 August) after its academic year; one still open then inflates
-        # Still Enrolled.
+        # rule set's deadline after its academic year; one still open then
+        # inflates Still Enrolled.
         by = cp.prior_year_exit_deadline
         # The deadline is ``by`` in the end year Y of the start's academic year.
         # Compared as years, not built as a date per record: an exit is on or
@@ -220,7 +220,10 @@ def graduation_checks(rules: RuleSet) -> list[Check]:
     """Checks of records against the student's regular-diploma graduation.
 
     They read ``_first_graduation`` (see :func:`_graduations`), so they run only on
-    the records of students who graduated.
+    the records of students who graduated. Each needs a record that starts on or
+    after, or exits after, that graduation: :func:`validation_parts` skips the
+    records that do neither for the earliest graduation of all, so a check added
+    here must need that too.
     """
     code, start, exit_date, status = (
         pl.col("exit_code"),
