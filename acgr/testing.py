@@ -95,39 +95,10 @@ STRATEGY_SCHOOLS: tuple[tuple[str, str], ...] = (
 #: Exit codes the strategies draw from (every code of the 2018 table, the excluded
 #: ones, a few retired ones), weighted towards the common ones by repetition.
 STRATEGY_EXIT_CODES: tuple[str, ...] = (
-    "E230",
-    "E230",
-    "E230",
-    "E230",
-    "T160",
-    "T160",
-    "T165",
-    "T167",
-    "E140",
-    "E140",
-    "E155",
-    "E150",
-    "E300",
-    "E400",
-    "E410",
-    "E490",
-    "T380",
-    "T180",
-    "T200",
-    "T240",
-    "E130",
-    "T370",
-    "T260",
-    "T280",
-    "T270",
-    "T310",
-    "T460",
-    "E156",
-    "N420",
-    "N470",
-    "E125",
-    "E170",
-)
+    "E230", "E230", "E230", "E230", "T160", "T160", "T165", "T167", "E140", "E140", "E155",
+    "E150", "E300", "E400", "E410", "E490", "T380", "T180", "T200", "T240", "E130", "T370",
+    "T260", "T280", "T270", "T310", "T460", "E156", "N420", "N470", "E125", "E170",
+)  # fmt: skip
 
 
 def senr_histories(
