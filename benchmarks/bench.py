@@ -18,8 +18,9 @@ Cases:
 * ``floor-read-caret``: Polars alone reading the four caret files as
   caret-separated text into string columns (no validation, no types): the floor
   a run from caret text cannot beat;
-* ``read-senr-caret``: ``read_inputs(..., line_store=...).senr.collect()``:
-  acgr's SENR parse as a run does it (single-type files by the CSV reader);
+* ``read-senr-caret``: acgr's SENR parse as a run does it: ``read_inputs`` with a
+  line store (single-type files by the CSV reader, after one pass over every
+  file), the columns a run stages;
 * ``floor-read-parquet``: Polars alone reading the four Parquet tables;
 * ``compute-caret`` / ``compute-parquet``: ``acgr.api.compute`` end to end for
   the first class, from the caret text and from the Parquet tables;
@@ -109,11 +110,12 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
             )
         out = {"rows": rows}
     elif step == "read-senr-caret":
+        from acgr.api import STAGED_COLUMNS
         from acgr.extracts import read_inputs
 
         with tempfile.TemporaryDirectory() as store:
             senr = read_inputs(extract, line_store=Path(store)).senr
-            out = {"rows": senr.collect().height}
+            out = {"rows": senr.select(STAGED_COLUMNS["senr"]).collect().height}
     elif step == "floor-read-parquet":
         out = {"rows": sum(pl.read_parquet(parquet / f"{t}.parquet").height for t in TABLES)}
     elif step in ("compute-caret", "compute-parquet"):
