@@ -11,6 +11,7 @@ R6.5). Suppressed rows print ``*`` in every count and rate (R6.4).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import polars as pl
 from acgr.aggregation import LEVEL_ORDER, VARIANTS
 from acgr.attribution import cds_parts
 from acgr.cohort import CohortPeriods
+from acgr.extracts import ExtractError
 from acgr.rates import rate_tenths, tenths_text
 from acgr.rules import RuleSet
 
@@ -275,7 +277,55 @@ def read_tab_text(path: str | Path) -> pl.DataFrame:
     )
 
 
-def read_cde_acgr(path: str | Path) -> pl.DataFrame:
+#: Columns without which a file is not an ACGR file (FORMATS.md output 1): the codes
+#: and reporting category that identify a row and the cohort every rate is over. Every
+#: year's layout and the published subsets (``cohort1718_Final``) carry them.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "CountyCode",
+    "DistrictCode",
+    "SchoolCode",
+    "ReportingCategory",
+    "CohortStudents",
+)
+_SNIFF_BYTES = 1 << 16
+
+
+def _check_header(path: Path, required: Iterable[str]) -> None:
+    """Refuse, before parsing, a file that cannot be an ACGR file (R6.5 layout).
+
+    Only the first 64 KiB are read, so a multi-gigabyte caret extract given by
+    mistake is refused at once. Messages name the file, the line and the missing
+    columns, never a cell: a wrong file may hold student records.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise ExtractError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ExtractError(f"{path}: line 1: empty file, not an ACGR file")
+    if b"\x00" in head:
+        line = head[: head.index(b"\x00")].count(b"\n") + 1
+        raise ExtractError(f"{path}: line {line}: binary content (NUL byte), not an ACGR file")
+    first = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[0]
+    cells = {_canonical_header(c) for c in first.split("\t")}
+    missing = [c for c in dict.fromkeys(required) if c not in cells]
+    if not missing:
+        return
+    if {"cds", "rtype"} <= cells:
+        hint = " (a Dashboard file?)"
+    elif "\t" in first:
+        hint = ""
+    elif "^" in first:
+        hint = " (caret-delimited: a CALPADS extract?)"
+    elif "," in first:
+        hint = " (comma-separated, not tab-delimited?)"
+    else:
+        hint = " (no tab-delimited header)"
+    raise ExtractError(f"{path}: line 1: not an ACGR file: header lacks {', '.join(missing)}{hint}")
+
+
+def read_cde_acgr(path: str | Path, *, require: Iterable[str] = ()) -> pl.DataFrame:
     """Read a CDE ACGR download (any year's layout) or an ``acgr.txt`` of ours, typed.
 
     Tolerates what real copies contain: a UTF-8 BOM, CRLF, the
@@ -283,11 +333,32 @@ def read_cde_acgr(path: str | Path) -> pl.DataFrame:
     (normalised to ``Yes``/``No``; ``All`` kept), ``0`` or ``0.0``, ``*`` cells,
     codes that lost leading zeros (re-padded to 2/5/7 digits), subsets with fewer
     columns. Counts become Int64, rates Decimal(4, 1), ``*`` becomes null, and
-    ``suppressed`` is true where CohortStudents is ``*``. Columns are kept in file
-    order; reading what :func:`acgr_text` wrote gives :attr:`AcgrResult.rates`
+    ``suppressed`` is true where CohortStudents is ``*`` (R6.4). Columns are kept in
+    file order; reading what :func:`acgr_text` wrote gives :attr:`AcgrResult.rates`
     with the suppressed cells nulled.
+
+    Args:
+        path: the tab-delimited file.
+        require: columns the caller needs beyond :data:`REQUIRED_COLUMNS`
+            (the Dashboard needs AcademicYear, AggregateLevel, DASS, ...).
+
+    Raises:
+        acgr.extracts.ExtractError: the file is not an ACGR file (empty, binary,
+            a header without a required column, no row after the header) or
+            cannot be read; the one-line message names the file, the line and
+            what is missing.
     """
-    raw = read_tab_text(path)
+    p = Path(path)
+    _check_header(p, (*REQUIRED_COLUMNS, *require))
+    try:
+        raw = read_tab_text(p)
+    except pl.exceptions.PolarsError as exc:
+        # Polars messages may quote cells; name the kind of failure only.
+        raise ExtractError(
+            f"{p}: not a readable tab-delimited ACGR file ({type(exc).__name__})"
+        ) from None
+    if raw.height == 0:
+        raise ExtractError(f"{p}: line 2: no rows after the ACGR header")
     raw = raw.rename({c: _canonical_header(c) for c in raw.columns})
     exprs: list[pl.Expr] = []
     for col in raw.columns:
@@ -321,9 +392,5 @@ def read_cde_acgr(path: str | Path) -> pl.DataFrame:
                 if col in _TEXT_COLUMNS
                 else cell.alias(col)
             )
-    suppressed = (
-        pl.col("CohortStudents").str.strip_chars() == "*"
-        if "CohortStudents" in raw.columns
-        else pl.lit(False)
-    )
+    suppressed = pl.col("CohortStudents").str.strip_chars() == "*"
     return raw.select(*exprs, suppressed.alias("suppressed"))

@@ -22,6 +22,7 @@ from polars.testing import assert_frame_equal
 
 from acgr.acgr_file import acgr_text, read_cde_acgr
 from acgr.api import AcgrResult, compute
+from acgr.extracts import ExtractError
 from acgr.rates import rate_tenths, tenths_text
 from tests.helpers import HEADER_34
 
@@ -386,3 +387,73 @@ def test_round_trip_rates_of_our_file_recompute(tmp_path: Path, fixture_result: 
     result = back.select(checks).row(0, named=True)
     assert all(result.values()), result
     assert back["AcademicYear"].unique().to_list() == ["2017-18"]  # class of 2018
+
+
+# ====================================================== files that are not ACGR files
+
+#: A planted identifier: a wrong file may hold student records, never to be echoed.
+SECRET_SSID = "7000000042"
+
+NOT_ACGR: dict[str, tuple[bytes, str]] = {
+    "empty": (b"", "line 1: empty file"),
+    "blank lines and a BOM": (b"\xef\xbb\xbf\r\n\n", "line 1: empty file"),
+    "binary": (b"PK\x03\x04\x00\x00\x14binary", "line 1: binary content"),
+    "dashboard file": (
+        b"cds\trtype\tstudentgroup\tcurrnumer\n00000000000000\tX\tALL\t1\n",
+        "header lacks CountyCode, DistrictCode, SchoolCode, ReportingCategory, "
+        "CohortStudents (a Dashboard file?)",
+    ),
+    "schools csv": (
+        b"cds_code,county_name,district_name\n01100170000000,Alameda,X\n",
+        "(comma-separated, not tab-delimited?)",
+    ),
+    "caret extract": (
+        f"SENR^^LR1^1964733^1930000^^2014-2015^{SECRET_SSID}^1^Avery\n".encode(),
+        "(caret-delimited: a CALPADS extract?)",
+    ),
+    "one column missing": (
+        "\t".join(c for c in HEADER_34 if c != "ReportingCategory").encode() + b"\n",
+        "header lacks ReportingCategory",
+    ),
+    "header only": (("\t".join(HEADER_34) + "\n").encode(), "line 2: no rows after"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_ACGR))
+def test_read_cde_acgr_refuses_a_file_that_is_not_an_acgr_file(tmp_path: Path, kind: str) -> None:
+    # arrange
+    content, expected = NOT_ACGR[kind]
+    path = tmp_path / "given.txt"
+    path.write_bytes(content)
+    # act
+    with pytest.raises(ExtractError) as caught:
+        read_cde_acgr(path)
+    # assert: one line naming the file and what is missing, no cell of the file
+    message = str(caught.value)
+    assert message.startswith(f"{path}: line ")
+    assert expected in message
+    assert "\n" not in message
+    assert SECRET_SSID not in message
+
+
+def test_read_cde_acgr_refuses_a_missing_file_as_extract_error(tmp_path: Path) -> None:
+    with pytest.raises(ExtractError, match=r"absent\.txt: cannot be read"):
+        read_cde_acgr(tmp_path / "absent.txt")
+
+
+@needs_shared
+def test_read_cde_acgr_refuses_the_real_2018_dashboard_file() -> None:
+    with pytest.raises(ExtractError, match=r"graddownload2018\.txt: line 1: not an ACGR file"):
+        read_cde_acgr(CDE / "graddownload2018.txt")
+
+
+@needs_shared
+def test_read_cde_acgr_require_names_the_columns_a_subset_lacks() -> None:
+    # the published subset is an ACGR file, but not one the Dashboard can use
+    path = CDE / "converted" / "cohort1718_Final.tsv"
+    assert read_cde_acgr(path).height == 44_548
+    with pytest.raises(ExtractError) as caught:
+        read_cde_acgr(path, require=["AcademicYear", "AggregateLevel", "CharterSchool", "DASS"])
+    assert str(caught.value) == (
+        f"{path}: line 1: not an ACGR file: header lacks AcademicYear, AggregateLevel, DASS"
+    )
