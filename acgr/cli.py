@@ -254,32 +254,62 @@ def reconcile_cmd(
     ours: Annotated[Path, typer.Argument(help="acgr.txt computed by acgr.")],
     theirs: Annotated[Path, typer.Argument(help="A published CDE ACGR file.")],
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write every differing cell to this CSV.")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write every differing cell, unmatched key and ambiguous key to this CSV.",
+        ),
     ] = None,
 ) -> None:
-    """List every cell where two ACGR files differ, with totals. Exit 1 if any differ."""
-    from acgr.reconcile import reconcile
+    """List every cell where two ACGR files differ, with totals.
+
+    Exit 0 only when every row of both files was compared and no cell differs;
+    exit 1 when a cell differs or a key is in one file only or ambiguous; exit 2
+    (one line) when a file is not an ACGR file.
+    """
+    from acgr.reconcile import KEYS, reconcile
 
     with _guard("an ACGR file"):
         rec = reconcile(ours, theirs)
+        totals = rec.totals()
         if out_file is not None:
-            write_atomically(out_file.parent, {out_file.name: _csv_writer(rec.differences)})
+            write_atomically(out_file.parent, {out_file.name: _csv_writer(rec.listing())})
+    dup_ours, dup_theirs = rec.duplicates_collapsed
+    counts = rec.counts()
+    unused = [k for k in KEYS if k not in rec.keys]
+    out.print(f"matched on: {', '.join(rec.keys)}", markup=False, soft_wrap=True)
+    if unused:
+        out.print(
+            f"  not on {', '.join(unused)} (absent from one file)", markup=False, soft_wrap=True
+        )
+    if dup_ours or dup_theirs:
+        out.print(f"exact duplicate rows collapsed: ours {dup_ours:,}, theirs {dup_theirs:,}")
+    out.print(f"rows compared (one row per key in each file): {rec.rows_compared:,}")
+    differing_rows = rec.differences.select(rec.keys).unique().height
+    out.print(f"  differs      {counts['differs']:>8,} cells in {differing_rows:,} rows")
+    out.print(f"  only_ours    {counts['only_ours']:>8,} keys")
+    out.print(f"  only_theirs  {counts['only_theirs']:>8,} keys")
+    rows_a = int(rec.ambiguous.get_column("rows_ours").sum())
+    rows_b = int(rec.ambiguous.get_column("rows_theirs").sum())
     out.print(
-        f"rows in both: {rec.rows_compared:,}; only in ours: {rec.only_ours.height:,}; "
-        f"only in theirs: {rec.only_theirs.height:,}"
+        f"  ambiguous    {counts['ambiguous']:>8,} keys ({rows_a:,} rows of ours, "
+        f"{rows_b:,} of theirs; same key, different values: not compared)",
+        soft_wrap=True,
     )
-    if rec.ambiguous_keys:
-        out.print(f"keys occurring more than once (not compared): {rec.ambiguous_keys:,}")
-    out.print(f"differing cells: {rec.differences.height:,}")
-    for column, n in rec.totals().filter(pl.col("differing_cells") > 0).iter_rows():
-        out.print(f"  {column:<55} {n:>8,}")
+    for column, n in totals.filter(pl.col("differing_cells") > 0).iter_rows():
+        out.print(f"  {column:<55} {n:>8,}", markup=False, soft_wrap=True)
     for row in rec.differences.head(20).iter_rows(named=True):
         where = " ".join(str(row[k]) for k in row if k not in ("column", "ours", "theirs"))
         out.print(
-            f"  {where}  {row['column']}: ours {row['ours']} theirs {row['theirs']}", markup=False
+            f"  {where}  {row['column']}: ours {row['ours']} theirs {row['theirs']}",
+            markup=False,
+            soft_wrap=True,
         )
-    differs = rec.differences.height or rec.only_ours.height or rec.only_theirs.height
-    raise typer.Exit(1 if differs else 0)
+    if out_file is not None:
+        out.print(f"listed by kind in {out_file}", markup=False, soft_wrap=True)
+    elif not rec.agrees:
+        out.print("use --out FILE.csv to list every one of them")
+    raise typer.Exit(0 if rec.agrees else 1)
 
 
 @app.command("compare-rules")
