@@ -235,18 +235,50 @@ def explain_cmd(
 @app.command("dashboard")
 def dashboard_cmd(
     current: Annotated[Path, typer.Option("--current", help="acgr.txt of the current class.")],
-    prior: Annotated[Path, typer.Option("--prior", help="acgr.txt of the prior class.")],
+    prior: Annotated[Path, typer.Option("--prior", help="acgr.txt of the class just before it.")],
     out_file: Annotated[Path, typer.Option("--out", help="Dashboard file to write.")],
 ) -> None:
-    """The 2018 Dashboard graduation indicator (R8) from two ACGR files."""
-    from acgr.acgr_file import read_cde_acgr
-    from acgr.dashboard import dashboard_text, indicator
+    """The Dashboard graduation indicator (R8) from two consecutive classes' ACGR files.
 
+    Exit 2 (one line) when a file is not an ACGR file with the columns the
+    indicator reads, holds several AcademicYears, or the two are not consecutive
+    classes in order.
+    """
+    from acgr.acgr_file import read_cde_acgr
+    from acgr.dashboard import ACGR_INPUT_COLUMNS, dashboard_text, indicator, load_dashboard_rules
+
+    rules = load_dashboard_rules()
     with _guard("an ACGR file"):
-        table = indicator(read_cde_acgr(current), read_cde_acgr(prior))
+        table = indicator(
+            read_cde_acgr(current, require=ACGR_INPUT_COLUMNS),
+            read_cde_acgr(prior, require=ACGR_INPUT_COLUMNS),
+            rules,
+            names=(f"--current {current}", f"--prior {prior}"),
+        )
+        if table.height == 0:
+            # An empty file would look like a result; nothing was measured.
+            raise _fail(
+                f"--current {current}: no state (T), LEA (D) or school (S) row of a "
+                "Dashboard student group (R8.2)"
+            )
         write_atomically(out_file.parent, {out_file.name: write_text(dashboard_text(table))})
+    year = str(table.get_column("reportingyear")[0])
+    if year != rules.reporting_year:
+        # Computed as asked, but the user must know whose cut points these are.
+        err.print(
+            f"acgr: note: Dashboard {year} computed with the {rules.name} rules (cut points"
+            f" of Dashboard {rules.reporting_year}; from 2019 CDE uses the combined four-"
+            " and five-year rate, R8.3)",
+            markup=False,
+            soft_wrap=True,
+        )
     colours = table.filter(pl.col("color") > 0).height
-    out.print(f"{table.height:,} rows ({colours:,} with a colour) written to {out_file}")
+    out.print(
+        f"Dashboard {year}: {table.height:,} rows ({colours:,} with a colour) "
+        f"written to {out_file}",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("reconcile")

@@ -29,6 +29,7 @@ ACGR counts it is given for every row. Supply DASS counts through
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -160,7 +161,9 @@ class DashboardRules(_Frozen):
 
     name: str
     description: str = ""
-    #: The ``reportingyear`` column.
+    #: The Dashboard year these rules are for: the ``reportingyear`` column of
+    #: :func:`indicator_from_counts` unless told otherwise. :func:`indicator` takes
+    #: the year from the current class instead (R8.2).
     reporting_year: str
     #: Numerator and status are blank when the denominator is at most this (1-10).
     suppression_max_denominator: int = Field(ge=0)
@@ -279,7 +282,9 @@ def _level(
 
 
 # ----------------------------------------------------------------------- computation
-def indicator_from_counts(frame: pl.DataFrame, rules: DashboardRules | None = None) -> pl.DataFrame:
+def indicator_from_counts(
+    frame: pl.DataFrame, rules: DashboardRules | None = None, *, reporting_year: int | None = None
+) -> pl.DataFrame:
     """Compute the Dashboard graduation indicator from counts laid out per Dashboard row (R8).
 
     ``frame`` has the columns :data:`COUNT_COLUMNS` (flags ``Y``/blank or Boolean;
@@ -291,7 +296,8 @@ def indicator_from_counts(frame: pl.DataFrame, rules: DashboardRules | None = No
 
     Returns the 22 columns of :data:`COLUMNS`, typed (flags and ``safetynet``
     Boolean, counts Int64, rates Decimal(4, 1), levels Int8, box Int16), sorted by
-    ``cds`` then ``studentgroup`` as CDE sorts the file.
+    ``cds`` then ``studentgroup`` as CDE sorts the file. ``reportingyear`` is
+    ``reporting_year`` when given, else the rules' ``reporting_year``.
 
     Examples:
         >>> counts = pl.DataFrame({
@@ -394,9 +400,106 @@ def indicator_from_counts(frame: pl.DataFrame, rules: DashboardRules | None = No
         _tenths_decimal(pl.col("_curr_t")).alias("currstatus"),
         _tenths_decimal(pl.col("_prior_t")).alias("priorstatus"),
         _tenths_decimal(pl.col("_change_t")).alias("change"),
-        pl.lit(r.reporting_year).alias("reportingyear"),
+        pl.lit(r.reporting_year if reporting_year is None else str(reporting_year)).alias(
+            "reportingyear"
+        ),
     )
     return out.select(COLUMNS).sort("cds", "studentgroup").collect()
+
+
+#: Columns of an ACGR table that :func:`indicator` reads (R8.2): the class of each
+#: file, the entity and its flags, the group, the cohort and its graduates.
+ACGR_INPUT_COLUMNS: tuple[str, ...] = (
+    "AcademicYear",
+    "AggregateLevel",
+    "CountyCode",
+    "DistrictCode",
+    "SchoolCode",
+    "CountyName",
+    "DistrictName",
+    "SchoolName",
+    "CharterSchool",
+    "DASS",
+    "ReportingCategory",
+    "CohortStudents",
+    _GRADS,
+)
+
+
+def _class_of(table: pl.DataFrame, name: str) -> int:
+    """The class (end year) of the one AcademicYear of an ACGR table, e.g. ``2017-18`` -> 2018.
+
+    ``YYYY-YY`` as CDE writes it (``YYYY-YYYY`` is accepted too); refuses a table
+    holding several AcademicYears or rows without one (R8.2: one class per file).
+    """
+    if "AcademicYear" not in table.columns:
+        raise ValueError(f"{name}: no AcademicYear column, so its class is unknown")
+    labels = (
+        table.select(pl.col("AcademicYear").cast(pl.String).str.strip_chars().fill_null(""))
+        .unique()
+        .sort("AcademicYear")
+        .get_column("AcademicYear")
+        .to_list()
+    )
+    if not labels:
+        raise ValueError(f"{name}: no rows")
+    if len(labels) > 1:
+        shown = ", ".join(label or "(blank)" for label in labels[:5])
+        more = ", ..." if len(labels) > 5 else ""
+        raise ValueError(
+            f"{name}: holds {len(labels)} AcademicYears ({shown}{more}); give one class per file"
+        )
+    label = labels[0]
+    m = re.fullmatch(r"(\d{4})-(\d{2}|\d{4})", label)
+    start = int(m.group(1)) if m else 0
+    if m is None or int(m.group(2)) not in ((start + 1) % 100, start + 1):
+        raise ValueError(f"{name}: AcademicYear {label[:20]!r} is not an academic year (YYYY-YY)")
+    return start + 1
+
+
+def _academic_year_label(class_of: int) -> str:
+    return f"{class_of - 1}-{class_of % 100:02d}"
+
+
+def reporting_year(
+    current: pl.DataFrame, prior: pl.DataFrame, *, names: tuple[str, str] = ("current", "prior")
+) -> int:
+    """The Dashboard year of two ACGR tables: the end year of the current class (R8.1, R8.2).
+
+    The indicator compares a class with the class just before it, so ``prior``
+    must hold exactly the AcademicYear before ``current``'s (``2016-17`` for
+    ``2017-18``, Dashboard 2018). ``names`` name the two tables in messages (the
+    command line passes the file names).
+
+    Raises:
+        ValueError: a table without an AcademicYear or with several, the same
+            class twice, the prior newer than the current, or a gap between them.
+
+    Examples:
+        >>> cur = pl.DataFrame({"AcademicYear": ["2017-18", "2017-18"]})
+        >>> reporting_year(cur, pl.DataFrame({"AcademicYear": ["2016-17"]}))
+        2018
+    """
+    cur_name, prior_name = names
+    cur, pri = _class_of(current, cur_name), _class_of(prior, prior_name)
+    cur_label, pri_label = _academic_year_label(cur), _academic_year_label(pri)
+    expected = _academic_year_label(cur - 1)
+    if pri == cur:
+        raise ValueError(
+            f"{cur_name} and {prior_name} are both {cur_label}; "
+            f"the prior must be the class before ({expected})"
+        )
+    if pri > cur:
+        raise ValueError(
+            f"{prior_name} ({pri_label}) is newer than {cur_name} ({cur_label}); "
+            "are the two swapped?"
+        )
+    if pri != cur - 1:
+        raise ValueError(
+            f"{prior_name} is {pri_label}, not the class before {cur_name} ({cur_label}): "
+            f"expected {expected}"
+        )
+    return cur
 
 
 def _acgr_rows(acgr: pl.DataFrame, rules: DashboardRules) -> pl.LazyFrame:
@@ -456,33 +559,48 @@ def _acgr_rows(acgr: pl.DataFrame, rules: DashboardRules) -> pl.LazyFrame:
 
 
 def indicator(
-    current: pl.DataFrame, prior: pl.DataFrame, rules: DashboardRules | None = None
+    current: pl.DataFrame,
+    prior: pl.DataFrame,
+    rules: DashboardRules | None = None,
+    *,
+    names: tuple[str, str] = ("current", "prior"),
 ) -> pl.DataFrame:
     """The Dashboard graduation indicator from the current and prior classes' ACGR tables (R8).
 
-    ``current`` and ``prior`` are in the shape :func:`acgr.read_cde_acgr` returns
-    (AggregateLevel T/D/S; columns CountyCode, DistrictCode, SchoolCode, CountyName,
-    DistrictName, SchoolName, CharterSchool, DASS, ReportingCategory, CohortStudents,
-    ``Regular HS Diploma Graduates (Count)``). One output row per entity and group
-    present in ``current``; a group absent from ``prior`` has prior denominator 0.
+    ``current`` and ``prior`` are in the shape :func:`acgr.read_cde_acgr` returns,
+    with the columns :data:`ACGR_INPUT_COLUMNS` (AggregateLevel T/D/S). Each holds
+    one class, ``prior`` the class just before ``current`` (:func:`reporting_year`
+    checks this; ``names`` name the two in its messages), and ``reportingyear`` is
+    the current class's end year (``2017-18`` -> ``2018``). One output row per
+    entity and group present in ``current``; a group absent from ``prior`` has
+    prior denominator 0.
     The prior DASS status of a school is the prior table's (R8.1.1); a school absent
     from it is unknown (``prior_dass.when_unknown``). COE rows are LEAs whose district
     code starts with ``lea.coe_district_prefix`` (R8.2).
 
+    Raises:
+        ValueError: a table lacks a column of :data:`ACGR_INPUT_COLUMNS`, or the
+            two are not consecutive classes in order (:func:`reporting_year`).
+
     Examples:
-        >>> def acgr(grads, cohort):
-        ...     return pl.DataFrame({
+        >>> def acgr(year, grads, cohort):
+        ...     return pl.DataFrame({"AcademicYear": [year],
         ...         "AggregateLevel": ["T"], "CountyCode": ["00"], "DistrictCode": [None],
         ...         "SchoolCode": [None], "CountyName": ["State"], "DistrictName": [""],
         ...         "SchoolName": [""], "CharterSchool": ["All"], "DASS": ["All"],
         ...         "ReportingCategory": ["TA"], "CohortStudents": [cohort],
         ...         "Regular HS Diploma Graduates (Count)": [grads]},
         ...         schema_overrides={"DistrictCode": pl.String, "SchoolCode": pl.String})
-        >>> out = indicator(acgr(29, 80), acgr(30, 80))
-        >>> out.select("cds", "rtype", "currstatus", "change", "safetynet").row(0)
-        ('00000000000000', 'X', Decimal('36.3'), Decimal('-1.3'), True)
+        >>> out = indicator(acgr("2017-18", 29, 80), acgr("2016-17", 30, 80))
+        >>> out.select("cds", "rtype", "currstatus", "change", "reportingyear").row(0)
+        ('00000000000000', 'X', Decimal('36.3'), Decimal('-1.3'), '2018')
     """
     r = rules or load_dashboard_rules()
+    for table, name in zip((current, prior), names, strict=True):
+        missing = [c for c in ACGR_INPUT_COLUMNS if c not in table.columns]
+        if missing:
+            raise ValueError(f"{name}: not an ACGR table for the Dashboard: lacks {missing}")
+    year = reporting_year(current, prior, names=names)
     curr = _acgr_rows(current, r)
     prev = _acgr_rows(prior, r)
     prior_counts = prev.select(
@@ -503,7 +621,7 @@ def indicator(
         .with_columns(pl.col("priordenom").fill_null(0))
         .collect()
     )
-    return indicator_from_counts(counts, r)
+    return indicator_from_counts(counts, r, reporting_year=year)
 
 
 def prior_dass_from_previous(

@@ -7,14 +7,17 @@ every published value; the others are hand-worked cases named after the rule.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 from acgr.acgr_file import read_cde_acgr
+from acgr.cli import app
 from acgr.dashboard import (
     COLUMNS,
     COUNT_COLUMNS,
@@ -26,12 +29,15 @@ from acgr.dashboard import (
     load_dashboard_rules,
     prior_dass_from_previous,
     read_dashboard,
+    reporting_year,
 )
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CDE = SHARED / "reference" / "cde"
 FILE_2018 = CDE / "graddownload2018.txt"
 FILE_2017F = CDE / "graddownload2017f.txt"
+SUBSET_1718 = CDE / "converted" / "cohort1718_Final.tsv"
+runner = CliRunner()
 needs_cde_files = pytest.mark.skipif(
     not (FILE_2018.is_file() and FILE_2017F.is_file()),
     reason=f"CDE Dashboard reference files not found under {CDE}",
@@ -114,6 +120,18 @@ def test_r8_writes_graddownload2018_byte_for_byte(published: pl.DataFrame) -> No
     # assert
     assert text == expected
     assert dashboard_text(published) == expected  # read_dashboard round-trips too
+    # the year of the class of 2018 (2017-18), as indicator() passes it, changes nothing
+    assert dashboard_text(indicator_from_counts(inputs, reporting_year=2018)) == expected
+
+
+@needs_cde_files
+def test_r8_2_reporting_year_fills_only_its_column(published: pl.DataFrame) -> None:
+    inputs = published.select(COUNT_COLUMNS).join(
+        prior_dass_from_previous(read_dashboard(FILE_2017F)), on="cds", how="left"
+    )
+    out = indicator_from_counts(inputs, reporting_year=2019)
+    assert out["reportingyear"].unique().to_list() == ["2019"]
+    assert out.drop("reportingyear").equals(published.drop("reportingyear"))
 
 
 @needs_cde_files
@@ -424,3 +442,180 @@ def test_rules_load_with_a_base_and_overrides(tmp_path: Path) -> None:
     assert rules.colour_threshold.lea_groups == {"FOS": 15, "HOM": 15}
     assert rules.student_groups["ALL"] == "TA"
     assert len(rules.grid_codes()) == 25
+
+
+# ------------------------------------------------- classes of the two ACGR files
+#: State TA row (AggregateLevel onwards) of a small ACGR file.
+STATE_TA = "T|00|||State|||All|All|TA|1000|830|83.0"
+
+
+def _pair(tmp_path: Path, current: str, prior: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return (
+        _acgr_file(tmp_path / "cur.txt", current, [STATE_TA]),
+        _acgr_file(tmp_path / "pri.txt", prior, [STATE_TA]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("current", "prior", "year"),
+    [
+        ("2017-18", "2016-17", "2018"),
+        ("2018-19", "2017-18", "2019"),
+        ("1999-00", "1998-99", "2000"),
+    ],
+)
+def test_r8_2_reporting_year_is_the_end_year_of_the_current_class(
+    tmp_path: Path, current: str, prior: str, year: str
+) -> None:
+    # act
+    out = indicator(*_pair(tmp_path, current, prior))
+    # assert
+    assert out["reportingyear"].to_list() == [year]
+
+
+@pytest.mark.parametrize(
+    ("current", "prior", "message"),
+    [
+        ("2017-18", "2017-18", "current and prior are both 2017-18; the prior must be the class "
+         "before (2016-17)"),
+        ("2016-17", "2017-18", "prior (2017-18) is newer than current (2016-17); are the two "
+         "swapped?"),
+        ("2017-18", "2015-16", "prior is 2015-16, not the class before current (2017-18): "
+         "expected 2016-17"),
+        ("2017-18", "2018-19", "prior (2018-19) is newer than current (2017-18)"),
+        ("2017/18", "2016-17", "current: AcademicYear '2017/18' is not an academic year (YYYY-YY)"),
+        ("2017-19", "2016-17", "current: AcademicYear '2017-19' is not an academic year (YYYY-YY)"),
+    ],
+)  # fmt: skip
+def test_r8_1_indicator_refuses_classes_not_consecutive_in_order(
+    tmp_path: Path, current: str, prior: str, message: str
+) -> None:
+    cur, pri = _pair(tmp_path, current, prior)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        indicator(cur, pri)
+
+
+def test_r8_1_indicator_refuses_a_table_of_several_academic_years(tmp_path: Path) -> None:
+    # arrange: a current table holding two classes, and one with a blank year
+    mixed = pl.concat(
+        [
+            _acgr_file(tmp_path / "a.txt", "2017-18", [STATE_TA]),
+            _acgr_file(tmp_path / "b.txt", "2016-17", [STATE_TA]),
+        ]
+    )
+    blank = _acgr_file(tmp_path / "c.txt", "2017-18", [STATE_TA]).with_columns(
+        pl.lit(None, pl.String).alias("AcademicYear")
+    )
+    prior = _acgr_file(tmp_path / "p.txt", "2016-17", [STATE_TA])
+    # act / assert
+    with pytest.raises(
+        ValueError, match=re.escape("current: holds 2 AcademicYears (2016-17, 2017-18)")
+    ):
+        indicator(mixed, prior)
+    with pytest.raises(
+        ValueError, match=re.escape("prior: holds 2 AcademicYears ((blank), 2017-18)")
+    ):
+        reporting_year(mixed.head(1), pl.concat([blank, mixed.head(1)]))
+
+
+def test_r8_indicator_refuses_a_table_without_the_columns_it_reads(tmp_path: Path) -> None:
+    cur, pri = _pair(tmp_path, "2017-18", "2016-17")
+    with pytest.raises(
+        ValueError, match=r"prior: not an ACGR table .* lacks \['AcademicYear', 'DASS'\]"
+    ):
+        indicator(cur, pri.drop("DASS", "AcademicYear"))
+
+
+# ------------------------------------------------------------------ command line
+def _cli_files(tmp_path: Path, **years: str) -> dict[str, Path]:
+    """One small ACGR file (state and one LEA) per keyword, of that AcademicYear."""
+    rows = [STATE_TA, "D|19|64733||Los Angeles|Los Angeles Unified||All|All|TA|300|250|83.3"]
+    paths = {}
+    for name, year in years.items():
+        paths[name] = tmp_path / f"{name}.txt"
+        _acgr_file(paths[name], year, rows)
+    return paths
+
+
+def test_cli_dashboard_writes_the_indicator_of_the_current_class(tmp_path: Path) -> None:
+    # arrange
+    f = _cli_files(tmp_path, c18="2017-18", c17="2016-17", c19="2018-19")
+    out = tmp_path / "dash.txt"
+    # act
+    res = runner.invoke(
+        app, ["dashboard", "--current", str(f["c18"]), "--prior", str(f["c17"]), "--out", str(out)]
+    )
+    later = runner.invoke(
+        app, ["dashboard", "--current", str(f["c19"]), "--prior", str(f["c18"]), "--out", str(out)]
+    )
+    # assert: 2018 as before; 2019 from the class, with a note on whose cut points
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("Dashboard 2018: 2 rows")
+    assert res.stderr == ""
+    assert later.exit_code == 0, later.output
+    assert read_dashboard(out)["reportingyear"].to_list() == ["2019", "2019"]
+    assert later.stderr.startswith("acgr: note: Dashboard 2019 computed with the dashboard2018")
+
+
+@pytest.mark.parametrize(
+    ("current", "prior", "message"),
+    [
+        ("c18", "c18", "--current {c18} and --prior {c18} are both 2017-18"),
+        ("c17", "c18", "--prior {c18} (2017-18) is newer than --current {c17} (2016-17)"),
+        ("c18", "c16", "--prior {c16} is 2015-16, not the class before --current {c18}"),
+        ("mixed", "c17", "--current {mixed}: holds 2 AcademicYears (2016-17, 2017-18)"),
+        ("c18", "schools", "{schools}: line 1: not an ACGR file: header lacks CountyCode"),
+        ("c18", "empty", "{empty}: line 1: empty file, not an ACGR file"),
+        ("dash", "c17", "{dash}: line 1: not an ACGR file: header lacks CountyCode"),
+        ("no_dass", "c17", "{no_dass}: line 1: not an ACGR file: header lacks DASS"),
+        ("county", "c17", "--current {county}: no state (T), LEA (D) or school (S) row"),
+    ],
+)
+def test_cli_dashboard_refuses_inputs_that_are_not_two_consecutive_classes(
+    tmp_path: Path, current: str, prior: str, message: str
+) -> None:
+    # arrange
+    f = _cli_files(tmp_path, c18="2017-18", c17="2016-17", c16="2015-16")
+    f["mixed"] = tmp_path / "mixed.txt"
+    f["mixed"].write_text(f["c18"].read_text() + f["c17"].read_text().split("\n", 1)[1])
+    f["schools"] = tmp_path / "schools.csv"
+    f["schools"].write_text("cds_code,county_name\n19647330000000,Los Angeles\n")
+    f["empty"] = tmp_path / "empty.txt"
+    f["empty"].write_bytes(b"")
+    f["dash"] = tmp_path / "graddownload.txt"
+    f["dash"].write_text("\t".join(COLUMNS) + "\n" + "\t".join(["0"] * len(COLUMNS)) + "\n")
+    f["no_dass"] = tmp_path / "no_dass.txt"
+    header, *body = f["c18"].read_text().splitlines()
+    keep = [i for i, c in enumerate(header.split("\t")) if c != "DASS"]
+    f["no_dass"].write_text(
+        "\n".join("\t".join(line.split("\t")[i] for i in keep) for line in [header, *body])
+    )
+    f["county"] = tmp_path / "county.txt"
+    _acgr_file(f["county"], "2017-18", ["C|19|||Los Angeles|||All|All|TA|300|250|83.3"])
+    out = tmp_path / "dash.txt"
+    # act
+    res = runner.invoke(
+        app,
+        ["dashboard", "--current", str(f[current]), "--prior", str(f[prior]), "--out", str(out)],
+    )
+    # assert: one line, exit 2, nothing written
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith("acgr: error: " + message.format(**f)), res.stderr
+    assert res.stderr.count("\n") == 1
+    assert "Traceback" not in res.output
+    assert not out.exists()
+
+
+@pytest.mark.skipif(not SUBSET_1718.is_file(), reason=f"{SUBSET_1718} absent")
+def test_cli_dashboard_refuses_the_published_subset_naming_what_it_lacks(tmp_path: Path) -> None:
+    f = _cli_files(tmp_path, c18="2017-18")
+    res = runner.invoke(
+        app,
+        ["dashboard", "--current", str(f["c18"]), "--prior", str(SUBSET_1718), "--out",
+         str(tmp_path / "d.txt")],
+    )  # fmt: skip
+    assert res.exit_code == 2
+    assert res.stderr == (
+        f"acgr: error: {SUBSET_1718}: line 1: not an ACGR file: header lacks AcademicYear, "
+        "AggregateLevel, CountyName, DistrictName, SchoolName, DASS\n"
+    )
