@@ -311,9 +311,7 @@ def reconcile_cmd(
     unused = [k for k in KEYS if k not in rec.keys]
     out.print(f"matched on: {', '.join(rec.keys)}", markup=False, soft_wrap=True)
     if unused:
-        out.print(
-            f"  not on {', '.join(unused)} (absent from one file)", markup=False, soft_wrap=True
-        )
+        out.print(f"  not on {', '.join(unused)} (not in both files)", markup=False, soft_wrap=True)
     if dup_ours or dup_theirs:
         out.print(f"exact duplicate rows collapsed: ours {dup_ours:,}, theirs {dup_theirs:,}")
     out.print(f"rows compared (one row per key in each file): {rec.rows_compared:,}")

@@ -368,6 +368,6 @@ def test_real_cohort1718_subset_reconciled_with_itself(tmp_path: Path) -> None:
     assert "rows compared (one row per key in each file): 17,707" in res.stdout
     assert "differs             0 cells" in res.stdout
     assert "ambiguous       3,411 keys (9,131 rows of ours, 9,131 of theirs" in res.stdout
-    assert "not on DASS (absent from one file)" in res.stdout
+    assert "not on DASS (not in both files)" in res.stdout
     listing = pl.read_csv(out, infer_schema=False)
     assert listing.group_by("kind").len().rows() == [("ambiguous", 3_411)]
