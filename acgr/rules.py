@@ -13,19 +13,25 @@ runs a variant without code changes by writing a TOML or JSON file that names a
 
 Every *Decision* of RULES.md is a named field here, documented where it is
 declared, never a hidden branch in the engine (R7.3).
+
+A file that cannot be used raises :class:`RulesError`, one line per problem.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import difflib
 import json
+import re
 import tomllib
+from collections.abc import Sequence
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class Outcome(StrEnum):
@@ -61,6 +67,18 @@ class MonthDay(BaseModel):
 
     month: int = Field(ge=1, le=12)
     day: int = Field(ge=1, le=31)
+
+    @model_validator(mode="after")
+    def _exists_every_year(self) -> MonthDay:
+        # in_year() builds this day in every class's calendar year, so a day that
+        # some years lack (31 June, 29 February) would fail in the middle of a run.
+        # 2001 is a common year: its months have the days that every year has.
+        days = calendar.monthrange(2001, self.month)[1]
+        if self.day > days:
+            raise ValueError(
+                f"month {self.month} has no day {self.day} in every year; the day must be 1-{days}"
+            )
+        return self
 
     def in_year(self, year: int) -> dt.date:
         """This day in calendar ``year``."""
@@ -152,7 +170,7 @@ class RuleSet(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str
+    name: str = Field(min_length=1)
     description: str = ""
 
     # R1 - which records count
@@ -248,11 +266,153 @@ class RuleSet(BaseModel):
 BUILTIN_RULE_SETS: tuple[str, ...] = ("2018", "legacy")
 
 
-def _read_mapping(text: str, suffix: str) -> dict[str, Any]:
-    data: Any = json.loads(text) if suffix == ".json" else tomllib.loads(text)
-    if not isinstance(data, dict):
-        raise ValueError("a rule-set file must hold a table of settings")
-    return data
+class RulesError(ValueError):
+    """A rule-set file that cannot be used, with one line per problem (R7.3).
+
+    ``problems`` holds every problem found, each one line that names its dotted
+    key (``summer_cutoff.mnth``), or the line of a syntax error, so a user fixes
+    them all in one pass. ``str()`` is :meth:`lines` joined by newlines.
+    """
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        # One line each: a multi-line problem would break "one line per problem".
+        self.problems: tuple[str, ...] = tuple(" ".join(p.split()) for p in problems)
+        super().__init__("\n".join(self.lines()))
+
+    def __reduce__(self) -> tuple[type[RulesError], tuple[str, tuple[str, ...]]]:
+        # The default would call RulesError(message) and fail (two arguments).
+        return (RulesError, (self.source, self.problems))
+
+    def lines(self) -> list[str]:
+        """``rules file F: PROBLEM`` for one problem; else a count, then one per problem."""
+        head = f"rules file {self.source}"
+        if len(self.problems) == 1:
+            return [f"{head}: {self.problems[0]}"]
+        return [f"{head}: {len(self.problems)} problems", *(f"  {p}" for p in self.problems)]
+
+    @classmethod
+    def syntax(
+        cls, source: str, exc: tomllib.TOMLDecodeError | json.JSONDecodeError, text: str
+    ) -> RulesError:
+        """The file is not valid TOML or JSON: the line (and column) and the parser's words."""
+        if isinstance(exc, json.JSONDecodeError):
+            where = f"line {exc.lineno}, column {exc.colno}"
+            return cls(source, [f"{where}: not valid JSON: {exc.msg}"])
+        # tomllib (3.11-3.13) gives the place only inside its message.
+        message = str(exc)
+        at = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+        if at:
+            where = f"line {at[1]}, column {at[2]}"
+            message = message[: at.start()]
+        else:
+            message = message.removesuffix(" (at end of document)")
+            where = f"line {max(len(text.splitlines()), 1)} (the end of the file)"
+        return cls(source, [f"{where}: not valid TOML: {message}"])
+
+    @classmethod
+    def encoding(cls, source: str, raw: bytes, exc: UnicodeDecodeError) -> RulesError:
+        """The file is not UTF-8 text: the line of the first bad byte."""
+        line = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start : exc.start + 1].hex().upper()
+        return cls(source, [f"line {line}: not UTF-8 text (byte 0x{byte}); save it as UTF-8"])
+
+    @classmethod
+    def unknown_base(cls, source: str, base: object) -> RulesError:
+        """``base`` names no built-in rule set: say which ones exist."""
+        choices = ", ".join(BUILTIN_RULE_SETS)
+        if isinstance(base, str):
+            close = _did_you_mean(base, BUILTIN_RULE_SETS)
+        elif str(base) in BUILTIN_RULE_SETS:
+            # TOML reads base = 2018 as a number; the name is the text "2018".
+            close = f' (a number: write base = "{base}")'
+        else:
+            close = f" (a {type(base).__name__}, not a name)"
+        return cls(source, [f"unknown base {_shown(base)}{close}; the built-in choices: {choices}"])
+
+    @classmethod
+    def invalid(cls, source: str, exc: ValidationError, *, has_base: bool) -> RulesError:
+        """Every key and value pydantic refused, one line each, in the file's terms."""
+        problems: list[str] = []
+        missing: dict[tuple[str | int, ...], list[str]] = {}
+        for err in exc.errors(include_url=False):
+            loc: tuple[str | int, ...] = tuple(err["loc"])
+            kind = err["type"]
+            if kind == "missing":
+                # Grouped by level: a file without a base may miss dozens of keys.
+                missing.setdefault(loc[:-1], []).append(_dotted(loc))
+            elif kind == "extra_forbidden":
+                problems.append(_unknown_key(loc))
+            else:
+                problems.append(_wrong_value(loc, kind, err["msg"], err.get("input")))
+        hint = (
+            ""
+            if has_base
+            else '; a file without base sets every setting (base = "2018" starts from a built-in)'
+        )
+        problems += [f"missing {', '.join(keys)}{hint}" for keys in missing.values()]
+        return cls(source, problems)
+
+
+def _shown(value: Any) -> str:
+    """A value as the user would write it in JSON (close to TOML), cut at 60 characters."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    """``("summer_cutoff", "month")`` -> ``summer_cutoff.month``; list items as ``[0]``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _model_at(loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model whose keys sit at ``loc`` of a rule set (None: a code table, a list)."""
+    current: Any = RuleSet
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]  # one entry of a code table
+        else:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _keys_at(loc: Sequence[str | int]) -> list[str]:
+    model = _model_at(loc)
+    keys = list(model.model_fields) if model is not None else []
+    return [*keys, "base"] if not loc else keys  # base is read before validation
+
+
+def _unknown_key(loc: tuple[str | int, ...]) -> str:
+    keys = _keys_at(loc[:-1])
+    close = _did_you_mean(str(loc[-1]), keys)
+    return f"{_dotted(loc)}: unknown key{close}; valid keys here: {', '.join(keys)}"
+
+
+def _wrong_value(loc: tuple[str | int, ...], kind: str, msg: str, value: Any) -> str:
+    where = f"{_dotted(loc)}: " if loc else ""
+    if kind in ("value_error", "assertion_error"):
+        # Our own validators: their message already names the values.
+        return where + msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        keys = _keys_at(loc)
+        allowed = f"a table with keys {', '.join(keys)}" if keys else "a table"
+        return f"{where}{_shown(value)} is not allowed; it should be {allowed}"
+    # pydantic says "Input should be ..."; a TOML user writes lists, not tuples.
+    allowed = msg.removeprefix("Input ").replace("a valid tuple", "a list")
+    return f"{where}{_shown(value)} is not allowed; it {allowed}"
 
 
 def merge_settings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -268,33 +428,75 @@ def merge_settings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, 
     return merged
 
 
+def _parse(source: str, raw: bytes, suffix: str) -> dict[str, Any]:
+    """The table of settings in a TOML or JSON file (R7.3), or a :class:`RulesError`."""
+    try:
+        # utf-8-sig: Windows editors may start the file with a byte-order mark.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RulesError.encoding(source, raw, exc) from None
+    try:
+        data: Any = json.loads(text) if suffix == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RulesError.syntax(source, exc, text) from None
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise RulesError(source, [f"the file holds a {kind}, not a table of settings"])
+    return data
+
+
 def _builtin_mapping(name: str) -> dict[str, Any]:
-    text = resources.files("acgr.rulesets").joinpath(f"{name}.toml").read_text("utf-8")
-    return _resolve(_read_mapping(text, ".toml"))
-
-
-def _resolve(data: dict[str, Any]) -> dict[str, Any]:
+    """The settings of a built-in rule set, its own ``base`` merged in."""
+    raw = resources.files("acgr.rulesets").joinpath(f"{name}.toml").read_bytes()
+    data = _parse(f"acgr/rulesets/{name}.toml", raw, ".toml")
     base = data.pop("base", None)
-    if base is None:
-        return data
-    if base not in BUILTIN_RULE_SETS:
-        raise ValueError(f"unknown base rule set {base!r}; choose one of {BUILTIN_RULE_SETS}")
-    return merge_settings(_builtin_mapping(base), data)
+    return data if base is None else merge_settings(_builtin_mapping(base), data)
+
+
+def _validate(source: str, data: dict[str, Any], *, has_base: bool) -> RuleSet:
+    try:
+        return RuleSet.model_validate(data)
+    except ValidationError as exc:
+        raise RulesError.invalid(source, exc, has_base=has_base) from None
+
+
+def _builtin(name: str) -> RuleSet:
+    return _validate(f"acgr/rulesets/{name}.toml", _builtin_mapping(name), has_base=True)
+
+
+def _from_file(path: Path) -> RuleSet:
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulesError(source, [f"cannot be read ({exc.strerror or exc})"]) from None
+    own = _parse(source, raw, path.suffix.lower())
+    base = own.pop("base", None)
+    data = own
+    if base is not None:
+        if not isinstance(base, str) or base not in BUILTIN_RULE_SETS:
+            raise RulesError.unknown_base(source, base)
+        data = merge_settings(_builtin_mapping(base), own)
+    return _validate(source, data, has_base=base is not None)
 
 
 def load_rules(spec: str | Path | RuleSet = "2018") -> RuleSet:
     """Return a rule set by built-in name (``2018``, ``legacy``) or from a TOML/JSON file.
 
     A file may name a built-in ``base`` and override only some keys (R7.3).
+
+    Raises:
+        FileNotFoundError: ``spec`` is neither a built-in name nor a file.
+        RulesError: the file cannot be used (syntax, unknown keys, wrong values,
+            unknown base); one line per problem.
     """
     if isinstance(spec, RuleSet):
         return spec
     if isinstance(spec, str) and spec in BUILTIN_RULE_SETS:
-        return RuleSet.model_validate(_builtin_mapping(spec))
+        return _builtin(spec)
     path = Path(spec)
     if not path.is_file():
         raise FileNotFoundError(
             f"rule set {str(spec)!r} is neither {' nor '.join(BUILTIN_RULE_SETS)} nor a file"
         )
-    data = _resolve(_read_mapping(path.read_text("utf-8"), path.suffix.lower()))
-    return RuleSet.model_validate(data)
+    return _from_file(path)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+import pickle
 from pathlib import Path
 
 import pytest
 
 import acgr
-from acgr.rules import Outcome, load_rules
+from acgr.rules import Outcome, RulesError, load_rules
 from acgr.testing import senr_line, write_extract
 
 
@@ -48,3 +49,208 @@ def test_r7_3_unknown_settings_and_bases_are_refused(tmp_path: Path) -> None:
     bad.write_text('base = "2016"\nname = "x"\n')
     with pytest.raises(ValueError, match="unknown base"):
         load_rules(bad)
+
+
+# ---------------------------------------------------------------- readable rule-file errors
+
+
+def _problems(tmp_path: Path, name: str, text: str | bytes) -> RulesError:
+    """Load ``text`` as the rule-set file ``name``; return the error it must raise."""
+    f = tmp_path / name
+    f.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(RulesError) as caught:
+        load_rules(f)
+    assert caught.value.source == str(f)
+    return caught.value
+
+
+def test_r7_3_toml_syntax_error_is_one_line_naming_file_and_line(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.toml", 'base = "2018"\nname = \nx = 1\n')
+    assert (
+        str(err)
+        == f"rules file {tmp_path / 'v.toml'}: line 2, column 8: not valid TOML: Invalid value"
+    )
+
+
+def test_r7_3_toml_syntax_error_at_the_end_names_the_last_line(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.toml", 'base = "2018"\nexcluded_exit_codes = ["N470",\n')
+    assert err.problems == ("line 2 (the end of the file): not valid TOML: Invalid value",)
+
+
+def test_r7_3_json_syntax_error_is_one_line_naming_file_and_line(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.json", '{"base": "2018",\n "name": "v" "x": 1}')
+    assert str(err) == (
+        f"rules file {tmp_path / 'v.json'}: line 2, column 14: not valid JSON: "
+        "Expecting ',' delimiter"
+    )
+
+
+def test_r7_3_file_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.toml", b'base = "2018"\n# caf\xe9\n')
+    assert err.problems == ("line 2: not UTF-8 text (byte 0xE9); save it as UTF-8",)
+
+
+def test_r7_3_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Windows editors may save UTF-8 with a byte-order mark; TOML would see a stray character.
+    f = tmp_path / "v.toml"
+    f.write_bytes(b'\xef\xbb\xbfbase = "2018"\nname = "v"\nshort_term_min_days = 45\n')
+    assert load_rules(f).short_term_min_days == 45
+
+
+def test_r7_3_file_that_cannot_be_read_is_a_rules_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (the tests may run as root, who reads any file: the refusal is simulated)
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    f = tmp_path / "v.toml"
+    f.write_text('base = "2018"\n')
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(RulesError) as caught:
+        load_rules(f)
+    assert caught.value.problems == ("cannot be read (Permission denied)",)
+
+
+def test_r7_3_file_must_hold_a_table(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.json", "[1, 2]")
+    assert err.problems == ("the file holds a list, not a table of settings",)
+
+
+def test_r7_3_wrong_key_names_its_dotted_path_a_suggestion_and_the_valid_keys(
+    tmp_path: Path,
+) -> None:
+    err = _problems(tmp_path, "v.toml", 'base = "2018"\n[summer_cutoff]\nmnth = 6\n')
+    assert err.problems == (
+        "summer_cutoff.mnth: unknown key (did you mean month?); valid keys here: month, day",
+    )
+
+
+def test_r7_3_wrong_key_far_from_any_gets_no_suggestion(tmp_path: Path) -> None:
+    text = 'base = "2018"\n[exit_outcomes.T260]\noutcome = "Removed"\nzzz = 1\n'
+    err = _problems(tmp_path, "v.toml", text)
+    assert err.problems == (
+        "exit_outcomes.T260.zzz: unknown key; valid keys here: outcome, lost_transfer, decision",
+    )
+
+
+def test_r7_3_wrong_top_level_key_lists_base_among_the_valid_keys(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.toml", 'bsae = "2018"\n')
+    (line,) = [p for p in err.problems if p.startswith("bsae:")]
+    assert line.startswith("bsae: unknown key (did you mean base?); valid keys here: name, ")
+    assert line.endswith(", aggregate_row_codes, base")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "[summer_cutoff]\nmonth = 13\n",
+            "summer_cutoff.month: 13 is not allowed; it should be less than or equal to 12",
+        ),
+        (
+            '[summer_cutoff]\nmonth = "six"\n',
+            'summer_cutoff.month: "six" is not allowed; it should be a valid integer, '
+            "unable to parse string as an integer",
+        ),
+        (
+            'aggregate_row_codes = "blank"\n',
+            "aggregate_row_codes: \"blank\" is not allowed; it should be 'empty' or 'zeros'",
+        ),
+        (
+            '[exit_outcomes]\nT260 = { outcome = "Removd" }\n',
+            'exit_outcomes.T260.outcome: "Removd" is not allowed; '
+            "it should be 'Removed', 'Other Transfer' or 'Dropout'",
+        ),
+        (
+            '[exit_outcomes]\nT260 = "Removed"\n',
+            'exit_outcomes.T260: "Removed" is not allowed; '
+            "it should be a table with keys outcome, lost_transfer, decision",
+        ),
+        (
+            "summer_cutoff = 3\n",
+            "summer_cutoff: 3 is not allowed; it should be a table with keys month, day",
+        ),
+        (
+            'grade_levels = "09"\n',
+            'grade_levels: "09" is not allowed; it should be a list',
+        ),
+        (
+            "grade_levels = [9]\n",
+            "grade_levels[0]: 9 is not allowed; it should be a valid string",
+        ),
+        (
+            "[summer_cutoff]\nmonth = 6\nday = 31\n",
+            "summer_cutoff: month 6 has no day 31 in every year; the day must be 1-30",
+        ),
+        (
+            "[summer_cutoff]\nmonth = 2\nday = 29\n",
+            "summer_cutoff: month 2 has no day 29 in every year; the day must be 1-28",
+        ),
+    ],
+)
+def test_r7_3_wrong_value_names_key_value_and_what_is_allowed(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    err = _problems(tmp_path, "v.toml", 'base = "2018"\n' + text)
+    assert err.problems == (problem,)
+
+
+def test_r7_3_every_problem_is_one_line_and_all_are_reported(tmp_path: Path) -> None:
+    text = (
+        'base = "2018"\nsumer_cutoff = 3\naggregate_row_codes = "blank"\n'
+        '[summer_cutoff]\nmnth = 6\n[completion_outcomes]\n"100" = "Graduated"\n'
+    )
+    err = _problems(tmp_path, "v.toml", text)
+    assert len(err.problems) == 4
+    assert [p.split(":")[0] for p in err.problems] == [
+        "summer_cutoff.mnth",
+        "completion_outcomes.100",
+        "aggregate_row_codes",
+        "sumer_cutoff",
+    ]
+    lines = str(err).split("\n")
+    assert lines[0] == f"rules file {tmp_path / 'v.toml'}: 4 problems"
+    assert lines[1:] == [f"  {p}" for p in err.problems]
+    assert all("\n" not in p for p in err.problems)
+
+
+def test_r7_3_cross_setting_problem_names_the_settings(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.toml", 'base = "2018"\ncompleter_tie_order = ["999"]\n')
+    assert err.problems == ("completer_tie_order names unknown completion codes ['999']",)
+
+
+CHOICES = "; the built-in choices: 2018, legacy"
+
+
+@pytest.mark.parametrize(
+    ("base", "problem"),
+    [
+        ('"2016"', 'unknown base "2016" (did you mean 2018?)' + CHOICES),
+        ('"2O18"', 'unknown base "2O18" (did you mean 2018?)' + CHOICES),
+        ('"Legacy"', 'unknown base "Legacy" (did you mean legacy?)' + CHOICES),
+        ("2018", 'unknown base 2018 (a number: write base = "2018")' + CHOICES),
+        ("[1]", "unknown base [1] (a list, not a name)" + CHOICES),
+    ],
+)
+def test_r7_3_unknown_base_names_the_builtin_choices(
+    tmp_path: Path, base: str, problem: str
+) -> None:
+    err = _problems(tmp_path, "v.toml", f"base = {base}\n")
+    assert err.problems == (problem,)
+
+
+def test_r7_3_file_without_base_lists_what_is_missing_in_one_line(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.toml", 'name = "full"\n')
+    (line,) = err.problems
+    assert line.startswith("missing grade_levels, primary_statuses, ")
+    assert line.endswith(
+        '; a file without base sets every setting (base = "2018" starts from a built-in)'
+    )
+
+
+def test_r7_3_rules_error_is_a_value_error_and_survives_pickling(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.toml", 'base = "2016"\n')
+    assert isinstance(err, ValueError)
+    copy = pickle.loads(pickle.dumps(err))
+    assert (copy.source, copy.problems, str(copy)) == (err.source, err.problems, str(err))
