@@ -14,7 +14,9 @@ runs a variant without code changes by writing a TOML or JSON file that names a
 Every *Decision* of RULES.md is a named field here, documented where it is
 declared, never a hidden branch in the engine (R7.3).
 
-A file that cannot be used raises :class:`RulesError`, one line per problem.
+A file that cannot be used raises :class:`RulesError`, one line per problem. A
+loaded rule set says where it came from and what it overrides
+(:meth:`RuleSet.provenance`).
 """
 
 from __future__ import annotations
@@ -22,16 +24,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
+import functools
 import json
 import re
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 
 class Outcome(StrEnum):
@@ -161,6 +165,90 @@ class CalpadsCodes(BaseModel):
     prior_year_exit_deadline: MonthDay
 
 
+@dataclass(frozen=True)
+class _Origin:
+    """How a rule set was made: by name, from a file, or in code (R7.3)."""
+
+    kind: Literal["built-in", "file", "code"]
+    #: The built-in rule set the settings are compared with: a file's ``base``,
+    #: or the built-in itself. None when there is nothing to compare with.
+    base: str | None = None
+    #: The file, as it was given to the loader.
+    file: str | None = None
+
+
+class Override(BaseModel):
+    """One setting of a rule set that differs from its base (R7.3)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: Dotted key, e.g. ``summer_cutoff.month`` or ``exit_outcomes.T260.outcome``.
+    key: str
+    #: ``changed``: both have the key; ``added``: a new entry of a code table;
+    #: ``removed``: the base has a key this rule set lacks.
+    change: Literal["changed", "added", "removed"]
+    #: The value here and in the base, as JSON values (None where absent).
+    value: Any = None
+    base_value: Any = None
+
+    def text(self) -> str:
+        """``summer_cutoff.month 8 → 6``; absent sides read ``(absent)``."""
+        old = "(absent)" if self.change == "added" else _shown(self.base_value, None)
+        new = "(absent)" if self.change == "removed" else _shown(self.value, None)
+        return f"{self.key} {old} → {new}"
+
+
+class Provenance(BaseModel):
+    """Where a loaded rule set came from and every setting it overrides (R7.3)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    #: ``built-in`` (loaded by name), ``file`` (read from a TOML/JSON file) or
+    #: ``code`` (built in Python, not through :func:`load_rules`).
+    origin: Literal["built-in", "file", "code"]
+    #: The built-in rule set the settings are compared with: a file's ``base``,
+    #: or for a built-in the rule set itself. None for a file without a base and
+    #: for a rule set made in code: nothing to compare with.
+    base: str | None
+    #: The file it was read from, as given; None unless ``origin`` is ``file``.
+    file: str | None
+    #: Every setting that differs from ``base`` (``name`` and ``description``
+    #: are labels, not settings, and are left out).
+    overrides: tuple[Override, ...] = ()
+
+    def summary(self) -> str:
+        """One line for a run summary, e.g.
+
+        ``2018-june-cutoff: base 2018, file june.toml, 2 settings overridden
+        (summer_cutoff.month 8 → 6, summer_cutoff.day 15 → 30)`` (on one line).
+        """
+        if self.origin == "built-in":
+            said = "built-in rule set"
+            if self.base != self.name:
+                said += f" {self.base}"
+            if not self.overrides:
+                return f"{self.name}: {said}"
+            said += ", changed in code"
+        elif self.origin == "file":
+            said = f"file {self.file}, no base (every setting from the file)"
+            if self.base is not None:
+                said = f"base {self.base}, file {self.file}"
+        else:
+            return f"{self.name}: made in code, not loaded by name or from a file (no base)"
+        if self.base is None:
+            return f"{self.name}: {said}"
+        n = len(self.overrides)
+        if n == 0:
+            return f"{self.name}: {said}, no setting overridden"
+        changes = ", ".join(o.text() for o in self.overrides)
+        return f"{self.name}: {said}, {n} setting{'s' if n > 1 else ''} overridden ({changes})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The same as plain JSON data, for a JSON or CSV output."""
+        return self.model_dump(mode="json")
+
+
 class RuleSet(BaseModel):
     """All data the ACGR engine needs; see RULES.md R1-R4, R6 and R7.
 
@@ -235,6 +323,10 @@ class RuleSet(BaseModel):
     #: writes 00000 / 0000000 as some older CDE files did.
     aggregate_row_codes: Literal["empty", "zeros"] = "empty"
 
+    #: Where the rule set came from (see :meth:`provenance`); set by the loader,
+    #: never by a file, so a file cannot claim to be something it is not.
+    _origin: _Origin = PrivateAttr(default_factory=lambda: _Origin("code"))
+
     @model_validator(mode="after")
     def _tables_agree(self) -> RuleSet:
         missing = [c for c in self.completer_tie_order if c not in self.completion_outcomes]
@@ -244,6 +336,26 @@ class RuleSet(BaseModel):
         if overlap:
             raise ValueError(f"codes both excluded and mapped: {sorted(overlap)}")
         return self
+
+    # ---- where it came from (R7.3) ----------------------------------------------------
+    def provenance(self) -> Provenance:
+        """Where this rule set came from and what it changes in its base (R7.3).
+
+        The overrides are worked out now, from the settings as they are, against
+        the built-in base: a rule set changed in code after loading
+        (``model_copy(update=...)``) reports those changes too.
+        """
+        origin = self._origin
+        overrides: tuple[Override, ...] = ()
+        if origin.base is not None:
+            overrides = _differences(_builtin_settings(origin.base), _settings(self))
+        return Provenance(
+            name=self.name,
+            origin=origin.kind,
+            base=origin.base,
+            file=origin.file,
+            overrides=overrides,
+        )
 
     # ---- derived views used by the engine -------------------------------------------
     def graduate_completions(self) -> list[str]:
@@ -354,10 +466,14 @@ class RulesError(ValueError):
         return cls(source, problems)
 
 
-def _shown(value: Any) -> str:
-    """A value as the user would write it in JSON (close to TOML), cut at 60 characters."""
+def _shown(value: Any, limit: int | None = 60) -> str:
+    """A value as the user would write it in JSON (close to TOML), cut at ``limit`` characters.
+
+    Error lines cut long values (a whole table) to stay readable; provenance
+    passes ``limit=None`` since what a rule set changed must be said in full.
+    """
     text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 60 else text[:59] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _dotted(loc: Sequence[str | int]) -> str:
@@ -461,7 +577,74 @@ def _validate(source: str, data: dict[str, Any], *, has_base: bool) -> RuleSet:
 
 
 def _builtin(name: str) -> RuleSet:
-    return _validate(f"acgr/rulesets/{name}.toml", _builtin_mapping(name), has_base=True)
+    rules = _validate(f"acgr/rulesets/{name}.toml", _builtin_mapping(name), has_base=True)
+    rules._origin = _Origin("built-in", base=name)
+    return rules
+
+
+def _settings(rules: RuleSet) -> dict[str, Any]:
+    """The settings as JSON values; ``name`` and ``description`` are labels, not settings."""
+    return rules.model_dump(mode="json", exclude={"name", "description"})
+
+
+@functools.cache
+def _builtin_settings_json(name: str) -> str:
+    # Cached as text, so no caller can change the cached settings.
+    return json.dumps(_settings(_builtin(name)))
+
+
+def _builtin_settings(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(_builtin_settings_json(name))
+    return loaded
+
+
+def _differences(base: Any, here: Any, key: str = "") -> tuple[Override, ...]:
+    """Every setting of ``here`` that differs from ``base``, as dotted keys (R7.3).
+
+    Tables are compared key by key; an entry only one side has is reported once,
+    at its own key (``exit_outcomes.T999``), not once per key inside it.
+    """
+    if not (isinstance(base, dict) and isinstance(here, dict)):
+        if base == here:
+            return ()
+        return (Override(key=key, change="changed", value=here, base_value=base),)
+    out: list[Override] = []
+    for k, value in here.items():
+        sub = f"{key}.{k}" if key else k
+        if k in base:
+            out += _differences(base[k], value, sub)
+        else:
+            out.append(Override(key=sub, change="added", value=value))
+    for k, value in base.items():
+        if k not in here:
+            out.append(Override(key=f"{key}.{k}" if key else k, change="removed", base_value=value))
+    return tuple(out)
+
+
+def _default_name(path: Path) -> str:
+    # The file's stem says where the rules came from; a stem that is a built-in's
+    # name (a copied 2018.toml) would pass the variant off as that built-in.
+    taken = {b.casefold() for b in BUILTIN_RULE_SETS}
+    return f"{path.stem}-file" if path.stem.strip().casefold() in taken else path.stem
+
+
+def _refuse_builtin_name(source: str, rules: RuleSet) -> None:
+    """A file may call itself ``2018`` only if it is the 2018 rule set (R7.3)."""
+    names = {b.casefold(): b for b in BUILTIN_RULE_SETS}
+    taken = names.get(rules.name.strip().casefold())
+    if taken is None:
+        return
+    differ = _differences(_builtin_settings(taken), _settings(rules))
+    if differ:
+        n = len(differ)
+        raise RulesError(
+            source,
+            [
+                f"name: {_shown(rules.name)} is the name of the built-in rule set {taken}, "
+                f"but {n} setting{'s' if n > 1 else ''} differ from it ({differ[0].key} first); "
+                "give this rule set a name of its own, or leave name out to use the file's"
+            ],
+        )
 
 
 def _from_file(path: Path) -> RuleSet:
@@ -477,13 +660,24 @@ def _from_file(path: Path) -> RuleSet:
         if not isinstance(base, str) or base not in BUILTIN_RULE_SETS:
             raise RulesError.unknown_base(source, base)
         data = merge_settings(_builtin_mapping(base), own)
-    return _validate(source, data, has_base=base is not None)
+    # A file that does not name itself must not inherit the base's name and
+    # description: the run would announce "2018 rules" for other rules.
+    if "name" not in own:
+        data["name"] = _default_name(path)
+    if "description" not in own and base is not None:
+        data["description"] = f"rule set {base} with the overrides of {path.name}"
+    rules = _validate(source, data, has_base=base is not None)
+    _refuse_builtin_name(source, rules)
+    rules._origin = _Origin("file", base=base, file=source)
+    return rules
 
 
 def load_rules(spec: str | Path | RuleSet = "2018") -> RuleSet:
     """Return a rule set by built-in name (``2018``, ``legacy``) or from a TOML/JSON file.
 
-    A file may name a built-in ``base`` and override only some keys (R7.3).
+    A file may name a built-in ``base`` and override only some keys (R7.3); the
+    result records where it came from (:meth:`RuleSet.provenance`). A file that
+    sets no ``name`` is named after the file.
 
     Raises:
         FileNotFoundError: ``spec`` is neither a built-in name nor a file.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import acgr
-from acgr.rules import Outcome, RulesError, load_rules
+from acgr.rules import Outcome, RulesError, RuleSet, load_rules
 from acgr.testing import senr_line, write_extract
 
 
@@ -254,3 +254,145 @@ def test_r7_3_rules_error_is_a_value_error_and_survives_pickling(tmp_path: Path)
     assert isinstance(err, ValueError)
     copy = pickle.loads(pickle.dumps(err))
     assert (copy.source, copy.problems, str(copy)) == (err.source, err.problems, str(err))
+
+
+# ---------------------------------------------------------------- provenance (R7.3)
+
+JUNE = 'base = "2018"\nname = "2018-june-cutoff"\n[summer_cutoff]\nmonth = 6\nday = 30\n'
+
+
+def test_r7_3_variant_records_its_base_file_and_every_override(tmp_path: Path) -> None:
+    # arrange
+    f = tmp_path / "june.toml"
+    f.write_text(JUNE)
+    # act
+    p = load_rules(f).provenance()
+    # assert
+    assert (p.name, p.origin, p.base, p.file) == ("2018-june-cutoff", "file", "2018", str(f))
+    assert [(o.key, o.change, o.value, o.base_value) for o in p.overrides] == [
+        ("summer_cutoff.month", "changed", 6, 8),
+        ("summer_cutoff.day", "changed", 30, 15),
+    ]
+    assert p.summary() == (
+        f"2018-june-cutoff: base 2018, file {f}, 2 settings overridden "
+        "(summer_cutoff.month 8 → 6, summer_cutoff.day 15 → 30)"
+    )
+
+
+def test_r7_3_provenance_as_plain_data_round_trips_through_json(tmp_path: Path) -> None:
+    f = tmp_path / "june.toml"
+    f.write_text(JUNE)
+    data = load_rules(f).provenance().as_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data == {
+        "name": "2018-june-cutoff",
+        "origin": "file",
+        "base": "2018",
+        "file": str(f),
+        "overrides": [
+            {"key": "summer_cutoff.month", "change": "changed", "value": 6, "base_value": 8},
+            {"key": "summer_cutoff.day", "change": "changed", "value": 30, "base_value": 15},
+        ],
+    }
+
+
+@pytest.mark.parametrize("name", ["2018", "legacy"])
+def test_r7_1_builtin_rule_sets_report_no_overrides(name: str) -> None:
+    p = load_rules(name).provenance()
+    assert (p.origin, p.base, p.file, p.overrides) == ("built-in", name, None, ())
+    assert p.summary() == f"{name}: built-in rule set"
+
+
+def test_r7_3_a_whole_new_code_is_one_override_and_none_values_are_said(tmp_path: Path) -> None:
+    # arrange: legacy's own T260 row as a variant of 2018, and a code 2018 lacks
+    f = tmp_path / "v.toml"
+    f.write_text(
+        'base = "2018"\nname = "v"\n[exit_outcomes]\n'
+        'T260 = { outcome = "Removed", decision = "R7.2" }\nT999 = { outcome = "Dropout" }\n'
+    )
+    # act
+    p = load_rules(f).provenance()
+    # assert
+    assert [o.text() for o in p.overrides] == [
+        'exit_outcomes.T260.outcome "Other Transfer" → "Removed"',
+        'exit_outcomes.T260.decision null → "R7.2"',
+        'exit_outcomes.T999 (absent) → {"outcome": "Dropout", "lost_transfer": false, '
+        '"decision": null}',
+    ]
+    assert p.overrides[2].change == "added"
+
+
+def test_r7_3_a_file_that_overrides_nothing_says_so(tmp_path: Path) -> None:
+    f = tmp_path / "same.toml"
+    f.write_text('base = "2018"\nname = "same"\n[summer_cutoff]\nmonth = 8\n')
+    assert (
+        load_rules(f).provenance().summary() == f"same: base 2018, file {f}, no setting overridden"
+    )
+
+
+def test_r7_3_a_file_without_base_has_nothing_to_compare_with(tmp_path: Path) -> None:
+    # arrange: the whole 2018 rule set written out, with no base
+    data = load_rules("2018").model_dump(mode="json")
+    data["name"] = "full"
+    f = tmp_path / "full.json"
+    f.write_text(json.dumps(data))
+    # act
+    p = load_rules(f).provenance()
+    # assert
+    assert (p.base, p.overrides) == (None, ())
+    assert p.summary() == f"full: file {f}, no base (every setting from the file)"
+
+
+def test_r7_3_changes_made_in_code_after_loading_are_reported() -> None:
+    # model_copy keeps the origin; the overrides are worked out from the settings now
+    rules = load_rules("2018").model_copy(
+        update={"summer_cutoff": load_rules("2018").summer_cutoff.model_copy(update={"day": 1})}
+    )
+    assert rules.provenance().summary() == (
+        "2018: built-in rule set, changed in code, 1 setting overridden (summer_cutoff.day 15 → 1)"
+    )
+
+
+def test_r7_3_rule_set_made_in_code_says_it_has_no_base() -> None:
+    rules = RuleSet.model_validate(load_rules("2018").model_dump() | {"name": "mine"})
+    p = rules.provenance()
+    assert (p.origin, p.base, p.overrides) == ("code", None, ())
+    assert p.summary() == "mine: made in code, not loaded by name or from a file (no base)"
+
+
+@pytest.mark.parametrize(
+    ("file_name", "name"),
+    [("june.toml", "june"), ("2018.toml", "2018-file"), ("Legacy.json", "Legacy-file")],
+)
+def test_r7_3_a_file_without_a_name_is_named_after_the_file(
+    tmp_path: Path, file_name: str, name: str
+) -> None:
+    # arrange: a variant that does not name itself must not inherit "2018" from its base
+    f = tmp_path / file_name
+    f.write_text(
+        json.dumps({"base": "2018", "summer_cutoff": {"month": 6, "day": 30}})
+        if file_name.endswith(".json")
+        else 'base = "2018"\n[summer_cutoff]\nmonth = 6\nday = 30\n'
+    )
+    # act
+    rules = load_rules(f)
+    # assert
+    assert rules.name == name
+    assert rules.description == f"rule set 2018 with the overrides of {file_name}"
+    assert rules.provenance().summary().startswith(f"{name}: base 2018, file {f}, 2 settings")
+
+
+def test_r7_3_a_file_may_not_take_a_builtin_name_with_other_settings(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.toml", JUNE.replace("2018-june-cutoff", "LEGACY"))
+    assert err.problems == (
+        'name: "LEGACY" is the name of the built-in rule set legacy, but 12 settings differ '
+        "from it (summer_cutoff.month first); give this rule set a name of its own, or "
+        "leave name out to use the file's",
+    )
+
+
+def test_r7_3_a_file_may_take_a_builtin_name_when_it_is_that_rule_set(tmp_path: Path) -> None:
+    f = tmp_path / "copy.toml"
+    f.write_text('base = "2018"\nname = "2018"\n')
+    p = load_rules(f).provenance()
+    assert (p.name, p.origin, p.file, p.overrides) == ("2018", "file", str(f), ())
