@@ -16,7 +16,8 @@ declared, never a hidden branch in the engine (R7.3).
 
 A file that cannot be used raises :class:`RulesError`, one line per problem. A
 loaded rule set says where it came from and what it overrides
-(:meth:`RuleSet.provenance`).
+(:meth:`RuleSet.provenance`), and which classes it covers
+(:meth:`RuleSet.check_class_of`, R7.1/R7.2).
 """
 
 from __future__ import annotations
@@ -261,6 +262,13 @@ class RuleSet(BaseModel):
     name: str = Field(min_length=1)
     description: str = ""
 
+    # R7.1, R7.2 - the classes a rule set applies to
+    #: The first class (expected graduation year Y) the rule set applies to.
+    first_class: int = Field(ge=1000, le=9999)
+    #: The last class it applies to; None (the key left out of the file) for no
+    #: upper bound.
+    last_class: int | None = Field(default=None, ge=1000, le=9999)
+
     # R1 - which records count
     #: R1.1 grade levels of high-school records.
     grade_levels: tuple[str, ...]
@@ -335,7 +343,51 @@ class RuleSet(BaseModel):
         overlap = set(self.excluded_exit_codes) & set(self.exit_outcomes)
         if overlap:
             raise ValueError(f"codes both excluded and mapped: {sorted(overlap)}")
+        if self.last_class is not None and self.last_class < self.first_class:
+            raise ValueError(
+                f"last_class {self.last_class} is before first_class {self.first_class}"
+            )
+        # R2.3: both days fall in the calendar year of the class. A default X before
+        # the cutoff would make every run that relies on it read an unfinished period.
+        x, cutoff = self.default_extraction_date, self.summer_cutoff
+        if (x.month, x.day) < (cutoff.month, cutoff.day):
+            raise ValueError(
+                f"default_extraction_date {x.month}-{x.day} is before summer_cutoff "
+                f"{cutoff.month}-{cutoff.day}; an extract must be taken on or after "
+                "the summer cutoff (R2.3)"
+            )
         return self
+
+    # ---- the classes it applies to (R7.1, R7.2) ---------------------------------------
+    def classes_text(self) -> str:
+        """The classes covered, in words: ``classes of 2017 on``, ``classes of 2010-2016``."""
+        if self.last_class is None:
+            return f"classes of {self.first_class} on"
+        if self.last_class == self.first_class:
+            return f"the class of {self.first_class}"
+        return f"classes of {self.first_class}-{self.last_class}"
+
+    def covers(self, class_of: int) -> bool:
+        """True when ``class_of`` is among the classes this rule set applies to (R7.1, R7.2)."""
+        return self.first_class <= class_of and (
+            self.last_class is None or class_of <= self.last_class
+        )
+
+    def check_class_of(self, class_of: int) -> None:
+        """Raise ``ValueError`` unless this rule set applies to ``class_of`` (R7.1, R7.2).
+
+        ``class_of`` is the four-digit expected graduation year Y; a two-digit
+        year (``18``) is refused with that advice rather than read as 2018, since
+        guessing the century would be an answer nobody asked for.
+        """
+        covered = f"the {self.name} rule set covers {self.classes_text()}"
+        if not 1000 <= class_of <= 9999:
+            raise ValueError(f"class of {class_of}: {covered}; give the four-digit year")
+        if self.covers(class_of):
+            return
+        other = _builtin_for(class_of)
+        hint = f" (the {other} rule set covers it)" if other not in (None, self.name) else ""
+        raise ValueError(f"class of {class_of}: {covered}{hint}")
 
     # ---- where it came from (R7.3) ----------------------------------------------------
     def provenance(self) -> Provenance:
@@ -433,7 +485,10 @@ class RulesError(ValueError):
     def unknown_base(cls, source: str, base: object) -> RulesError:
         """``base`` names no built-in rule set: say which ones exist."""
         choices = ", ".join(BUILTIN_RULE_SETS)
-        if isinstance(base, str):
+        if isinstance(base, str) and base.isdigit() and len(base) == 4:
+            # A year ("2016") means the rules of that class, not the nearest spelling.
+            close = _for_class(int(base))
+        elif isinstance(base, str):
             close = _did_you_mean(base, BUILTIN_RULE_SETS)
         elif str(base) in BUILTIN_RULE_SETS:
             # TOML reads base = 2018 as a number; the name is the text "2018".
@@ -482,6 +537,24 @@ def _dotted(loc: Sequence[str | int]) -> str:
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text
+
+
+def _builtin_for(class_of: int) -> str | None:
+    """The built-in rule set for ``class_of``: of those that cover it, the one starting latest.
+
+    legacy covers every class from 2010 (R7.2 Decision, for compare-rules), so
+    "covers" alone would offer it for the class of 2019 too.
+    """
+    covering = [r for r in map(load_rules, BUILTIN_RULE_SETS) if r.covers(class_of)]
+    return max(covering, key=lambda r: r.first_class).name if covering else None
+
+
+def _for_class(class_of: int) -> str:
+    """`` (for the class of 2016: legacy)``, said of a base that looks like a year."""
+    name = _builtin_for(class_of)
+    if name is None:
+        return f" (no built-in rule set covers the class of {class_of})"
+    return f" (for the class of {class_of}: {name})"
 
 
 def _did_you_mean(word: str, choices: Sequence[str]) -> str:

@@ -226,7 +226,9 @@ CHOICES = "; the built-in choices: 2018, legacy"
 @pytest.mark.parametrize(
     ("base", "problem"),
     [
-        ('"2016"', 'unknown base "2016" (did you mean 2018?)' + CHOICES),
+        ('"2016"', 'unknown base "2016" (for the class of 2016: legacy)' + CHOICES),
+        ('"2019"', 'unknown base "2019" (for the class of 2019: 2018)' + CHOICES),
+        ('"2009"', 'unknown base "2009" (no built-in rule set covers the class of 2009)' + CHOICES),
         ('"2O18"', 'unknown base "2O18" (did you mean 2018?)' + CHOICES),
         ('"Legacy"', 'unknown base "Legacy" (did you mean legacy?)' + CHOICES),
         ("2018", 'unknown base 2018 (a number: write base = "2018")' + CHOICES),
@@ -243,7 +245,7 @@ def test_r7_3_unknown_base_names_the_builtin_choices(
 def test_r7_3_file_without_base_lists_what_is_missing_in_one_line(tmp_path: Path) -> None:
     err = _problems(tmp_path, "v.toml", 'name = "full"\n')
     (line,) = err.problems
-    assert line.startswith("missing grade_levels, primary_statuses, ")
+    assert line.startswith("missing first_class, grade_levels, primary_statuses, ")
     assert line.endswith(
         '; a file without base sets every setting (base = "2018" starts from a built-in)'
     )
@@ -254,6 +256,15 @@ def test_r7_3_rules_error_is_a_value_error_and_survives_pickling(tmp_path: Path)
     assert isinstance(err, ValueError)
     copy = pickle.loads(pickle.dumps(err))
     assert (copy.source, copy.problems, str(copy)) == (err.source, err.problems, str(err))
+
+
+def test_r2_3_default_extraction_date_cannot_precede_the_summer_cutoff(tmp_path: Path) -> None:
+    text = 'base = "2018"\n[default_extraction_date]\nmonth = 8\nday = 14\n'
+    err = _problems(tmp_path, "v.toml", text)
+    assert err.problems == (
+        "default_extraction_date 8-14 is before summer_cutoff 8-15; an extract must be taken "
+        "on or after the summer cutoff (R2.3)",
+    )
 
 
 # ---------------------------------------------------------------- provenance (R7.3)
@@ -385,8 +396,8 @@ def test_r7_3_a_file_without_a_name_is_named_after_the_file(
 def test_r7_3_a_file_may_not_take_a_builtin_name_with_other_settings(tmp_path: Path) -> None:
     err = _problems(tmp_path, "v.toml", JUNE.replace("2018-june-cutoff", "LEGACY"))
     assert err.problems == (
-        'name: "LEGACY" is the name of the built-in rule set legacy, but 12 settings differ '
-        "from it (summer_cutoff.month first); give this rule set a name of its own, or "
+        'name: "LEGACY" is the name of the built-in rule set legacy, but 13 settings differ '
+        "from it (first_class first); give this rule set a name of its own, or "
         "leave name out to use the file's",
     )
 
@@ -396,3 +407,68 @@ def test_r7_3_a_file_may_take_a_builtin_name_when_it_is_that_rule_set(tmp_path: 
     f.write_text('base = "2018"\nname = "2018"\n')
     p = load_rules(f).provenance()
     assert (p.name, p.origin, p.file, p.overrides) == ("2018", "file", str(f), ())
+
+
+# ---------------------------------------------------------------- classes covered (R7.1, R7.2)
+
+
+def test_r7_1_r7_2_classes_each_builtin_rule_set_covers() -> None:
+    r2018, legacy = load_rules("2018"), load_rules("legacy")
+    assert (r2018.first_class, r2018.last_class) == (2017, None)
+    assert (legacy.first_class, legacy.last_class) == (2010, None)
+    assert r2018.classes_text() == "classes of 2017 on"
+    # legacy stays usable for later classes: compare-rules applies it to 2018 on purpose
+    legacy.check_class_of(2018)
+    legacy.check_class_of(2010)
+    r2018.check_class_of(2017)
+    r2018.check_class_of(2099)
+
+
+def test_r7_a_two_digit_class_is_refused_not_guessed() -> None:
+    with pytest.raises(ValueError, match="four-digit") as caught:
+        load_rules("2018").check_class_of(18)
+    assert str(caught.value) == (
+        "class of 18: the 2018 rule set covers classes of 2017 on; give the four-digit year"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rules", "class_of", "message"),
+    [
+        ("2018", 2016, "class of 2016: the 2018 rule set covers classes of 2017 on "
+                       "(the legacy rule set covers it)"),
+        ("legacy", 2009, "class of 2009: the legacy rule set covers classes of 2010 on"),
+        ("2018", 20180, "class of 20180: the 2018 rule set covers classes of 2017 on; "
+                        "give the four-digit year"),
+        ("2018", -2018, "class of -2018: the 2018 rule set covers classes of 2017 on; "
+                        "give the four-digit year"),
+    ],
+)  # fmt: skip
+def test_r7_a_class_outside_the_rule_set_is_refused(
+    rules: str, class_of: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^class of {class_of}: ") as caught:
+        load_rules(rules).check_class_of(class_of)
+    assert str(caught.value) == message
+
+
+def test_r7_a_last_class_bounds_the_range(tmp_path: Path) -> None:
+    # arrange: a rule set for 2010-2016 only, as CDE applied legacy
+    f = tmp_path / "legacy-only.toml"
+    f.write_text('base = "legacy"\nlast_class = 2016\n')
+    rules = load_rules(f)
+    # act / assert
+    assert rules.classes_text() == "classes of 2010-2016"
+    rules.check_class_of(2016)
+    with pytest.raises(ValueError, match="2010-2016") as caught:
+        rules.check_class_of(2017)
+    assert str(caught.value) == (
+        "class of 2017: the legacy-only rule set covers classes of 2010-2016 "
+        "(the 2018 rule set covers it)"
+    )
+    assert rules.provenance().overrides[0].text() == "last_class null → 2016"
+
+
+def test_r7_last_class_before_first_class_is_refused(tmp_path: Path) -> None:
+    err = _problems(tmp_path, "v.toml", 'base = "2018"\nlast_class = 2016\n')
+    assert err.problems == ("last_class 2016 is before first_class 2017",)
