@@ -23,7 +23,7 @@ from rich.console import Console
 from acgr.api import PHASES, AcgrResult, compute, validate
 from acgr.extracts import ExtractError
 from acgr.output import findings_by_severity, write_atomically, write_run, write_text
-from acgr.rules import RuleSet, load_rules
+from acgr.rules import RulesError, RuleSet, load_rules
 from acgr.summary import by_rule, summary_text
 
 app = typer.Typer(
@@ -98,6 +98,12 @@ def _guard(what: str = "the input") -> Iterator[None]:
 def _rules(spec: str) -> RuleSet:
     try:
         return load_rules(spec)
+    except RulesError as exc:
+        # Not _fail's single line: every problem of the file on a line of its own
+        # (one line when there is one), so all of them are fixed in one pass.
+        head, *rest = exc.lines()
+        sys.stderr.write("".join(f"{line}\n" for line in [f"acgr: error: {head}", *rest]))
+        raise typer.Exit(EXIT_UNREADABLE) from None
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(f"--rules: {exc}") from None
 

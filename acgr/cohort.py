@@ -41,19 +41,54 @@ class CohortPeriods:
 
     @classmethod
     def for_class(
-        cls, class_of: int, rules: RuleSet, extraction_date: dt.date | None = None
+        cls,
+        class_of: int,
+        rules: RuleSet,
+        extraction_date: dt.date | None = None,
+        *,
+        check: bool = False,
     ) -> CohortPeriods:
-        """Periods of ``class_of`` under ``rules``; ``extraction_date`` defaults per R2.3."""
+        """Periods of ``class_of`` under ``rules``; ``extraction_date`` defaults per R2.3.
+
+        With ``check``, first refuse a class the rule set does not cover
+        (:meth:`acgr.rules.RuleSet.check_class_of`, R7.1/R7.2), then an extraction
+        date before the summer cutoff (:meth:`check_extraction_date`, R2.3).
+
+        Raises:
+            ValueError: with ``check``, when either check fails.
+        """
+        if check:
+            # Before any date is built: class 18 would give the year 14, not an error.
+            rules.check_class_of(class_of)
         start = rules.academic_year_start.in_year(class_of - 4)
         membership_end = rules.academic_year_start.in_year(class_of) - dt.timedelta(days=1)
         x = extraction_date or rules.default_extraction_date.in_year(class_of)
-        return cls(
+        periods = cls(
             class_of=class_of,
             year1_start=start,
             membership_end=membership_end,
             summer_cutoff=rules.summer_cutoff.in_year(class_of),
             extraction_date=x,
         )
+        if check:
+            periods.check_extraction_date()
+        return periods
+
+    def check_extraction_date(self) -> None:
+        """Raise ``ValueError`` when the extraction date falls before the summer cutoff (R2.3).
+
+        The outcome period runs to the summer cutoff, inclusive; an extract taken
+        earlier cannot show how the period ended, so every outcome read from it
+        would be stated as final when it is not. An extract taken on the cutoff
+        day itself is accepted: R2.3 sets no later minimum.
+        """
+        if self.extraction_date < self.summer_cutoff:
+            cutoff = self.summer_cutoff.isoformat()
+            raise ValueError(
+                f"extraction date {self.extraction_date.isoformat()} is before {cutoff}, "
+                f"the summer cutoff of the class of {self.class_of} (R2.3): an extract "
+                f"taken then cannot show the class's outcomes; give a date on or after {cutoff}"
+            )
 
 
 def year_of_last(date: pl.Expr, day: MonthDay) -> pl.Expr:

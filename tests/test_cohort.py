@@ -159,6 +159,62 @@ def test_r2_3_custom_extraction_date() -> None:
     assert p.summer_cutoff == D(2018, 8, 15)
 
 
+def test_r2_3_extraction_date_before_the_summer_cutoff_is_refused() -> None:
+    # arrange: an extract of 1 January 2017 cannot show how the class of 2018 ended
+    p = CohortPeriods.for_class(2018, load_rules("2018"), D(2017, 1, 1))
+    # act / assert
+    with pytest.raises(ValueError, match="before 2018-08-15") as caught:
+        p.check_extraction_date()
+    assert str(caught.value) == (
+        "extraction date 2017-01-01 is before 2018-08-15, the summer cutoff of the class of "
+        "2018 (R2.3): an extract taken then cannot show the class's outcomes; give a date on "
+        "or after 2018-08-15"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extraction", "accepted"),
+    [(D(2018, 8, 14), False), (D(2018, 8, 15), True), (D(2018, 9, 15), True)],
+)
+def test_r2_3_checked_periods_refuse_an_extraction_date_before_the_cutoff(
+    extraction: D, accepted: bool
+) -> None:
+    rules = load_rules("2018")
+    if accepted:
+        assert CohortPeriods.for_class(2018, rules, extraction, check=True).extraction_date == (
+            extraction
+        )
+    else:
+        with pytest.raises(ValueError, match="summer cutoff of the class of 2018"):
+            CohortPeriods.for_class(2018, rules, extraction, check=True)
+
+
+def test_r2_3_the_cutoff_of_a_variant_rule_set_is_the_one_checked(tmp_path: Path) -> None:
+    # arrange: a 30 June cutoff makes a 1 August extract complete
+    f = tmp_path / "june.toml"
+    f.write_text('base = "2018"\n[summer_cutoff]\nmonth = 6\nday = 30\n')
+    june, x = load_rules(f), D(2018, 8, 1)
+    # act / assert
+    CohortPeriods.for_class(2018, june, x).check_extraction_date()
+    with pytest.raises(ValueError, match="before 2018-08-15"):
+        CohortPeriods.for_class(2018, load_rules("2018"), x).check_extraction_date()
+
+
+def test_r7_checked_periods_refuse_a_class_the_rule_set_does_not_cover() -> None:
+    with pytest.raises(ValueError, match="give the four-digit year"):
+        CohortPeriods.for_class(18, load_rules("2018"), check=True)
+    with pytest.raises(ValueError, match="the legacy rule set covers it"):
+        CohortPeriods.for_class(2016, load_rules("2018"), check=True)
+    # compare-rules applies legacy to the class of 2018 on purpose
+    assert CohortPeriods.for_class(2018, load_rules("legacy"), check=True).class_of == 2018
+
+
+def test_r2_3_unchecked_periods_keep_what_they_are_given() -> None:
+    # Without check=True nothing is refused (callers choose when to check).
+    p = CohortPeriods.for_class(2018, load_rules("2018"), D(2017, 1, 1))
+    assert (p.extraction_date, p.summer_cutoff) == (D(2017, 1, 1), D(2018, 8, 15))
+
+
 LATE_REENROL = "2103000001"
 LATE_REENROL_LINES = [
     # a Year4 dropout re-enrols on 1 Oct 2018 (after the default X, 15 Sept)
