@@ -1,7 +1,7 @@
 """The bundled class-of-2018 fixture (fixtures/README.md) against its hand-worked answers.
 
-``fixtures/expected/`` was worked out by hand from RULES.md (students.csv, findings.csv)
-and by an independent script that does not import acgr (acgr.txt); see
+``fixtures/expected/`` was worked out by hand from RULES.md (students.csv, groups.csv,
+findings.csv) and by an independent script that does not import acgr (acgr.txt); see
 ``fixtures/build_fixture.py`` for the expectation of each student.
 """
 
@@ -17,6 +17,7 @@ import pytest
 
 from acgr.api import AcgrResult, compute
 from acgr.extracts import read_inputs
+from acgr.groups import GROUP_FLAGS
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -29,11 +30,17 @@ def _csv(name: str) -> list[dict[str, str]]:
 
 
 EXPECTED_STUDENTS = _csv("students.csv")
+EXPECTED_GROUPS = _csv("groups.csv")
 
 
 @pytest.fixture(scope="module")
 def result() -> AcgrResult:
-    return compute(FIXTURES / "extract", class_of=2018, schools=FIXTURES / "schools.csv")
+    return compute(
+        FIXTURES / "extract",
+        class_of=2018,
+        schools=FIXTURES / "schools.csv",
+        foster=FIXTURES / "foster.csv",
+    )
 
 
 def _students(result: AcgrResult) -> dict[str, tuple[str, str, str]]:
@@ -108,3 +115,19 @@ def test_r2_4_read_counts_are_the_records_starting_by_x_and_their_students(
     assert (senr.height, read.height) == (108, 106)
     assert result.senr_records == read.height
     assert result.students_read == read["ssid"].n_unique()
+
+
+# ------------------------------------------------------------------ student groups (R5.3-R5.6)
+def test_r5_groups_of_every_student_match_the_hand_worked_flags(result: AcgrResult) -> None:
+    # arrange: expected/groups.csv, one row per class-of-2018 student
+    expected = {
+        row["ssid"]: {cat for cat in GROUP_FLAGS.values() if row[cat] == "Y"}
+        for row in EXPECTED_GROUPS
+    }
+    # act
+    actual = {
+        row[0]: {cat for cat, on in zip(GROUP_FLAGS.values(), row[1:], strict=True) if on}
+        for row in result.students.select("ssid", *GROUP_FLAGS).rows()
+    }
+    # assert
+    assert actual == expected
