@@ -14,8 +14,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 from acgr.api import AcgrResult, compute
+from acgr.cli import app
 from acgr.extracts import read_inputs
 from acgr.groups import GROUP_FLAGS
 
@@ -249,3 +251,27 @@ def test_r5_6_ss_via_migrant_homeless_and_foster(result: AcgrResult) -> None:
 def test_r5_6_ss_via_parent_education_14(result: AcgrResult) -> None:
     # 60: parent education 14 on its SINF record, no program record
     _assert_flags(result, "SS", {60: True})
+
+
+def _readme_main_command() -> list[str]:
+    """Arguments of the README's main command (``... && .venv/bin/acgr run ...``)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ".venv/bin/acgr run " in ln)
+    return line.split(".venv/bin/acgr ", 1)[1].split()
+
+
+def test_readme_main_command_measures_every_student_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # arrange: the demo run a new user makes, from the repository root, into tmp_path
+    args = _readme_main_command()
+    args[args.index("--out") + 1] = str(tmp_path / "out")
+    monkeypatch.chdir(ROOT)
+    # act
+    outcome = CliRunner().invoke(app, args)
+    # assert: the expected file, with a row for every reporting category of R6.5
+    assert outcome.exit_code == 0, outcome.output
+    text = (tmp_path / "out" / "acgr.txt").read_bytes()
+    assert text == (EXPECTED / "acgr.txt").read_bytes()
+    categories = {line.split(b"\t")[10].decode() for line in text.splitlines()[1:]}
+    assert set(GROUP_FLAGS.values()) <= categories
