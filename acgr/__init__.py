@@ -17,7 +17,8 @@ from acgr.acgr_file import read_cde_acgr
 from acgr.api import AcgrResult, compute
 from acgr.cohort import CohortPeriods
 from acgr.extracts import ExtractError, Extracts, read_inputs
-from acgr.rules import Outcome, RuleSet, load_rules
+from acgr.rules import Outcome, RulesError, RuleSet, load_rules
+from acgr.verdict import RefusedError, Verdict
 
 __version__ = "0.1.0"
 
@@ -27,7 +28,10 @@ __all__ = [
     "ExtractError",
     "Extracts",
     "Outcome",
+    "RefusedError",
     "RuleSet",
+    "RulesError",
+    "Verdict",
     "__version__",
     "compute",
     "load_rules",

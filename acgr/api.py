@@ -28,6 +28,7 @@ from acgr.findings import concat_findings, sort_findings
 from acgr.groups import (
     DEMOGRAPHIC_FIELDS,
     GROUP_FLAGS,
+    blank_unmeasured,
     categories,
     demographic_record,
     read_side_table,
@@ -53,6 +54,23 @@ from acgr.qualifying import (
 from acgr.rules import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
 from acgr.suppression import with_suppression
 from acgr.validation import validation_parts
+from acgr.verdict import (
+    Coverage,
+    RefusedError,
+    Verdict,
+    as_date,
+    class_year,
+    coverage_warnings,
+    directory_warnings,
+    missing_input_warnings,
+    missing_start_findings,
+    reads_by_file,
+    refuse_empty_class,
+    refuse_unusable_files,
+    senr_coverage,
+    table_summary,
+    unmeasured_categories,
+)
 
 #: Columns of ``students.parquet`` / :attr:`AcgrResult.students`, in order.
 STUDENT_COLUMNS: tuple[str, ...] = (
@@ -97,6 +115,8 @@ class AcgrResult:
         rules: the rule set used.
         senr_records: SENR records read (after the reader's own rejections).
         students_read: distinct SSIDs among them.
+        verdict: what the run read and lacked, and its warnings
+            (:class:`acgr.verdict.Verdict`).
     """
 
     students: pl.DataFrame
@@ -106,10 +126,12 @@ class AcgrResult:
     rules: RuleSet
     senr_records: int = 0
     students_read: int = 0
-    #: ``lines_read``, ``records_parsed``, ``lines_rejected`` (see Extracts.accounting).
+    #: ``lines_read``, ``records_parsed``, ``lines_rejected`` (see Extracts.accounting),
+    #: ``senr_without_start`` and ``senr_after_extraction`` (parsed, never read: R2.4).
     accounting: dict[str, int] | None = None
     #: Wall seconds per phase of the run (see :class:`Phases`), in run order.
     timings: dict[str, float] = field(default_factory=dict)
+    verdict: Verdict | None = None
 
     def impact(self) -> pl.DataFrame:
         """Per school: rates if outcome-sensitive findings were resolved either way."""
@@ -289,6 +311,24 @@ def _collect_findings(parts: list[pl.LazyFrame], engine: Engine) -> pl.DataFrame
     return pl.concat([concat_findings([p]).collect(engine=engine) for p in parts])
 
 
+@dataclass(frozen=True)
+class _Staged:
+    """What the per-student phases give :func:`compute`.
+
+    Attributes:
+        students: :data:`STUDENT_COLUMNS` rows of the class.
+        findings: every record-level finding.
+        senr_records, students_read: SENR records read (R2.4) and their SSIDs.
+        accounting: see :attr:`AcgrResult.accounting`.
+    """
+
+    students: pl.DataFrame
+    findings: pl.DataFrame
+    senr_records: int
+    students_read: int
+    accounting: dict[str, int]
+
+
 def _compute_staged(
     extracts: Extracts,
     *,
@@ -300,8 +340,14 @@ def _compute_staged(
     direct_cert: pl.LazyFrame | None,
     engine: Engine,
     phase: Phases,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Students, findings, read counts and line accounting from staged extracts."""
+    judged: bool = True,
+) -> _Staged:
+    """Students, findings, read counts and line accounting from staged extracts.
+
+    Raises:
+        acgr.verdict.RefusedError: no student of the class is in the inputs
+            (only when ``judged``; see :func:`compute`).
+    """
     records = _senr_records(
         extracts, periods.extraction_date, workdir=workdir, engine=engine, phase=phase
     )
@@ -311,7 +357,10 @@ def _compute_staged(
         # after it only the cohort's records. Both results are small (one row per
         # student, or per cohort record) and read by several later queries, so
         # they are collected once rather than re-derived by each.
-        members = cohort_members(qualifying, periods, ruleset).collect(engine=engine).lazy()
+        members_df = cohort_members(qualifying, periods, ruleset).collect(engine=engine)
+        if judged and members_df.height == 0:
+            refuse_empty_class(qualifying, periods, ruleset)
+        members = members_df.lazy()
         flagged_df = record_flags(
             assign_cds(
                 qualifying.join(members.select("ssid"), on="ssid", how="semi"),
@@ -369,6 +418,7 @@ def _compute_staged(
         ssids = per_student_df.select("ssid")
         parts = [
             extracts.findings,
+            missing_start_findings(extracts.senr),
             *validation_parts(
                 records,
                 ruleset,
@@ -381,10 +431,64 @@ def _compute_staged(
         ]
         findings = _collect_findings(parts, engine)
         accounting = extracts.count_lines(engine)
-        read = pl.DataFrame(
-            {"records": [int(per_student_df["_records"].sum())], "students": [ssids.height]}
-        )
-    return students, findings, read, accounting
+    return _Staged(
+        students=students,
+        findings=findings,
+        senr_records=int(per_student_df["_records"].sum()),
+        students_read=ssids.height,
+        accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},
+    )
+
+
+def _stage_checked(
+    inputs: Any,
+    workdir: Path,
+    periods: CohortPeriods,
+    engine: Engine,
+    judged: bool,
+) -> tuple[Extracts, pl.DataFrame, Coverage]:
+    """Staged extracts, what each file gave each table, and the SENR coverage.
+
+    Raises:
+        acgr.verdict.RefusedError: a file gave no record, or no SENR record was
+            read (only when ``judged``).
+    """
+    extracts = read_inputs(inputs, line_store=workdir / "lines").stage(
+        workdir, columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
+    )
+    reads = reads_by_file(extracts)
+    if judged:
+        refuse_unusable_files(extracts, reads)
+    coverage = senr_coverage(extracts.senr, periods.extraction_date)
+    return extracts, reads, coverage
+
+
+def _verdict(
+    *,
+    reads: pl.DataFrame,
+    coverage: Coverage,
+    side_inputs: dict[str, bool],
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    directory: pl.DataFrame,
+    students: pl.DataFrame,
+    extraction_date_assumed: bool,
+) -> Verdict:
+    """The run's :class:`~acgr.verdict.Verdict` (no data read here: all is in hand)."""
+    tables = table_summary(reads)
+    present = {t for t, records in tables.select("table", "records").iter_rows() if records}
+    present |= {name for name, given in side_inputs.items() if given}
+    warnings = [("ACGR0003", w) for w in missing_input_warnings(present, ruleset)]
+    warnings += [("ACGR0004", w) for w in directory_warnings(directory, students)]
+    warnings += [("ACGR0005", w) for w in coverage_warnings(coverage, periods, ruleset)]
+    return Verdict(
+        tables=tables,
+        inputs_read=tuple(sorted(present)),
+        unmeasured=tuple(unmeasured_categories(present, ruleset)),
+        warnings=tuple(warnings),
+        rules=ruleset.provenance().summary(),
+        extraction_date_assumed=extraction_date_assumed,
+    )
 
 
 def compute(
@@ -392,7 +496,7 @@ def compute(
     *,
     class_of: int,
     rules: str | Path | RuleSet = "2018",
-    extraction_date: dt.date | None = None,
+    extraction_date: dt.date | str | None = None,
     schools: str | Path | pl.DataFrame | None = None,
     foster: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
     direct_cert: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
@@ -407,7 +511,8 @@ def compute(
             or Arrow tables, or :class:`acgr.extracts.Extracts`.
         class_of: expected graduation year Y (2018 = the 2017-18 file).
         rules: ``"2018"`` (default), ``"legacy"``, a rule-set file, or a RuleSet.
-        extraction_date: X (R2.3); default 15 September of ``class_of``.
+        extraction_date: X (R2.3), a ``datetime.date`` or ISO text
+            ``YYYY-MM-DD``; default the rule set's (15 September of ``class_of``).
         schools: optional schools directory (path or DataFrame, see
             :mod:`acgr.directory`).
         foster: optional foster-match table ``ssid, start_date, end_date`` (R5.5).
@@ -419,24 +524,61 @@ def compute(
             staging normalises it); :attr:`AcgrResult.timings` has their wall times.
 
     Returns:
-        :class:`AcgrResult` with ``students``, ``rates`` and ``findings``.
+        :class:`AcgrResult` with ``students``, ``rates``, ``findings`` and the
+        ``verdict`` (what was read, what was not measured, warnings).
 
     Raises:
+        TypeError: ``class_of`` or ``extraction_date`` of the wrong type.
+        ValueError: an impossible request (a date that is not one).
         acgr.extracts.ExtractError: an input cannot be read at all.
+        acgr.verdict.RefusedError: the inputs cannot support an answer (see README,
+            "When acgr refuses to answer").
+    """
+    return run_pipeline(
+        inputs,
+        class_of=class_of,
+        rules=rules,
+        extraction_date=extraction_date,
+        schools=schools,
+        foster=foster,
+        direct_cert=direct_cert,
+        engine=engine,
+        progress=progress,
+    )
+
+
+def run_pipeline(
+    inputs: Any,
+    *,
+    class_of: int,
+    rules: str | Path | RuleSet = "2018",
+    extraction_date: dt.date | str | None = None,
+    schools: str | Path | pl.DataFrame | None = None,
+    foster: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
+    direct_cert: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
+    engine: Engine = "auto",
+    progress: Callable[[str], None] | None = None,
+    judged: bool = True,
+) -> AcgrResult:
+    """:func:`compute`, with ``judged`` False for a part of the inputs.
+
+    ``acgr explain`` runs the pipeline on one student's records: a part, not
+    the inputs, so it skips the refusals about the inputs as a whole (a file
+    that gave no record of this student, a class this student is not in).
     """
     ruleset = load_rules(rules)
-    periods = CohortPeriods.for_class(class_of, ruleset, extraction_date)
+    x = as_date(extraction_date, "extraction_date")
+    periods = CohortPeriods.for_class(class_year(class_of), ruleset, x, check=True)
     directory = _directory(schools)
+    side = {"foster": foster is not None, "direct_cert": direct_cert is not None}
     phase = Phases(progress)
     with tempfile.TemporaryDirectory(prefix="acgr-stage-") as tmp:
         # Parse the inputs once into private Parquet files; every later step
         # reads those (see Extracts.stage). The folder holds SSIDs and is
         # removed when the run ends, whatever happens.
         with phase("stage"):
-            extracts = read_inputs(inputs, line_store=Path(tmp) / "lines").stage(
-                Path(tmp), columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
-            )
-        students, findings, read, accounting = _compute_staged(
+            extracts, reads, coverage = _stage_checked(inputs, Path(tmp), periods, engine, judged)
+        staged = _compute_staged(
             extracts,
             workdir=Path(tmp),
             periods=periods,
@@ -446,9 +588,25 @@ def compute(
             direct_cert=read_side_table(direct_cert, ()),
             engine=engine,
             phase=phase,
+            judged=judged,
+        )
+    verdict = _verdict(
+        reads=reads,
+        coverage=coverage,
+        side_inputs=side,
+        periods=periods,
+        ruleset=ruleset,
+        directory=directory,
+        students=staged.students,
+        extraction_date_assumed=x is None,
+    )
+    if judged and staged.students.filter(pl.col("in_cohort")).height == 0:
+        raise RefusedError(
+            f"every student of the class of {periods.class_of} left the cohort (Removed, R3.4): "
+            "there is no rate to compute"
         )
     with phase("rates"):
-        students = students.sort("ssid")
+        students = blank_unmeasured(staged.students, verdict.unmeasured, ruleset).sort("ssid")
         # Collected once: every level rolls up from the school counts, and
         # streaming would recount the students for each level.
         schools = school_counts(
@@ -456,16 +614,22 @@ def compute(
         ).collect(engine=engine)
         rows = with_suppression(all_levels(schools.lazy()), ruleset)
         rates = rates_table(rows, directory, periods, ruleset).collect(engine=engine)
+    accounting = {
+        **staged.accounting,
+        "senr_without_start": coverage.without_start,
+        "senr_after_extraction": coverage.after_extraction,
+    }
     return AcgrResult(
         students=students,
         rates=rates,
-        findings=sort_findings(findings),
+        findings=sort_findings(pl.concat([staged.findings, verdict.findings()])),
         periods=periods,
         rules=ruleset,
-        senr_records=int(read["records"][0]),
-        students_read=int(read["students"][0]),
-        accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},
+        senr_records=staged.senr_records,
+        students_read=staged.students_read,
+        accounting=accounting,
         timings=phase.timings,
+        verdict=verdict,
     )
 
 
@@ -491,7 +655,7 @@ def validate(
     *,
     class_of: int | None = None,
     rules: str | Path | RuleSet = "2018",
-    extraction_date: dt.date | None = None,
+    extraction_date: dt.date | str | None = None,
     schools: str | Path | pl.DataFrame | None = None,
     engine: Engine = "auto",
 ) -> ValidationResult:
@@ -525,12 +689,18 @@ def validate(
         findings = _collect_findings(
             [
                 extracts.findings,
+                missing_start_findings(extracts.senr),
                 *validation_parts(records, ruleset, extraction_date=None, sinf=extracts.sinf),
             ],
             engine,
         )
         accounting = extracts.count_lines(engine)
+        coverage = senr_coverage(extracts.senr, None)
     return ValidationResult(
         findings=sort_findings(findings),
-        accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},
+        accounting={
+            **{k: int(v or 0) for k, v in accounting.row(0, named=True).items()},
+            "senr_without_start": coverage.without_start,
+            "senr_after_extraction": 0,
+        },
     )

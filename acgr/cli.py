@@ -24,7 +24,7 @@ from acgr.api import PHASES, AcgrResult, compute, validate
 from acgr.extracts import ExtractError
 from acgr.output import findings_by_severity, write_atomically, write_run, write_text
 from acgr.rules import RulesError, RuleSet, load_rules
-from acgr.summary import by_rule, summary_text
+from acgr.summary import by_rule, run_summary, summary_text
 
 app = typer.Typer(
     name="acgr",
@@ -109,25 +109,10 @@ def _rules(spec: str) -> RuleSet:
 
 
 def _summary(result: AcgrResult, seconds: float, out_dir: Path) -> None:
-    students = result.students
-    cohort = students.filter(pl.col("in_cohort"))
-    removed = students.height - cohort.height
-    grads = cohort.filter(pl.col("outcome") == "Graduate").height
-    state = result.state_row()
-    rate = state.get("Regular HS Diploma Graduates (Rate)", "0.0")
-    sev = findings_by_severity(result.findings)
-    out.print(
-        f"acgr {result.rules.name} rules, class of {result.periods.class_of} "
-        f"({result.periods.academic_year_label}), extraction date "
-        f"{result.periods.extraction_date.isoformat()}"
-    )
-    out.print(f"  SENR records read      {result.senr_records:>10,}")
-    out.print(f"  students read          {result.students_read:>10,}")
-    out.print(f"  cohort students        {cohort.height:>10,}   (removed: {removed:,})")
-    out.print(f"  graduates              {grads:>10,}")
-    out.print(f"  state graduation rate  {rate!s:>10}")
-    out.print(f"  findings               {sev['fatal']:>10,} fatal, {sev['warning']:,} warning")
-    out.print(f"  outputs in {out_dir}  ({seconds:.1f} s)")
+    # Plain writes: the terminal's width must not re-wrap lines already fitted to 100.
+    for line in run_summary(result):
+        sys.stdout.write(line + "\n")
+    sys.stdout.write(f"outputs in {out_dir}  ({seconds:.1f} s)\n")
 
 
 @app.command("run")

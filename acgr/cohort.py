@@ -118,13 +118,11 @@ def expected_class(start_date: pl.Expr, grade: pl.Expr, rules: RuleSet) -> pl.Ex
     return academic_year_end(start_date, rules) + (12 - grade.cast(pl.Int32, strict=False))
 
 
-def cohort_members(
-    qualifying: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
-) -> pl.LazyFrame:
-    """SSIDs of the class, with their initial HS record (R2.1, R2.2).
+def initial_records(qualifying: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
+    """Every student's initial HS record and the class it puts them in (R2.1, R2.2).
 
     Input: qualifying records (R1) with ``ssid``, ``start`` and ``grade``.
-    Output: one row per cohort student with ``ssid``, ``initial_start_date``,
+    Output: one row per student with ``ssid``, ``initial_start_date``,
     ``initial_grade`` and ``class_of``.
     """
     initial = qualifying.group_by("ssid").agg(
@@ -135,4 +133,11 @@ def cohort_members(
         expected_class(pl.col("initial_start_date"), pl.col("initial_grade"), rules).alias(
             "class_of"
         )
-    ).filter(pl.col("class_of") == periods.class_of)
+    )
+
+
+def cohort_members(
+    qualifying: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
+) -> pl.LazyFrame:
+    """The students of the class, with their initial HS record (see :func:`initial_records`)."""
+    return initial_records(qualifying, rules).filter(pl.col("class_of") == periods.class_of)

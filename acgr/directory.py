@@ -6,9 +6,11 @@ Two forms are read (FORMATS.md):
   charter, dass`` (flags ``Y``/``N`` or ``Yes``/``No``);
 * the CDE public schools directory (tab-delimited, columns ``CDSCode``,
   ``County``, ``District``, ``School``, ``Charter``); it has no DASS column, so
-  DASS is ``No`` there.
+  DASS is assumed ``No`` there, and said so.
 
-The result has one row per 14-digit CDS code with flags spelled ``Yes``/``No``.
+The result has one row per 14-digit CDS code with flags spelled ``Yes``/``No``;
+a flag column the file lacks stays null, so a run can say that it assumed ``No``
+(attribution fills it, :func:`acgr.attribution.attribute`).
 """
 
 from __future__ import annotations
@@ -44,8 +46,22 @@ def empty_directory() -> pl.DataFrame:
 
 
 def _flag(col: pl.Expr) -> pl.Expr:
+    """``Yes``/``No`` from a flag column; null when the file has no such column."""
+    if col.meta.is_literal():
+        return pl.lit(None, pl.String)
     v = col.cast(pl.String).str.strip_chars().str.to_uppercase()
     return pl.when(v.is_in(["Y", "YES", "TRUE", "1"])).then(pl.lit("Yes")).otherwise(pl.lit("No"))
+
+
+def flags_given(directory: pl.DataFrame) -> dict[str, bool]:
+    """Whether ``directory`` states each school's ``charter`` and ``dass`` flag.
+
+    A flag column that is entirely null was missing from the schools file.
+    """
+    return {
+        flag: directory.height > 0 and directory[flag].null_count() < directory.height
+        for flag in ("charter", "dass")
+    }
 
 
 def read_directory(path: str | Path) -> pl.DataFrame:

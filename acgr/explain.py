@@ -16,12 +16,13 @@ from typing import Any
 
 import polars as pl
 
-from acgr.api import STAGED_COLUMNS, AcgrResult, compute
+from acgr.api import STAGED_COLUMNS, AcgrResult, run_pipeline
 from acgr.cohort import CohortPeriods, expected_class
 from acgr.extracts import TABLES, Extracts, read_inputs
 from acgr.findings import fmt
 from acgr.qualifying import enrollment_records, is_rejected, normalized_code, rejection_reason
 from acgr.rules import RuleSet, load_rules
+from acgr.verdict import as_date, class_year
 
 
 @dataclass
@@ -87,12 +88,13 @@ def _run_and_timeline(
     schools: str | Path | pl.DataFrame | None,
 ) -> tuple[AcgrResult, pl.DataFrame]:
     """The ordinary run on one student's staged records, and their timeline."""
-    result: AcgrResult = compute(
+    result: AcgrResult = run_pipeline(
         one,
         class_of=periods.class_of,
         rules=ruleset,
         extraction_date=extraction_date,
         schools=schools,
+        judged=False,
     )
     records = enrollment_records(one.senr, None).with_columns(
         normalized_code("reporting_lea", 7),
@@ -119,17 +121,18 @@ def explain(
     *,
     class_of: int,
     rules: str | Path | RuleSet = "2018",
-    extraction_date: dt.date | None = None,
+    extraction_date: dt.date | str | None = None,
     schools: str | Path | pl.DataFrame | None = None,
 ) -> Explanation:
     """Explain the outcome of student ``ssid`` in the class of ``class_of``."""
     ruleset = load_rules(rules)
-    periods = CohortPeriods.for_class(class_of, ruleset, extraction_date)
+    x = as_date(extraction_date, "extraction_date")
+    periods = CohortPeriods.for_class(class_year(class_of), ruleset, x, check=True)
     with tempfile.TemporaryDirectory(prefix="acgr-explain-") as tmp:
         # Read the inputs once: the run and the timeline both use this student's
         # staged records (the text is not scanned a second time).
         one = _only(read_inputs(inputs), ssid.strip()).stage(Path(tmp), columns=STAGED_COLUMNS)
-        result, timeline = _run_and_timeline(one, periods, ruleset, extraction_date, schools)
+        result, timeline = _run_and_timeline(one, periods, ruleset, x, schools)
     timeline = timeline.sort("start", "file", "line")
     qualifying = timeline.filter(pl.col("status_reason").str.starts_with("qualifying"))
     initial_class: int | None = None

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+from collections.abc import Iterable
 
 import polars as pl
 
@@ -427,4 +428,35 @@ def categories(flags: dict[str, str] = GROUP_FLAGS) -> pl.Expr:
     return joined.str.split(_CATEGORY_SEPARATOR)
 
 
-__all__ = ["GROUP_FLAGS", "categories", "read_side_table", "student_groups"]
+def blank_unmeasured(
+    students: pl.DataFrame, unmeasured: Iterable[str], rules: RuleSet
+) -> pl.DataFrame:
+    """``students`` with every unmeasured reporting category made unknown (null).
+
+    A category whose inputs were not read (rule set ``groups.inputs``) is not
+    a group of zero: its flag column is null, ``race``/``gender`` are null where
+    they name it, and ``reporting_categories`` no longer lists it, so no count
+    row of it exists. TA is always measured.
+    """
+    gone = set(unmeasured)
+    if not gone:
+        return students
+    by_category = {category: column for column, category in GROUP_FLAGS.items()}
+    blanks = [
+        pl.lit(None, pl.Boolean).alias(by_category[c]) for c in sorted(gone & set(by_category))
+    ]
+    blanks += [
+        pl.when(pl.col(col).is_in(sorted(gone))).then(None).otherwise(pl.col(col)).alias(col)
+        for col in ("race", "gender")
+    ]
+    return students.with_columns(blanks).with_columns(categories().alias("reporting_categories"))
+
+
+__all__ = [
+    "GROUP_FLAGS",
+    "blank_unmeasured",
+    "categories",
+    "demographic_record",
+    "read_side_table",
+    "student_groups",
+]

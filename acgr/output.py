@@ -3,6 +3,8 @@
 * ``acgr.txt``: the public CDE-layout file (suppressed, R6.4).
 * ``students.parquet``: one row per student of the class (confidential).
 * ``findings.csv``: data-quality findings (confidential: has SSIDs).
+* ``summary.txt``: what the run read and lacked, the rule set and every setting
+  it overrides, warnings, counts and findings per rule (no identifiers).
 
 Every file is first written to a temporary name in the output folder; only when
 all of them are complete are they renamed into place, so a failed run never
@@ -20,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from acgr.api import AcgrResult
+from acgr.summary import run_summary
 
 
 def _temp_in(folder: Path, name: str) -> Path:
@@ -63,7 +66,7 @@ def write_text(text: str) -> Callable[[Path], None]:
 
 
 def write_run(result: AcgrResult, out_dir: str | Path) -> list[Path]:
-    """Write ``acgr.txt``, ``students.parquet`` and ``findings.csv`` to ``out_dir``."""
+    """Write ``acgr.txt``, ``students.parquet``, ``findings.csv`` and ``summary.txt``."""
 
     def students(path: Path) -> None:
         result.students.write_parquet(path)
@@ -77,6 +80,7 @@ def write_run(result: AcgrResult, out_dir: str | Path) -> list[Path]:
             "acgr.txt": write_text(result.acgr_text()),
             "students.parquet": students,
             "findings.csv": findings,
+            "summary.txt": write_text("\n".join(run_summary(result)) + "\n"),
         },
     )
 

@@ -64,6 +64,9 @@ COMPLETER_OUTCOMES: tuple[Outcome, ...] = (
 #: Outcomes a final exit code may map to under R3.4.
 ExitOutcome = Literal["Removed", "Other Transfer", "Dropout"]
 
+#: The inputs of a run: the four record types and the optional side tables.
+InputName = Literal["senr", "sinf", "sprg", "sela", "foster", "direct_cert"]
+
 
 class MonthDay(BaseModel):
     """A day of the year, e.g. the 15 August summer cutoff (R2.3)."""
@@ -103,6 +106,21 @@ class ExitRule(BaseModel):
     decision: str | None = None
 
 
+class InputNeeds(BaseModel):
+    """Which inputs measure one reporting category (R5), so a run knows what it lacks.
+
+    Decision (RULES.md silent): a category none of whose ``measured_by`` inputs
+    was read is not measured; its rows are left out of the published file,
+    never published as zeros, and the run says so. A missing ``completed_by``
+    input leaves the rows standing with a warning (the group is undercounted).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    measured_by: tuple[InputName, ...]
+    completed_by: tuple[InputName, ...] = ()
+
+
 class GroupRules(BaseModel):
     """Student-group definitions (RULES.md R5), as data."""
 
@@ -132,6 +150,8 @@ class GroupRules(BaseModel):
     legacy_meal_program_until: dt.date
     #: R5.6 parent/guardian education code meaning "not a high-school graduate".
     parent_not_hs_graduate: str
+    #: Reporting category -> the inputs that measure it (see :class:`InputNeeds`).
+    inputs: dict[str, InputNeeds]
 
 
 class CalpadsCodes(BaseModel):
@@ -334,6 +354,13 @@ class RuleSet(BaseModel):
     #: Where the rule set came from (see :meth:`provenance`); set by the loader,
     #: never by a file, so a file cannot claim to be something it is not.
     _origin: _Origin = PrivateAttr(default_factory=lambda: _Origin("code"))
+
+    # What the inputs must show for a class to be answered at all
+    #: Decision (RULES.md silent): SENR records whose latest date (start or exit,
+    #: on or before X) falls before this day of year Y end before the class's
+    #: Year4 is half over; the run warns (ACGR0005) that most outcomes are not
+    #: in them.
+    data_should_reach: MonthDay
 
     @model_validator(mode="after")
     def _tables_agree(self) -> RuleSet:

@@ -59,7 +59,7 @@ def _extract(tmp_path: Path) -> Path:
     return write_extract(tmp_path / "in" / "senr.txt", good + bad)
 
 
-def test_run_writes_three_outputs_and_exits_0(tmp_path: Path) -> None:
+def test_run_writes_four_outputs_and_exits_0(tmp_path: Path) -> None:
     src = _extract(tmp_path)
     res = runner.invoke(app, ["run", str(src), "--class-of", "2018", "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
@@ -67,6 +67,7 @@ def test_run_writes_three_outputs_and_exits_0(tmp_path: Path) -> None:
         "acgr.txt",
         "findings.csv",
         "students.parquet",
+        "summary.txt",
     ]
     students = pl.read_parquet(tmp_path / "o" / "students.parquet")
     assert set(students["ssid"]) == {SECRET_SSIDS[0], SECRET_SSIDS[1]}

@@ -6,13 +6,15 @@ import datetime as dt
 import random
 
 import polars as pl
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import acgr
 from acgr.aggregation import COUNT_COLUMNS
+from acgr.api import run_pipeline
 from acgr.testing import senr_frame, senr_histories
+from acgr.verdict import RefusedError
 
 PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OUTCOME_COUNTS = [
@@ -28,7 +30,32 @@ OUTCOME_COUNTS = [
 
 
 def _run(rows: list[dict[str, object]], **kw: object) -> acgr.AcgrResult:
-    return acgr.compute({"senr": senr_frame(rows)}, class_of=2018, **kw)  # type: ignore[arg-type]
+    """The run of ``rows``; an unanswerable extract (no cohort student) is not an example.
+
+    When the run refuses is a property of its own: see
+    :func:`test_refused_exactly_when_the_class_has_no_cohort_student`.
+    """
+    try:
+        return acgr.compute({"senr": senr_frame(rows)}, class_of=2018, **kw)  # type: ignore[arg-type]
+    except RefusedError:
+        reject()
+
+
+@PROPS
+@given(senr_histories())
+def test_refused_exactly_when_the_class_has_no_cohort_student(
+    rows: list[dict[str, object]],
+) -> None:
+    # the unjudged pipeline (as `acgr explain` runs it) shows what the class holds
+    plain = run_pipeline({"senr": senr_frame(rows)}, class_of=2018, judged=False)
+    answerable = plain.students.filter(pl.col("in_cohort")).height > 0
+    try:
+        acgr.compute({"senr": senr_frame(rows)}, class_of=2018)
+    except RefusedError:
+        refused = True
+    else:
+        refused = False
+    assert refused is not answerable
 
 
 def _key(res: acgr.AcgrResult) -> pl.DataFrame:
@@ -69,7 +96,7 @@ def test_row_order_and_file_split_change_nothing(
     df = senr_frame(shuffled)
     # Two "files": provenance differs, outcomes must not.
     split = {"senr": pl.concat([df.head(cut), df.tail(len(shuffled) - cut)])}
-    other = acgr.compute(split, class_of=2018)
+    other = acgr.compute(split, class_of=2018)  # same students: answerable like ``base``
     assert_frame_equal(_key(base), _key(other))
     assert_frame_equal(base.rates, other.rates)
 

@@ -124,17 +124,21 @@ def test_r1_2_short_term_30_days_exactly_does_not_qualify_31_does(scenario: Acgr
 
 
 @pytest.mark.parametrize(
-    ("extraction", "qualifies"), [(D(2018, 7, 1), False), (D(2018, 7, 2), True)]
+    ("extraction", "qualifies"), [(D(2018, 9, 15), False), (D(2018, 9, 16), True)]
 )
 def test_r1_2_open_short_term_record_measured_to_extraction_date(
     tmp_path: Path, extraction: D, qualifies: bool
 ) -> None:
-    # arrange: an open status-30 grade-12 record from 1 June 2018 (Year4)
-    lines = [rec(status="30", grade="12", start=D(2018, 6, 1))]
-    # act: X - start = 30 days (X = 1 July) or 31 days (X = 2 July)
+    # arrange: a student of the class with an open status-30 grade-12 record from
+    # 16 August 2018 (after the cutoff, so it never decides the outcome)
+    lines = [
+        rec(exit=D(2018, 6, 1), code="E400"),
+        rec(status="30", grade="12", start=D(2018, 8, 16), school="1930001"),
+    ]
+    # act: X - start = 30 days (X = 15 September) or 31 days (X = 16 September)
     result = run(tmp_path, lines, extraction_date=extraction)
-    # assert
-    assert in_class(result, "1000000001") is qualifies
+    # assert: the short-term record counts as qualifying only at 31 days
+    assert student(result)["qualifying_records"] == (2 if qualifies else 1)
 
 
 SHORT_REENROL = "1102000100"

@@ -138,7 +138,7 @@ def test_r7_3_wrong_top_level_key_lists_base_among_the_valid_keys(tmp_path: Path
     err = _problems(tmp_path, "v.toml", 'bsae = "2018"\n')
     (line,) = [p for p in err.problems if p.startswith("bsae:")]
     assert line.startswith("bsae: unknown key (did you mean base?); valid keys here: name, ")
-    assert line.endswith(", aggregate_row_codes, base")
+    assert line.endswith(", data_should_reach, base")
 
 
 @pytest.mark.parametrize(
