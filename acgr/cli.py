@@ -24,7 +24,7 @@ from acgr.api import PHASES, AcgrResult, compute, validate
 from acgr.extracts import ExtractError
 from acgr.output import findings_by_severity, write_atomically, write_run, write_text
 from acgr.rules import RulesError, RuleSet, load_rules
-from acgr.summary import by_rule, run_summary, summary_text
+from acgr.summary import accounting_line, by_rule, run_summary, summary_text
 
 app = typer.Typer(
     name="acgr",
@@ -188,10 +188,7 @@ def validate_cmd(
             write_atomically(out_dir, writers)
     sev = findings_by_severity(res.findings)
     acc = res.accounting
-    out.print(
-        f"lines read {acc.get('lines_read', 0):,} = records used "
-        f"{acc.get('records_parsed', 0):,} + lines rejected {acc.get('lines_rejected', 0):,}"
-    )
+    out.print(accounting_line(acc), markup=False)
     out.print(f"findings: {sev['fatal']:,} fatal, {sev['warning']:,} warning")
     top = by_rule(res.findings).head(15)
     for rule, severity, n, students, _example in top.iter_rows():
@@ -216,7 +213,7 @@ def explain_cmd(
     x = _date(extraction_date)
     with _guard():
         ex = explain(
-            ssid, paths, class_of=class_of, rules=rules, extraction_date=x, schools=schools
+            ssid, paths, class_of=class_of, rules=_rules(rules), extraction_date=x, schools=schools
         )
     if ex.timeline.height == 0:
         raise _fail("no enrollment record of that student in the input", code=1)
@@ -352,8 +349,8 @@ def compare_rules_cmd(
             cmp = compare_rules(
                 paths,
                 class_of=class_of,
-                first=first,
-                second=second,
+                first=_rules(first),
+                second=_rules(second),
                 extraction_date=x,
                 schools=schools,
             )
@@ -391,7 +388,7 @@ def report_cmd(
     from acgr.report import write_reports
 
     with _guard("the run folder"):
-        written = write_reports(run_dir, out_dir, rules=rules)
+        written = write_reports(run_dir, out_dir, rules=_rules(rules))
     html = [p for p in written if p.suffix == ".html"]
     out.print(f"{len(html):,} LEA reports written to {out_dir or run_dir / 'report'}")
 

@@ -74,8 +74,7 @@ def summary_text(
     lines = [
         "acgr validation summary",
         "",
-        f"lines read: {read:,} = records used {parsed:,} + lines rejected {rejected:,} "
-        f"(balanced: {balanced})",
+        f"{accounting_line(accounting)} (balanced: {balanced})",
         f"findings: {int((findings['severity'] == 'fatal').sum()):,} fatal, "
         f"{int((findings['severity'] == 'warning').sum()):,} warning",
         "",

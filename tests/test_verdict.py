@@ -285,17 +285,19 @@ def test_cli_run_names_the_rule_set_and_every_override(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- case 11
 def test_every_line_is_accounted_for_records_after_x_included(tmp_path: Path) -> None:
-    # arrange: a graduate, a record starting after X (R2.4), one without a start date
+    # arrange: a graduate, a record starting after X (R2.4), one without a start
+    # date, and one starting on X itself (read: "on or before X")
     lines = [
         grad(),
         rec("1000000002", start=D(2018, 9, 20), grade="12"),
         rec("1000000003", start=None),  # type: ignore[arg-type]
+        rec("1000000004", start=D(2018, 9, 15), grade="12"),
     ]
     # act
     result = run(tmp_path, lines)
     # assert
     acc = result.accounting or {}
-    assert acc["lines_read"] == 3
+    assert acc["lines_read"] == 4
     assert acc["senr_after_extraction"] == 1
     assert acc["senr_without_start"] == 1
     assert acc["lines_read"] == acc["records_parsed"] + acc["lines_rejected"]
