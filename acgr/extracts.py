@@ -336,6 +336,68 @@ def _record_type(text: pl.Expr) -> pl.Expr:
     )
 
 
+def _layout_fields(n_line: pl.Expr, ods_suffix: pl.Expr, layout: Layout) -> pl.Expr:
+    """Layout fields on a line of ``n_line`` fields; null when that count is not allowed.
+
+    The layout is told by the count, never by the ``-R`` suffix alone (FORMATS.md,
+    "CALPADS extracts"): N = the layout's fields, MIN = :data:`MIN_FIELDS`.
+
+    * N + 2 fields: ODS layout (UploadDate, LastDateUpdated last), whatever the suffix;
+    * ``-R`` and MIN + 2 to N + 1 fields: ODS layout of a shorter (older) file;
+    * MIN to N fields: submission layout (also under ``-R`` below MIN + 2);
+    * any other count: not allowed (EXTR0004).
+
+    Both reading paths call this, so they cannot disagree on a line's layout.
+    """
+    n, least, trailing = len(layout.fields), MIN_FIELDS[layout.record_type], len(ODS_TRAILING)
+    return (
+        pl.when(n_line == n + trailing)
+        .then(pl.lit(n, pl.Int64))
+        .when(ods_suffix & n_line.is_between(least + trailing, n + trailing - 1))
+        .then(n_line - trailing)
+        .when(n_line.is_between(least, n))
+        .then(n_line)
+    )
+
+
+def _allowed_counts(layout: Layout, *, ods_suffix: bool) -> list[int]:
+    """Field counts :func:`_layout_fields` allows on a line of ``layout``."""
+    n, least, trailing = len(layout.fields), MIN_FIELDS[layout.record_type], len(ODS_TRAILING)
+    counts = {*range(least, n + 1), n + trailing}
+    if ods_suffix:
+        counts |= set(range(least + trailing, n + trailing))
+    return sorted(counts)
+
+
+def _spell_counts(counts: list[int]) -> str:
+    """``[33, ..., 39, 41]`` -> ``"33 to 39 or 41"`` (runs of three or more as ranges)."""
+    runs: list[list[int]] = []
+    for c in counts:
+        if runs and c == runs[-1][-1] + 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{run[0]} to {run[-1]}")
+        else:
+            parts.extend(str(c) for c in run)
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
+def _count_message(layout: Layout, *, ods_suffix: bool) -> str:
+    """EXTR0004 message template (``{}``: the fields on the line) for one record type."""
+    record_type = layout.record_type + ("-R" if ods_suffix else "")
+    n, least = len(layout.fields), MIN_FIELDS[layout.record_type]
+    return (
+        f"{record_type} line has {{}} fields; a {record_type} line may have "
+        f"{_spell_counts(_allowed_counts(layout, ods_suffix=ods_suffix))} (the "
+        f"{layout.record_type} layout's {least} to {n}, or all {n} and UploadDate, "
+        "LastDateUpdated as ODS extracts write them); record not used"
+    )
+
+
 def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.LazyFrame:
     """Split the caret lines (``text``) of one record type into canonical columns.
 
@@ -343,7 +405,6 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     """
     n_layout = len(layout.fields)
     n_split = n_layout + len(ODS_TRAILING) + 1  # the last piece keeps any surplus
-    is_ods = pl.col("_rtype").str.ends_with("-R")
     parts = pl.col("_parts")
     # Fields on the line: the pieces present (absent ones are null), plus those
     # still inside the last piece, which keeps any surplus. Cheaper than counting
@@ -354,10 +415,11 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     ).cast(pl.Int64) + pl.when(last.is_not_null()).then(
         last.str.count_matches("^", literal=True) + 1
     ).otherwise(0)
-    n_base = pl.when(is_ods).then(n_all - len(ODS_TRAILING)).otherwise(n_all)
     split = lines.with_columns(pl.col("text").str.splitn("^", n_split).alias("_parts"))
     return _parse_fields(
-        split.with_columns(n_base.alias("_n_fields")),
+        split.with_columns(
+            n_all.alias("_n_line"), pl.col("_rtype").str.ends_with("-R").alias("_ods")
+        ),
         layout,
         lambda i: parts.struct.field(f"field_{i}"),
         with_pii=with_pii,
@@ -373,19 +435,24 @@ def _parse_fields(
 ) -> pl.LazyFrame:
     """Typed canonical columns from the raw fields of one record type.
 
-    ``frame`` has the provenance columns and ``_n_fields`` (the layout fields on
-    the line); ``field_at(i)`` is field ``i`` (0-based) as text, null when absent.
-    Rows the reader rejects carry ``_problem`` (EXTR0004 wrong field count,
-    FRMT0002 bad date) and ``_message``.
+    ``frame`` has the provenance columns, ``_n_line`` (the fields on the line) and
+    ``_ods`` (whether its record type has the ``-R`` suffix); which of those
+    fields are layout fields is :func:`_layout_fields`' rule. ``field_at(i)`` is
+    field ``i`` (0-based) as text, null when absent. Rows the reader rejects carry
+    ``_problem`` (EXTR0004 wrong field count, FRMT0002 bad date) and ``_message``.
     """
-    n_layout = len(layout.fields)
+    frame = frame.with_columns(
+        _layout_fields(pl.col("_n_line"), pl.col("_ods"), layout).alias("_n_fields")
+    )
     exprs: list[pl.Expr] = []
     dates: list[tuple[str, str]] = []
     for i, f in enumerate(layout.fields):
         if f.kind == "pii" and not with_pii:
             continue
         piece = field_at(i).str.strip_chars(PADDING)
-        raw = pl.when((pl.col("_n_fields") > i) & (piece.str.len_bytes() > 0)).then(piece)
+        # A rejected line's fields are still read, so its finding can name the SSID.
+        present = pl.coalesce(pl.col("_n_fields"), pl.col("_n_line")) > i
+        raw = pl.when(present & (piece.str.len_bytes() > 0)).then(piece)
         exprs.append(raw.alias(f.column))
         if f.kind == "date":
             dates.append((f.column, f.calpads))
@@ -403,9 +470,7 @@ def _parse_fields(
         separator=", ",
         ignore_nulls=True,
     )
-    bad_count = (pl.col("_n_fields") < MIN_FIELDS[layout.record_type]) | (
-        pl.col("_n_fields") > n_layout
-    )
+    bad_count = pl.col("_n_fields").is_null()
     problem = (
         pl.when(bad_count)
         .then(pl.lit("EXTR0004"))
@@ -413,15 +478,10 @@ def _parse_fields(
         .then(pl.lit("FRMT0002"))
     )
     message = (
-        pl.when(bad_count)
-        .then(
-            fmt(
-                f"{layout.record_type} record has {{}} fields; the {layout.record_type} layout "
-                f"has {MIN_FIELDS[layout.record_type]} to {n_layout} (plus 2 in ODS extracts); "
-                "record not used",
-                pl.col("_n_fields"),
-            )
-        )
+        pl.when(bad_count & pl.col("_ods"))
+        .then(fmt(_count_message(layout, ods_suffix=True), pl.col("_n_line")))
+        .when(bad_count)
+        .then(fmt(_count_message(layout, ods_suffix=False), pl.col("_n_line")))
         .when(pl.col("_bad_dates").str.len_bytes() > 0)
         .then(
             fmt(
@@ -447,14 +507,17 @@ def _parse_fields(
 class _SingleTypeFile:
     """A caret file whose every line begins with one record type's exact field 1.
 
-    ``bad_counts`` (``source_line``, ``_n_fields``) lists the lines whose field
-    count is outside the layout's range; ``native`` says whether the CSV reader
-    can split the file (see :func:`_single_type_files`).
+    ``native`` says whether the CSV reader can split the file (see
+    :func:`_single_type_files`). Every line not listed in ``bad_counts``
+    (``source_line``, ``_n_line``) has ``usual_count`` fields or, for what the
+    layout needs, counts as having them: its first N fields are its layout
+    fields, and its missing ones are empty.
     """
 
     record_type: str  # as on the lines, e.g. "SENR" or "SENR-R"
     lines: int
     native: bool
+    usual_count: int
     bad_counts: pl.DataFrame
 
 
@@ -463,9 +526,9 @@ def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.Lazy
 
     Much faster than splitting each line as text, and only the columns a query
     uses are split out. The reader cannot tell an empty field from a missing one,
-    so field counts come from :func:`_single_type_files`: every line not listed in
-    ``file.bad_counts`` has a count the layout allows, and its missing trailing
-    fields read as empty, which is what they mean.
+    so field counts come from :func:`_single_type_files` (``file.usual_count``
+    and ``file.bad_counts``); the layout rule is the line path's
+    (:func:`_layout_fields`).
     """
     layout = LAYOUTS[file.record_type.removesuffix("-R")]
     n_layout = len(layout.fields)
@@ -484,18 +547,20 @@ def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.Lazy
         raise_if_empty=False,
     )
     bad = file.bad_counts
-    n_fields = (
+    n_line = (
         pl.col("source_line").replace_strict(
-            bad["source_line"], bad["_n_fields"], default=n_layout, return_dtype=pl.Int64
+            bad["source_line"], bad["_n_line"], default=file.usual_count, return_dtype=pl.Int64
         )
         if bad.height
-        else pl.lit(n_layout, pl.Int64)
+        else pl.lit(file.usual_count, pl.Int64)
     )
     return _parse_fields(
         fields.with_columns(
             pl.lit(str(path)).cast(pl.Categorical).alias("source_file"),
             pl.col("source_line").cast(pl.Int64),
-        ).with_columns(n_fields.alias("_n_fields")),
+        ).with_columns(
+            n_line.alias("_n_line"), pl.lit(file.record_type.endswith("-R")).alias("_ods")
+        ),
         layout,
         lambda i: pl.col(f"field_{i}"),
         with_pii=with_pii,
@@ -518,7 +583,9 @@ def read_caret(
     """
     if not paths:
         return Extracts.from_tables({})
-    pure = _single_type_files(paths) if line_store is not None else {}
+    single = _single_type_files(paths) if line_store is not None else {}
+    # Files the CSV reader cannot split are read as lines like the rest.
+    pure = {p: f for p, f in single.items() if f.native}
     mixed = [p for p in paths if p not in pure]
     lines = _typed_lines(mixed)
     if line_store is not None and mixed:
@@ -564,16 +631,9 @@ def read_caret(
     def of_type(name: str) -> pl.LazyFrame:
         layout = LAYOUTS[name.upper()]
         own = {p: f for p, f in pure.items() if f.record_type.removesuffix("-R") == name.upper()}
-        # Single-type files go to the CSV reader; those it cannot split are
-        # read as lines like the rest.
-        as_text = [
-            _raw_lines(p).with_columns(pl.lit(f.record_type, pl.String).alias("_rtype"))
-            for p, f in own.items()
-            if not f.native
-        ]
-        parts = [_parse_file(p, f, with_pii=with_pii) for p, f in own.items() if f.native]
-        if mixed or as_text or not parts:
-            general = pl.concat([lines.filter(base_type == layout.record_type), *as_text])
+        parts = [_parse_file(p, f, with_pii=with_pii) for p, f in own.items()]
+        if mixed or not parts:
+            general = lines.filter(base_type == layout.record_type)
             parts.insert(0, _parse_lines(general, layout, with_pii=with_pii))
         return pl.concat(parts) if len(parts) > 1 else parts[0]
 
@@ -612,6 +672,11 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
     One pass over the text tests a fixed prefix and counts each line's fields:
     much cheaper than working out each line's record type. Anything else (blank
     lines, padding, lower case, mixed types) leaves the file to the general path.
+    The CSV reader splits a file when the first N (layout) columns of each line
+    are its layout fields, which holds for every count :func:`_layout_fields`
+    allows except an ODS line short of full width (``-R``, MIN + 2 to N + 1
+    fields), whose trailing UploadDate sits among them: a file with such lines is
+    split natively only when every line has the same count.
     """
     prefixes = {f"{t}{ods}^": f"{t}{ods}" for t in LAYOUTS for ods in ("", "-R")}
     candidates: dict[Path, str] = {}
@@ -623,48 +688,62 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
             candidates[p] = head
     if not candidates:
         return {}
-    n_fields = pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1
-    checks = pl.concat(
-        [
+    n_line = pl.col("_n_line")
+    checks = []
+    for i, (p, head) in enumerate(candidates.items()):
+        layout = LAYOUTS[prefixes[head].removesuffix("-R")]
+        n_layout = len(layout.fields)
+        fields = _layout_fields(n_line, pl.lit(head.endswith("-R^")), layout)
+        bad = fields.is_null()
+        checks.append(
+            _raw_lines(p)
             # Per line first, then aggregated: far faster than aggregating
             # the per-line expressions directly.
-            _raw_lines(p)
-            .select(pl.col("text").str.starts_with(head).alias("ok"), n_fields.alias("n"))
+            .select(
+                "source_line",
+                pl.col("text").str.starts_with(head).alias("_ok"),
+                (pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias(
+                    "_n_line"
+                ),
+            )
             .select(
                 pl.lit(i).alias("_file"),
-                pl.col("ok").all(),
+                pl.col("_ok").all().alias("ok"),
                 pl.len().cast(pl.Int64).alias("lines"),
-                pl.col("n").min().alias("least"),
-                pl.col("n").max().alias("most"),
+                n_line.min().alias("least"),
+                n_line.max().alias("most"),
+                ((fields != n_line) & (n_line != n_layout + len(ODS_TRAILING)))
+                .sum()
+                .alias("shifted"),
+                # Few lines in a usable file: collected in this same pass.
+                pl.col("source_line").filter(bad).implode().alias("bad_lines"),
+                n_line.filter(bad).implode().alias("bad_n"),
             )
-            for i, (p, head) in enumerate(candidates.items())
-        ]
-    ).collect()
+        )
+    rows = pl.concat(checks).collect()
     found: dict[Path, _SingleTypeFile] = {}
     for i, (p, head) in enumerate(candidates.items()):
-        row = checks.row(i, named=True)
+        row = rows.row(i, named=True)
         if not row["ok"]:
             continue
         record_type = prefixes[head]
-        layout = LAYOUTS[record_type.removesuffix("-R")]
-        allowed = (MIN_FIELDS[layout.record_type], len(layout.fields))
-        bad = pl.DataFrame(schema={"source_line": pl.Int64, "_n_fields": pl.Int64})
-        if record_type.endswith("-R"):
-            # An ODS line's last two fields are not layout fields, so where they
-            # sit depends on each line's count: only full-width files are split
-            # by the CSV reader.
-            full = len(layout.fields) + len(ODS_TRAILING)
-            native = row["least"] == row["most"] == full
-        else:
-            native = True
-            if row["lines"] and (row["least"] < allowed[0] or row["most"] > allowed[1]):
-                bad = (
-                    _raw_lines(p)
-                    .select("source_line", n_fields.alias("_n_fields"))
-                    .filter(~pl.col("_n_fields").is_between(*allowed))
-                    .collect()
-                )
-        found[p] = _SingleTypeFile(record_type, int(row["lines"]), native, bad)
+        # A file whose lines all have one count needs no list: that count is the
+        # usual one, whatever it is (even one the layout does not allow).
+        uniform = row["least"] == row["most"]
+        listed = {"source_line": row["bad_lines"], "_n_line": row["bad_n"]}
+        found[p] = _SingleTypeFile(
+            record_type=record_type,
+            lines=int(row["lines"]),
+            native=uniform or row["shifted"] == 0,
+            usual_count=(
+                int(row["least"])
+                if uniform
+                else len(LAYOUTS[record_type.removesuffix("-R")].fields)
+            ),
+            bad_counts=pl.DataFrame(
+                {} if uniform else listed, schema={"source_line": pl.Int64, "_n_line": pl.Int64}
+            ),
+        )
     return found
 
 

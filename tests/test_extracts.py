@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from acgr.extracts import TABLES, _single_type_files, read_inputs
+from acgr.extracts import TABLES, Extracts, _single_type_files, read_inputs
 from acgr.layouts import LAYOUTS, MIN_FIELDS
 from acgr.testing import record_line, senr_line, write_extract
 
@@ -57,6 +57,124 @@ def test_field_count_is_reported_for_short_and_long_lines(tmp_path: Path) -> Non
     assert found["rule"].to_list() == ["EXTR0004", "EXTR0004"]
     assert "has 5 fields" in found["message"][0]
     assert f"has {len(fields) + 12} fields" in found["message"][1]
+
+
+def _both_paths(path: Path, store: Path) -> tuple[Extracts, Extracts]:
+    """The same input read with a line store (single-type files by the CSV reader) and not."""
+    return read_inputs(path, line_store=store), read_inputs(path)
+
+
+#: One record of each type with an SSID and a date, in canonical columns.
+_RECORDS: dict[str, dict[str, object]] = {
+    "SENR": {"ssid": "1234567890", "enrollment_start_date": dt.date(2014, 8, 20)},
+    "SINF": {"ssid": "1234567890", "effective_start_date": dt.date(2014, 8, 1)},
+    "SPRG": {
+        "ssid": "1234567890",
+        "education_program_code": "190",
+        "education_program_membership_start_date": dt.date(2014, 9, 1),
+    },
+    "SELA": {
+        "ssid": "1234567890",
+        "english_acquisition_status_code": "EL",
+        "english_acquisition_status_start_date": dt.date(2014, 8, 1),
+    },
+}
+
+
+@pytest.mark.parametrize("record_type", ["SENR", "SINF", "SPRG", "SELA"])
+def test_a_plain_record_type_with_the_two_ods_fields_is_read_as_ods(
+    tmp_path: Path, record_type: str
+) -> None:
+    """FORMATS.md: layout by field count, never by the -R suffix alone (41/44/28/17 fields)."""
+    # arrange: the ODS line of each type, re-exported under the plain record type
+    values = _RECORDS[record_type]
+    ods = record_line(record_type, values, ods=True).split("^")
+    ods[0] = record_type
+    assert len(ods) == len(LAYOUTS[record_type].fields) + 2
+    path = write_extract(tmp_path / "in" / "x.txt", ["^".join(ods)] * 2)
+    # act
+    for ex in _both_paths(path, tmp_path / "store"):
+        table = ex.table(record_type.lower()).collect()
+        # assert: both lines read, with the layout's values; the trailing
+        # UploadDate/LastDateUpdated are no layout field
+        assert ex.findings.collect().height == 0
+        assert table.height == 2
+        row = table.row(0, named=True)
+        assert {c: row[c] for c in values} == values
+        assert ex.accounting().collect().row(0) == (2, 2, 0)
+
+
+@pytest.mark.parametrize("record_type", ["SENR", "SINF", "SPRG", "SELA"])
+@pytest.mark.parametrize("extra", [0, 1])
+def test_an_ods_record_type_with_a_submission_field_count_is_read_as_submitted(
+    tmp_path: Path, record_type: str, extra: int
+) -> None:
+    """``-R`` lines of MIN or MIN + 1 fields cannot hold the two ODS fields: submission layout."""
+    # arrange: SENR-R ... with the fewest fields a submission line may have (and one more)
+    values = _RECORDS[record_type]
+    fields = record_line(record_type, values).split("^")
+    n = min(MIN_FIELDS[record_type] + extra, len(fields))
+    line = "^".join([f"{record_type}-R", *fields[1:n]])
+    # a second, full-width ODS line keeps the file's counts apart (the CSV reader's case)
+    full = record_line(record_type, values, ods=True)
+    path = write_extract(tmp_path / "in" / "x.txt", [line, full])
+    # act
+    for ex in _both_paths(path, tmp_path / "store"):
+        # assert
+        assert ex.findings.collect().height == 0
+        table = ex.table(record_type.lower()).collect()
+        assert table["source_line"].to_list() == [1, 2]
+        assert table["ssid"].to_list() == ["1234567890"] * 2
+
+
+def test_an_older_ods_file_keeps_its_upload_dates_out_of_the_layout_fields(
+    tmp_path: Path,
+) -> None:
+    """SENR-R lines of 33 SENR fields + 2: fields 34 and 35 are UploadDate, LastDateUpdated."""
+    # arrange: every line 35 fields (one count: the CSV reader's case)
+    fields = senr_line(ssid="1234567890", enrollment_start_date=dt.date(2014, 8, 20)).split("^")
+    line = "^".join(["SENR-R", *fields[1:33], "20180920", "20180921"])
+    path = write_extract(tmp_path / "in" / "senr.txt", [line, line])
+    # act
+    for ex in _both_paths(path, tmp_path / "store"):
+        senr = ex.senr.collect()
+        # assert: read as the 33-field layout; the fields after it stay empty
+        assert ex.findings.collect().height == 0
+        assert senr["ssid"].to_list() == ["1234567890"] * 2
+        assert senr["postsecondary_transition_status_indicator"].to_list() == [None, None]
+        assert senr["graduation_exemption_indicator"].to_list() == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("record_type", "n", "allowed"),
+    [
+        ("SENR", 40, "33 to 39 or 41"),
+        ("SENR", 42, "33 to 39 or 41"),
+        ("SENR-R", 42, "33 to 41"),
+        ("SENR-R", 32, "33 to 41"),
+        ("SELA", 16, "15 or 17"),
+        ("SELA-R", 16, "15 or 17"),
+        ("SPRG", 27, "25, 26 or 28"),
+        ("SPRG-R", 29, "25 to 28"),
+    ],
+)
+def test_a_field_count_no_layout_allows_states_the_count_and_the_allowed_ones(
+    tmp_path: Path, record_type: str, n: int, allowed: str
+) -> None:
+    """EXTR0004: the message states the count on the line and the counts allowed."""
+    # arrange: a good line, then one of n fields
+    base = record_type.removesuffix("-R")
+    good = record_line(base, _RECORDS[base])
+    line = "^".join([record_type, *["X"] * (n - 1)])
+    path = write_extract(tmp_path / "in" / "x.txt", [good, line])
+    # act
+    for ex in _both_paths(path, tmp_path / "store"):
+        found = ex.findings.collect()
+        # assert
+        assert found.select("rule", "line").rows() == [("EXTR0004", 2)]
+        assert f"{record_type} line has {n} fields" in found["message"][0]
+        assert f"may have {allowed} (" in found["message"][0]
+        assert ex.table(base.lower()).collect()["source_line"].to_list() == [1]
 
 
 def test_a_text_date_in_a_table_that_is_no_date_rejects_the_record(tmp_path: Path) -> None:
@@ -144,10 +262,16 @@ _FIELD_VALUES = (
 @st.composite
 def _single_type_lines(draw: st.DrawFn) -> tuple[str, list[str]]:
     """A record type and lines of it, field counts mostly allowed, sometimes not."""
-    record_type = draw(st.sampled_from(["SENR", "SENR-R", "SINF", "SPRG", "SELA", "SELA-R"]))
+    record_type = draw(
+        st.sampled_from(["SENR", "SENR-R", "SINF", "SINF-R", "SPRG", "SPRG-R", "SELA", "SELA-R"])
+    )
     layout = LAYOUTS[record_type.removesuffix("-R")]
-    full = len(layout.fields) + (2 if record_type.endswith("-R") else 0)
-    count = st.one_of(st.just(full), st.integers(MIN_FIELDS[layout.record_type] - 2, full + 3))
+    n = len(layout.fields)
+    # Either layout's full width under either suffix, and every count around them
+    # (FORMATS.md: the layout is told by the count, never by the suffix alone).
+    count = st.one_of(
+        st.sampled_from([n, n + 2]), st.integers(MIN_FIELDS[layout.record_type] - 2, n + 4)
+    )
     lines = []
     for n in draw(st.lists(count, min_size=1, max_size=6)):
         fields = draw(st.lists(st.sampled_from(_FIELD_VALUES), min_size=n - 1, max_size=n - 1))
@@ -206,6 +330,10 @@ def test_single_type_files_read_by_the_csv_reader_equal_the_line_path(
         # ODS: 39 SENR fields and two more, then one line 4 fields short
         (["SENR-R" + "^" * 40, "SENR-R" + "^" * 40], True),
         (["SENR-R" + "^" * 40, "SENR-R" + "^" * 36], False),
+        # every line one count, the ODS dates among the first 39 columns: still split
+        (["SENR-R" + "^" * 36, "SENR-R" + "^" * 36], True),
+        # plain SENR with the two ODS fields, and older lines: the first 39 are layout fields
+        (["SENR" + "^" * 40, "SENR" + "^" * 32, "SENR" + "^" * 38], True),
     ],
 )
 def test_which_single_type_files_the_csv_reader_splits(
