@@ -19,6 +19,7 @@ engine never reads; they are decoded lossily so codes and dates stay exact.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,6 +44,11 @@ TABLES: tuple[str, ...] = ("senr", "sinf", "sprg", "sela")
 
 #: Polars engines a run may use; resolved only in :func:`acgr.api.compute`.
 Engine = Literal["auto", "streaming", "in-memory"]
+
+
+#: Reader findings that each stand for one line (or row) not used: unknown record
+#: type, blank line, wrong field count, control byte, bad date.
+REJECTING_RULES: tuple[str, ...] = ("EXTR0001", "EXTR0002", "EXTR0004", "EXTR0006", "FRMT0002")
 
 
 class ExtractError(Exception):
@@ -163,16 +169,16 @@ class Extracts:
         """One row: ``lines_read``, ``records_parsed``, ``lines_rejected`` (at reading).
 
         Every line is either parsed into a table or rejected with a reader
-        finding (EXTR0001/EXTR0002/EXTR0004/FRMT0002), so
+        finding (:data:`REJECTING_RULES`), so
         ``lines_read == records_parsed + lines_rejected`` always holds.
         """
         parsed = pl.concat(
             [self.table(t).select(pl.len().cast(pl.Int64).alias("n")) for t in TABLES]
         ).select(pl.col("n").sum().alias("records_parsed"))
         read = self.line_counts.select(pl.col("lines").sum().cast(pl.Int64).alias("lines_read"))
-        rejected = self.findings.filter(
-            pl.col("rule").is_in(["EXTR0001", "EXTR0002", "EXTR0004", "FRMT0002"])
-        ).select(pl.len().cast(pl.Int64).alias("lines_rejected"))
+        rejected = self.findings.filter(pl.col("rule").is_in(list(REJECTING_RULES))).select(
+            pl.len().cast(pl.Int64).alias("lines_rejected")
+        )
         return pl.concat([read, parsed, rejected], how="horizontal")
 
     def count_lines(self, engine: Engine = "auto") -> pl.DataFrame:
@@ -272,15 +278,18 @@ def _sniff(path: Path) -> str:
     try:
         with path.open("rb") as fh:
             head = fh.read(_SNIFF_BYTES)
+            # Parquet begins and ends with its magic: a caret file whose first
+            # line happens to begin with it is still read as text.
+            if len(head) >= 8 and head.startswith(b"PAR1"):
+                fh.seek(-4, os.SEEK_END)
+                if fh.read(4) == b"PAR1":
+                    return "parquet"
     except OSError as exc:
         raise ExtractError(f"{path}: cannot be read ({exc.strerror})") from None
-    if head.startswith(b"PAR1"):
-        return "parquet"
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         return "empty"
-    if b"\x00" in head:
-        line = head[: head.index(b"\x00")].count(b"\n") + 1
-        raise ExtractError(f"{path}: line {line}: binary content (NUL byte), not a text extract")
+    # A NUL does not make a file binary: one bad byte spoils its line, never its
+    # file (EXTR0006). What counts is whether its first lines are caret records.
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     first_lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
     first = first_lines[0] if first_lines else ""
@@ -291,6 +300,9 @@ def _sniff(path: Path) -> str:
         rtype = ln.split("^", 1)[0].strip().upper().removesuffix("-R")
         if rtype in known and "^" in ln:
             return "caret"
+    if b"\x00" in head:
+        line = head[: head.index(b"\x00")].count(b"\n") + 1
+        raise ExtractError(f"{path}: line {line}: binary content (NUL byte), not a text extract")
     delim = "tab" if "\t" in first else ("comma" if "," in first else "unknown")
     raise ExtractError(
         f"{path}: line 1: not a CALPADS extract: no caret-delimited SENR/SINF/SPRG/SELA "
@@ -299,11 +311,17 @@ def _sniff(path: Path) -> str:
 
 
 def _raw_lines(path: Path) -> pl.LazyFrame:
-    """``source_file``, ``source_line``, ``text``: one row per physical line."""
+    """``source_file``, ``source_line``, ``text``: one row per physical line.
+
+    Lines end at LF only: a CR before it is dropped, a lone CR stays in the line
+    (as it does for the CSV reader of :func:`_parse_file`, so line numbers agree).
+    """
     return pl.scan_csv(
         path,
         has_header=False,
-        separator="\x1f",  # unit separator: never in an extract, so a line is one field
+        # The separator is the line end itself, so no byte of a line can split
+        # it: any other byte would cut the line where it occurs, silently.
+        separator="\n",
         quote_char=None,
         schema={"text": pl.String},
         encoding="utf8-lossy",
@@ -323,6 +341,63 @@ def _raw_lines(path: Path) -> pl.LazyFrame:
 #: spreadsheet leaves. An explicit set strips about twice as fast as Unicode
 #: whitespace, and this runs on every field of every record.
 PADDING = " \t\r\n\x0b\x0c\u00a0"
+
+
+#: C0 control bytes a line may not hold (FORMATS.md: "one bad byte spoils its
+#: line"): all but TAB, LF, VT, FF and CR, which end lines or are :data:`PADDING`.
+#: A NUL or an escape in a record is damage (a truncated copy, a binary paste),
+#: so the whole line is rejected (EXTR0006) rather than some of its fields trusted.
+_CONTROL_CLASS = r"\x00-\x08\x0e-\x1f"
+_CONTROL = f"[{_CONTROL_CLASS}]"
+#: ASCII names of the bytes of :data:`_CONTROL`, in byte order.
+_CONTROL_ASCII = (
+    "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "SO", "SI", "DLE", "DC1",
+    "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US",
+)  # fmt: skip
+_CONTROL_NAMES: dict[str, str] = {
+    chr(b): f"{name}, byte 0x{b:02X}"
+    for b, name in zip([*range(0x00, 0x09), *range(0x0E, 0x20)], _CONTROL_ASCII, strict=True)
+}
+
+
+def _has_control(text: pl.Expr) -> pl.Expr:
+    """Whether a line holds a byte of :data:`_CONTROL` (EXTR0006)."""
+    return text.str.contains(_CONTROL)
+
+
+def _control_columns(text: pl.Expr) -> list[pl.Expr]:
+    """What an EXTR0006 finding tells of a spoiled line (FORMATS.md).
+
+    Its record type (when known), the field holding its first control byte and
+    that byte's name; never the content: a spoiled field may be an SSID or a name.
+    """
+    base = _record_type(text).str.strip_suffix("-R")
+    before = text.str.extract(f"^([^{_CONTROL_CLASS}]*)", 1)
+    return [
+        pl.when(base.is_in(list(LAYOUTS))).then(base).otherwise(pl.lit("")).alias("_ctrl_type"),
+        (before.str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias("_ctrl_field"),
+        text.str.extract(f"({_CONTROL})", 1)
+        .replace_strict(_CONTROL_NAMES, return_dtype=pl.String)
+        .alias("_ctrl_byte"),
+    ]
+
+
+def _control_findings(spoiled: pl.LazyFrame) -> pl.LazyFrame:
+    """EXTR0006 for lines with ``source_file``, ``source_line`` and :func:`_control_columns`."""
+    return spoiled.select(
+        pl.lit("EXTR0006").alias("rule"),
+        pl.lit("fatal").alias("severity"),
+        pl.col("source_file").cast(pl.String).alias("file"),
+        pl.col("source_line").cast(pl.Int64).alias("line"),
+        pl.col("_ctrl_type").alias("record_type"),
+        pl.lit(None, pl.String).alias("ssid"),
+        pl.lit(None, pl.String).alias("cds_code"),
+        fmt(
+            "line holds a control character ({}) at field {}; line not used",
+            pl.col("_ctrl_byte"),
+            pl.col("_ctrl_field"),
+        ).alias("message"),
+    )
 
 
 def strip_padding(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -511,7 +586,9 @@ class _SingleTypeFile:
     :func:`_single_type_files`). Every line not listed in ``bad_counts``
     (``source_line``, ``_n_line``) has ``usual_count`` fields or, for what the
     layout needs, counts as having them: its first N fields are its layout
-    fields, and its missing ones are empty.
+    fields, and its missing ones are empty. ``spoiled`` lists the lines holding
+    a control byte (``source_line`` and :func:`_control_columns`), which are not
+    split (EXTR0006).
     """
 
     record_type: str  # as on the lines, e.g. "SENR" or "SENR-R"
@@ -519,6 +596,7 @@ class _SingleTypeFile:
     native: bool
     usual_count: int
     bad_counts: pl.DataFrame
+    spoiled: pl.DataFrame
 
 
 def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.LazyFrame:
@@ -546,6 +624,8 @@ def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.Lazy
         extra_columns="ignore",
         raise_if_empty=False,
     )
+    if file.spoiled.height:
+        fields = fields.filter(~pl.col("source_line").is_in(file.spoiled["source_line"].implode()))
     bad = file.bad_counts
     n_line = (
         pl.col("source_line").replace_strict(
@@ -599,6 +679,18 @@ def read_caret(
             schema={"source_file": pl.String, "lines": pl.Int64},
         ).with_columns(pl.col("source_file").cast(pl.Categorical))
         line_counts = pl.concat([line_counts, counted])
+    spoiled = [
+        lines.filter(pl.col("_spoiled")).select(
+            "source_file", "source_line", *_control_columns(pl.col("text"))
+        ),
+        *(
+            pl.LazyFrame(f.spoiled).with_columns(pl.lit(str(p)).alias("source_file"))
+            for p, f in pure.items()
+            if f.spoiled.height
+        ),
+    ]
+    # A spoiled line is rejected whole (EXTR0006) and read no further.
+    lines = lines.filter(~pl.col("_spoiled"))
     base_type = pl.col("_rtype").str.strip_suffix("-R")
     unknown = lines.filter(~base_type.is_in(list(LAYOUTS))).with_columns(
         pl.lit(None, pl.String).alias("ssid")
@@ -625,6 +717,7 @@ def read_caret(
                 "SELA, or their ODS forms with -R); line not used",
                 record_type="",
             ),
+            *map(_control_findings, spoiled),
         ]
     )
 
@@ -647,7 +740,8 @@ def read_caret(
 
 
 def _typed_lines(paths: Sequence[Path]) -> pl.LazyFrame:
-    """Lines of ``paths`` with their record type (``_rtype``, e.g. ``SENR-R``)."""
+    """Lines of ``paths`` with their record type (``_rtype``, e.g. ``SENR-R``) and
+    whether they hold a control byte (``_spoiled``, EXTR0006)."""
     if not paths:
         return pl.LazyFrame(
             schema={
@@ -655,10 +749,13 @@ def _typed_lines(paths: Sequence[Path]) -> pl.LazyFrame:
                 "source_line": pl.Int64,
                 "text": pl.String,
                 "_rtype": pl.String,
+                "_spoiled": pl.Boolean,
             }
         )
     lines = pl.concat([_raw_lines(p) for p in paths])
-    return lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
+    return lines.with_columns(
+        _record_type(pl.col("text")).alias("_rtype"), _has_control(pl.col("text")).alias("_spoiled")
+    )
 
 
 def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
@@ -688,7 +785,9 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
             candidates[p] = head
     if not candidates:
         return {}
-    n_line = pl.col("_n_line")
+    spoiled = pl.col("_spoiled")
+    # Field counts of the lines that are not spoiled (a spoiled line is not split).
+    n_line = pl.col("_n_line").filter(~spoiled)
     checks = []
     for i, (p, head) in enumerate(candidates.items()):
         layout = LAYOUTS[prefixes[head].removesuffix("-R")]
@@ -701,14 +800,17 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
             # the per-line expressions directly.
             .select(
                 "source_line",
+                "text",
                 pl.col("text").str.starts_with(head).alias("_ok"),
                 (pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias(
                     "_n_line"
                 ),
+                _has_control(pl.col("text")).alias("_spoiled"),
             )
             .select(
                 pl.lit(i).alias("_file"),
-                pl.col("_ok").all().alias("ok"),
+                # A spoiled line is rejected whatever it begins with.
+                (pl.col("_ok") | spoiled).all().alias("ok"),
                 pl.len().cast(pl.Int64).alias("lines"),
                 n_line.min().alias("least"),
                 n_line.max().alias("most"),
@@ -716,8 +818,10 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
                 .sum()
                 .alias("shifted"),
                 # Few lines in a usable file: collected in this same pass.
-                pl.col("source_line").filter(bad).implode().alias("bad_lines"),
+                pl.col("source_line").filter(~spoiled).filter(bad).implode().alias("bad_lines"),
                 n_line.filter(bad).implode().alias("bad_n"),
+                pl.col("source_line").filter(spoiled).implode().alias("spoiled_lines"),
+                *(c.implode() for c in _control_columns(pl.col("text").filter(spoiled))),
             )
         )
     rows = pl.concat(checks).collect()
@@ -728,7 +832,8 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
             continue
         record_type = prefixes[head]
         # A file whose lines all have one count needs no list: that count is the
-        # usual one, whatever it is (even one the layout does not allow).
+        # usual one, whatever it is (even one the layout does not allow). No
+        # count at all: every line is spoiled, and none is split.
         uniform = row["least"] == row["most"]
         listed = {"source_line": row["bad_lines"], "_n_line": row["bad_n"]}
         found[p] = _SingleTypeFile(
@@ -736,12 +841,24 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
             lines=int(row["lines"]),
             native=uniform or row["shifted"] == 0,
             usual_count=(
-                int(row["least"])
+                int(row["least"] or 0)
                 if uniform
                 else len(LAYOUTS[record_type.removesuffix("-R")].fields)
             ),
             bad_counts=pl.DataFrame(
                 {} if uniform else listed, schema={"source_line": pl.Int64, "_n_line": pl.Int64}
+            ),
+            spoiled=pl.DataFrame(
+                {
+                    "source_line": row["spoiled_lines"],
+                    **{c: row[c] for c in ("_ctrl_type", "_ctrl_field", "_ctrl_byte")},
+                },
+                schema={
+                    "source_line": pl.Int64,
+                    "_ctrl_type": pl.String,
+                    "_ctrl_field": pl.Int64,
+                    "_ctrl_byte": pl.String,
+                },
             ),
         )
     return found

@@ -240,3 +240,27 @@ def test_non_extract_files_in_a_folder_are_skipped_with_a_finding(tmp_path: Path
         app, ["run", str(folder / "book.xlsx"), "--class-of", "2018", "--out", str(tmp_path / "o2")]
     )
     assert named.exit_code == 2
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_nul_byte_spoils_its_line_not_the_run(tmp_path: Path, named: bool) -> None:
+    """EXTR0006: a NUL in one line (here in a name) no longer ends or empties the run."""
+    # arrange: the two good students of the bad-input extract, then a line with a NUL
+    src = _extract(tmp_path)
+    text = src.read_bytes().splitlines(keepends=True)
+    spoiled = text[0].replace(SECRET_NAMES[0].encode(), b"Zyx\x00quorth")
+    src.write_bytes(b"".join([*text[:2], spoiled]))
+    # act
+    target = src if named else src.parent
+    res = runner.invoke(
+        app, ["run", str(target), "--class-of", "2018", "--out", str(tmp_path / "o")]
+    )
+    # assert: both students read; the NUL line is one fatal finding, no name printed
+    assert res.exit_code == 0, res.output
+    students = pl.read_parquet(tmp_path / "o" / "students.parquet")
+    assert set(students["ssid"]) == {SECRET_SSIDS[0], SECRET_SSIDS[1]}
+    findings = pl.read_csv(tmp_path / "o" / "findings.csv", schema_overrides={"ssid": pl.String})
+    row = findings.filter(pl.col("rule") == "EXTR0006").select("severity", "line").rows()
+    assert row == [("fatal", 3)]
+    assert "quorth" not in res.output
+    assert not findings["message"].str.contains("quorth").any()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -11,9 +12,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from acgr.extracts import TABLES, Extracts, _single_type_files, read_inputs
+from acgr.extracts import (
+    TABLES,
+    ExtractError,
+    Extracts,
+    _parse_file,
+    _raw_lines,
+    _single_type_files,
+    read_inputs,
+)
 from acgr.layouts import LAYOUTS, MIN_FIELDS
-from acgr.testing import record_line, senr_line, write_extract
+from acgr.testing import record_line, senr_histories, senr_line, write_extract
 
 
 def test_fields_lose_spaces_tabs_and_no_break_spaces(tmp_path: Path) -> None:
@@ -334,6 +343,8 @@ def test_single_type_files_read_by_the_csv_reader_equal_the_line_path(
         (["SENR-R" + "^" * 36, "SENR-R" + "^" * 36], True),
         # plain SENR with the two ODS fields, and older lines: the first 39 are layout fields
         (["SENR" + "^" * 40, "SENR" + "^" * 32, "SENR" + "^" * 38], True),
+        # a line spoiled by a control byte is left out, whatever it begins with
+        (["SENR^1", "x\x00y", "SENR^2"], True),
     ],
 )
 def test_which_single_type_files_the_csv_reader_splits(
@@ -366,3 +377,208 @@ def test_the_csv_reader_reports_each_bad_lines_real_field_count(tmp_path: Path) 
     assert found["line"].to_list() == [2, 4]
     assert "has 30 fields" in found["message"][0]
     assert f"has {len(fields) + 3} fields" in found["message"][1]
+
+
+# ---------------------------------------------------------------------------------
+# One bad byte spoils its line, never its file (FORMATS.md; EXTR0006).
+# ---------------------------------------------------------------------------------
+def _lines_of(*ssids: str) -> list[str]:
+    return [senr_line(ssid=s, enrollment_start_date=dt.date(2014, 8, 20)) for s in ssids]
+
+
+def _with_field(line: str, index: int, value: str) -> str:
+    fields = line.split("^")
+    fields[index] = value
+    return "^".join(fields)
+
+
+@pytest.mark.parametrize("byte", ["\x00", "\x1b", "\x1f", "\x08"])
+def test_a_control_byte_spoils_its_line_and_the_other_lines_are_read(
+    tmp_path: Path, byte: str
+) -> None:
+    """EXTR0006 on both reading paths; the field is named, its content never echoed."""
+    # arrange: the SSID of line 2 holds a control byte (field 8), line 4 ends with one
+    lines = _lines_of("1234567801", "1234567802", "1234567803", "1234567804", "1234567805")
+    lines[1] = _with_field(lines[1], 7, f"12345{byte}67802")
+    lines[3] = lines[3] + byte
+    path = write_extract(tmp_path / "in" / "senr.txt", lines)
+    # act
+    for ex in _both_paths(path, tmp_path / "store"):
+        senr = ex.senr.collect()
+        found = ex.findings.collect()
+        # assert: the three good lines are read, whole
+        assert senr["ssid"].to_list() == ["1234567801", "1234567803", "1234567805"]
+        assert found.select("rule", "severity", "line", "record_type", "ssid").rows() == [
+            ("EXTR0006", "fatal", 2, "SENR", None),
+            ("EXTR0006", "fatal", 4, "SENR", None),
+        ]
+        assert " at field 8; line not used" in found["message"][0]
+        assert " at field 39; line not used" in found["message"][1]
+        assert not found["message"].str.contains("12345").any()
+        assert ex.accounting().collect().row(0) == (5, 3, 2)
+
+
+def test_the_control_byte_is_named_in_the_finding(tmp_path: Path) -> None:
+    # arrange
+    lines = _lines_of("1234567801", "1234567802")
+    lines[1] = _with_field(lines[1], 9, "Zo\x00e")
+    path = write_extract(tmp_path / "in" / "senr.txt", lines)
+    # act
+    message = read_inputs(path).findings.collect()["message"].to_list()
+    # assert
+    assert message == ["line holds a control character (NUL, byte 0x00) at field 10; line not used"]
+
+
+def test_a_nul_in_the_first_line_no_longer_makes_the_file_binary(tmp_path: Path) -> None:
+    """Named or found in a folder, a file with a NUL byte is read, save that line."""
+    # arrange: a NUL at the very start of the file, another in line 3
+    lines = _lines_of("1234567801", "1234567802", "1234567803")
+    lines[0] = "\x00" + lines[0]
+    lines[2] = _with_field(lines[2], 10, "\x00")
+    path = write_extract(tmp_path / "in" / "senr.txt", lines)
+    # act: the file named, and the folder holding it
+    for ex in (read_inputs(path), read_inputs(path.parent, line_store=tmp_path / "store")):
+        # assert: line 1 is not of a known type, so its finding has none
+        assert ex.senr.collect()["source_line"].to_list() == [2]
+        assert ex.findings.collect().select("rule", "line", "record_type").rows() == [
+            ("EXTR0006", 1, ""),
+            ("EXTR0006", 3, "SENR"),
+        ]
+
+
+def test_a_binary_file_is_still_refused_named_and_skipped_in_a_folder(tmp_path: Path) -> None:
+    # arrange: a binary file (NULs, no caret record) beside an extract
+    folder = tmp_path / "in"
+    write_extract(folder / "senr.txt", _lines_of("1234567801"))
+    (folder / "image.bin").write_bytes(bytes(range(256)) * 8)
+    # act / assert: named, it ends the read with one line naming the file
+    with pytest.raises(ExtractError, match=r"image\.bin: line 1: .*binary"):
+        read_inputs(folder / "image.bin")
+    # act / assert: in a folder, it is skipped and said so
+    found = read_inputs(folder).findings.collect()
+    assert found.select("rule", "file").rows() == [("EXTR0005", str(folder / "image.bin"))]
+
+
+def test_invalid_utf8_rejects_no_line_by_itself(tmp_path: Path) -> None:
+    """cp1252 bytes in a name are read (lossily); in a date they fail that date's check."""
+    # arrange: a cp1252 name on line 1, a cp1252 byte inside the start date of line 2
+    lines = _lines_of("1234567801", "1234567802")
+    text = "\n".join([_with_field(lines[0], 9, "Zoë"), _with_field(lines[1], 21, "2014é820")])
+    path = tmp_path / "in" / "senr.txt"
+    path.parent.mkdir()
+    path.write_bytes((text + "\n").encode("cp1252"))
+    # act
+    for ex in _both_paths(path, tmp_path / "store"):
+        # assert
+        assert ex.senr.collect()["ssid"].to_list() == ["1234567801"]
+        found = ex.findings.collect()
+        assert found.select("rule", "line", "ssid").rows() == [("FRMT0002", 2, "1234567802")]
+        assert found["message"][0].endswith(": EnrollmentSchoolStartDate; record not used")
+
+
+def test_polars_keeps_a_lone_cr_and_a_nul_inside_their_line(tmp_path: Path) -> None:
+    """What both reading paths rely on: lines end at LF (a CR before it dropped); a lone
+    CR, a NUL and a unit separator (0x1F) are bytes of the line, on either Polars reader."""
+    # arrange: a lone CR in a code (line 1), a NUL (line 2), 0x1F (line 3), CRLF ends
+    lines = _lines_of("1234567801", "1234567802", "1234567803", "1234567804")
+    for i, byte in enumerate(["\r", "\x00", "\x1f"]):
+        lines[i] = _with_field(lines[i], 8, f"L{byte}{i}")
+    path = write_extract(tmp_path / "in" / "senr.txt", lines, crlf=True)
+    # act: the line reader of the general path, and the CSV reader of single-type
+    # files told of no spoiled line, so that it splits every line
+    text = _raw_lines(path).collect()
+    single = _single_type_files([path])[path]
+    unfiltered = replace(single, spoiled=single.spoiled.clear())
+    fields = _parse_file(path, unfiltered, with_pii=False).collect()
+    # assert: four lines, each whole, on both
+    assert text["text"].to_list() == lines
+    assert fields["source_line"].to_list() == [1, 2, 3, 4]
+    assert fields["local_student_id"].to_list() == ["L\r0", "L\x001", "L\x1f2", None]
+    assert fields["ssid"].to_list() == ["1234567801", "1234567802", "1234567803", "1234567804"]
+    # and the reader proper splits the CR line and leaves the spoiled ones out
+    assert (single.lines, single.native) == (4, True)
+    assert single.spoiled["source_line"].to_list() == [2, 3]
+    assert _parse_file(path, single, with_pii=False).collect()["source_line"].to_list() == [1, 4]
+
+
+def test_a_lone_cr_neither_ends_a_line_nor_spoils_it(tmp_path: Path) -> None:
+    """CR is no line end of its own: the line is read on both paths, its fields in place."""
+    # arrange: a lone CR inside the local student id (field 9), LF line ends
+    lines = _lines_of("1234567801", "1234567802")
+    lines[0] = _with_field(lines[0], 8, "L\r1")
+    path = write_extract(tmp_path / "in" / "senr.txt", lines)
+    # act
+    for ex in _both_paths(path, tmp_path / "store"):
+        senr = ex.senr.collect()
+        # assert
+        assert ex.findings.collect().height == 0
+        assert senr["source_line"].to_list() == [1, 2]
+        assert senr["local_student_id"].to_list() == ["L\r1", None]
+        assert senr["enrollment_start_date"].to_list() == [dt.date(2014, 8, 20)] * 2
+
+
+#: C0 control bytes the reader rejects (all but TAB, LF, VT, FF, CR).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20)])
+
+
+@st.composite
+def _spoiled_extract(draw: st.DrawFn) -> tuple[list[bytes], int, bytes]:
+    """A valid SENR extract (submission or ODS lines), a line index and that line's
+    replacement: random bytes, or the line with a control byte put in anywhere.
+
+    Random bytes may hold CR: Polars ends lines at LF only (a lone CR stays in its
+    line, see test_polars_keeps_a_lone_cr_and_a_nul_inside_their_line), so a CR
+    cannot split the replaced line; only LF is left out.
+    """
+    rows = draw(senr_histories(max_students=4))
+    lines = [senr_line(**row) for row in rows]
+    if draw(st.booleans()):  # the ODS layout: -R, and the two trailing dates
+        lines = ["SENR-R" + line.removeprefix("SENR") + "^20180920^20180921" for line in lines]
+    if len(lines) == 1:
+        lines.append(lines[0])
+    index = draw(st.integers(0, len(lines) - 1))
+    original = lines[index].encode()
+    at = draw(st.integers(0, len(original)))
+    byte = draw(st.sampled_from(list(_CONTROL_BYTES)))
+    replacement = draw(
+        st.one_of(
+            st.binary(max_size=120).map(lambda b: b.replace(b"\n", b"")),
+            st.just(original[:at] + bytes([byte]) + original[at:]),
+        )
+    )
+    return [line.encode() for line in lines], index, replacement
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=_spoiled_extract())
+def test_a_line_of_random_bytes_spoils_that_line_only(
+    tmp_path_factory: pytest.TempPathFactory, case: tuple[list[bytes], int, bytes]
+) -> None:
+    """Any one line replaced: every other line gives the same record, and that line a finding."""
+    # arrange: the valid extract, and the same with one line replaced
+    lines, index, replacement = case
+    spoiled = [*lines[:index], replacement, *lines[index + 1 :]]
+    root = tmp_path_factory.mktemp("extract")
+    for name, content in (("valid", lines), ("spoiled", spoiled)):
+        (root / name).mkdir()
+        (root / name / "senr.txt").write_bytes(b"".join(line + b"\n" for line in content))
+    line_no = index + 1
+    # act / assert, with a line store (the CSV reader's path when it can) and without
+    for store in (True, False):
+
+        def read(name: str, store: bool = store) -> Extracts:
+            return read_inputs(root / name, line_store=root / f"{name}-store" if store else None)
+
+        valid, damaged = read("valid"), read("spoiled")
+        for table in TABLES:
+            expected = valid.table(table).collect().filter(pl.col("source_line") != line_no)
+            got = damaged.table(table).collect()
+            assert_frame_equal(got.drop("source_file"), expected.drop("source_file"))
+        found = damaged.findings.collect()
+        assert found.filter(pl.col("line") == line_no).height >= 1
+        assert found.filter(pl.col("line") != line_no).height == 0
+        assert valid.findings.collect().height == 0
+        read_, parsed, rejected = damaged.accounting().collect().row(0)
+        assert read_ == len(lines) == parsed + rejected
