@@ -269,45 +269,133 @@ def empty_table(name: str) -> pl.LazyFrame:
 _SNIFF_BYTES = 1 << 16
 
 
+class _UnusableFileError(ExtractError):
+    """A file that holds no CALPADS extract nor canonical table, or cannot be read.
+
+    The message is the one line a named file ends the run with; ``reason``
+    completes the EXTR0005 finding of such a file found in a folder.
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _not_an_extract(path: Path, what: str) -> _UnusableFileError:
+    return _UnusableFileError(
+        f"{path}: line 1: not a CALPADS extract: {what}",
+        f"file in the input folder is not a CALPADS extract: {what}; skipped",
+    )
+
+
+#: Columns that tell the side inputs of FORMATS.md ("Optional side inputs") and
+#: this project's own outputs apart, as :func:`_norm` spells them, with what to
+#: say of each. Tried in order; every listed column must be present.
+_SIDE_FILES: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"cdscode"}), "a schools directory: pass it with --schools"),
+    (frozenset({"cds"}), "a schools directory: pass it with --schools"),
+    (frozenset({"ssid", "startdate", "enddate"}), "a foster-match table: pass it with --foster"),
+    (
+        frozenset({"ssid", "academicyear"}),
+        "a direct-certification table: pass it with --direct-cert",
+    ),
+    (frozenset({"aggregatelevel", "reportingcategory"}), "an ACGR file (like acgr.txt)"),
+    (frozenset({"rule", "severity", "file", "line"}), "a findings file (like findings.csv)"),
+)
+
+
+def _header(line: str) -> set[str]:
+    """Column names of a header line (comma- or tab-delimited), as :func:`_norm` spells them."""
+    separator = "\t" if line.count("\t") > line.count(",") else ","
+    return {_norm(c) for c in line.split(separator)}
+
+
+def _what_it_is(path: Path, head: bytes, first: str) -> str:
+    """What a file that is no extract looks like, for its message (EXTR0005).
+
+    ``head`` is the file's first bytes, ``first`` its first non-blank line.
+    """
+    suffix = path.suffix.lower()
+    if head.startswith(b"PK\x03\x04"):  # a zip: Office Open XML, OpenDocument, or an archive
+        if suffix in (".xlsx", ".xlsm") or b"xl/" in head[:4096]:
+            return "a spreadsheet (Excel workbook)"
+        if suffix == ".ods" or b"opendocument.spreadsheet" in head[:4096]:
+            return "a spreadsheet (OpenDocument)"
+        return "a zip archive: unzip it first"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: Excel 97-2003 and its kin
+        return "a spreadsheet (Excel 97-2003 workbook)" if suffix == ".xls" else "an Office file"
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text: save it as UTF-8"
+    columns = _header(first)
+    for needed, what in _SIDE_FILES:
+        if needed <= columns:
+            return what
+    if suffix in (".md", ".markdown", ".rst") or path.name.upper().startswith("README"):
+        return "a document (README or notes)"
+    if b"\x00" in head:
+        return "binary content (NUL bytes)"
+    if suffix == ".csv" and "," in first:
+        return "a CSV table whose columns do not match any canonical table (SENR, SINF, SPRG, SELA)"
+    delim = "tab" if "\t" in first else ("comma" if "," in first else "unknown")
+    return (
+        "no caret-delimited SENR/SINF/SPRG/SELA record in its first lines "
+        f"({delim}-delimited text?)"
+    )
+
+
 def _sniff(path: Path) -> str:
     """Kind of a file: ``parquet``, ``csv`` (canonical, with header), ``caret`` or ``empty``.
 
-    Raises :class:`ExtractError` for files that cannot be a CALPADS extract at all
-    (binary content, no known record type in the first lines).
+    A file is a caret extract when one of its first non-blank lines begins with a
+    known record type and carries ``^`` (FORMATS.md): a NUL or another bad byte
+    elsewhere spoils only its line (EXTR0006). A Parquet or CSV file must hold a
+    canonical table. Raises :class:`_UnusableFileError` for anything else (binary files,
+    spreadsheets, documents, side tables such as a schools directory), saying
+    what the file looks like where that can be told.
     """
     try:
         with path.open("rb") as fh:
             head = fh.read(_SNIFF_BYTES)
             # Parquet begins and ends with its magic: a caret file whose first
             # line happens to begin with it is still read as text.
-            if len(head) >= 8 and head.startswith(b"PAR1"):
+            parquet = len(head) >= 8 and head.startswith(b"PAR1")
+            if parquet:
                 fh.seek(-4, os.SEEK_END)
-                if fh.read(4) == b"PAR1":
-                    return "parquet"
+                parquet = fh.read(4) == b"PAR1"
     except OSError as exc:
-        raise ExtractError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise _UnusableFileError(
+            f"{path}: cannot be read ({exc.strerror})",
+            f"file in the input folder cannot be read ({exc.strerror}); skipped",
+        ) from None
+    if parquet:
+        try:
+            columns = pl.read_parquet_schema(path).keys()
+        except (OSError, pl.exceptions.PolarsError):
+            raise _not_an_extract(path, "a Parquet file that cannot be read") from None
+        if _table_of(columns) is None:
+            raise _not_an_extract(
+                path,
+                "a Parquet table whose columns do not match any canonical table "
+                "(SENR, SINF, SPRG, SELA)",
+            )
+        return "parquet"
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         return "empty"
-    # A NUL does not make a file binary: one bad byte spoils its line, never its
-    # file (EXTR0006). What counts is whether its first lines are caret records.
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    first_lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
+    # Lines as the reader splits them (at LF only: str.splitlines would also
+    # split at the control bytes that spoil a line).
+    first_lines = [ln for ln in text.split("\n")[:200] if ln.strip()]
     first = first_lines[0] if first_lines else ""
-    if first.split(",")[0].strip().lower() in ("record_type_code", "ssid", "source_file"):
+    if "^" not in first and _table_of(first.split(",")) is not None:
         return "csv"
     known = set(LAYOUTS)
     for ln in first_lines:
         rtype = ln.split("^", 1)[0].strip().upper().removesuffix("-R")
         if rtype in known and "^" in ln:
             return "caret"
-    if b"\x00" in head:
-        line = head[: head.index(b"\x00")].count(b"\n") + 1
-        raise ExtractError(f"{path}: line {line}: binary content (NUL byte), not a text extract")
-    delim = "tab" if "\t" in first else ("comma" if "," in first else "unknown")
-    raise ExtractError(
-        f"{path}: line 1: not a CALPADS extract: no caret-delimited SENR/SINF/SPRG/SELA "
-        f"record in the first lines ({delim}-delimited text?)"
-    )
+    raise _not_an_extract(path, _what_it_is(path, head, first))
 
 
 def _raw_lines(path: Path) -> pl.LazyFrame:
@@ -996,7 +1084,10 @@ def has_text_dates(frame: pl.LazyFrame, table: str) -> bool:
 
 
 def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame, bool]:
-    """Table name, canonical frame, and whether its dates are typed already."""
+    """Table name, canonical frame, and whether its dates are typed already.
+
+    :func:`_sniff` has made sure the columns are a canonical table's.
+    """
     # A canonical CSV is read with every column as text, so codes keep their zeros.
     lf = pl.scan_parquet(path) if kind == "parquet" else pl.scan_csv(path, infer_schema=False)
     table = _table_of(lf.collect_schema().names())
@@ -1032,18 +1123,19 @@ def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
     return out
 
 
-def _file_findings(files: list[str], rule: str, message: str) -> pl.LazyFrame:
+def _file_findings(files: Mapping[str, str], rule: str) -> pl.LazyFrame:
+    """One warning per file (line 0); ``files`` maps each file to its message."""
     n = len(files)
     return pl.LazyFrame(
         {
             "rule": [rule] * n,
             "severity": ["warning"] * n,
-            "file": files,
+            "file": list(files),
             "line": [0] * n,
             "record_type": [""] * n,
             "ssid": [None] * n,
             "cds_code": [None] * n,
-            "message": [message] * n,
+            "message": list(files.values()),
         },
         schema=FINDINGS_SCHEMA,
     )
@@ -1085,18 +1177,18 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
     caret: list[Path] = []
     kinds: set[str] = set()
     empty: list[str] = []
-    skipped: list[str] = []
+    skipped: dict[str, _UnusableFileError] = {}
     canonical: dict[str, list[tuple[Path, pl.LazyFrame]]] = {t: [] for t in TABLES}
     padded: set[str] = set()
     for f, named in found:
         try:
             kind = _sniff(f)
-        except ExtractError:
+        except _UnusableFileError as exc:
             if named:  # a file the user named must be readable
                 raise
             # A folder may also hold a schools file, a README, a spreadsheet:
-            # skipped, and said so, rather than ending the run.
-            skipped.append(str(f))
+            # skipped, and said what it seems to be, rather than ending the run.
+            skipped[str(f)] = exc
             continue
         kinds.add(kind)
         if kind == "empty":
@@ -1130,19 +1222,14 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
     if len(empty) + len(skipped) == len(found):
         if empty:
             raise ExtractError(f"{empty[0]}: line 1: the file is empty (no records to read)")
-        raise ExtractError(f"{skipped[0]}: line 1: not a CALPADS extract (no file to read)")
+        raise ExtractError(f"{next(iter(skipped.values()))} (no file to read)")
     notes = [ex.other_findings]
     if empty:
-        notes.append(_file_findings(empty, "EXTR0003", "file is empty; nothing read from it"))
-    if skipped:
         notes.append(
-            _file_findings(
-                skipped,
-                "EXTR0005",
-                "file in the input folder is not a CALPADS extract (binary, or no caret "
-                "SENR/SINF/SPRG/SELA record in its first lines); skipped",
-            )
+            _file_findings(dict.fromkeys(empty, "file is empty; nothing read from it"), "EXTR0003")
         )
+    if skipped:
+        notes.append(_file_findings({f: e.reason for f, e in skipped.items()}, "EXTR0005"))
     ex.other_findings = concat_findings(notes)
     ex.sources = [str(f) for f, _ in found if str(f) not in skipped]
     ex.columnar = kinds <= {"parquet", "empty"}

@@ -227,19 +227,36 @@ def test_non_extract_files_in_a_folder_are_skipped_with_a_finding(tmp_path: Path
     src = _extract(tmp_path)  # writes in/senr.txt
     assert src.parent == folder
     (folder / "schools.csv").write_text("cds_code,county_name\n19647330000000,Los Angeles\n")
+    (folder / "foster.csv").write_text("ssid,start_date,end_date\n7000000001,20150101,\n")
+    (folder / "dc.csv").write_text("ssid,academic_year\n7000000001,2015-16\n")
     (folder / "book.xlsx").write_bytes(b"PK\x03\x04\x00\x00binary")
     res = runner.invoke(
         app, ["run", str(folder), "--class-of", "2018", "--out", str(tmp_path / "o")]
     )
     assert res.exit_code == 0, res.output
     findings = pl.read_csv(tmp_path / "o" / "findings.csv")
-    skipped = findings.filter(pl.col("rule") == "EXTR0005")["file"].to_list()
-    assert sorted(Path(f).name for f in skipped) == ["book.xlsx", "schools.csv"]
+    skipped = findings.filter(pl.col("rule") == "EXTR0005").sort("file")
+    assert [Path(f).name for f in skipped["file"]] == [
+        "book.xlsx",
+        "dc.csv",
+        "foster.csv",
+        "schools.csv",
+    ]
+    hints = ["a spreadsheet", "--direct-cert", "--foster", "--schools"]
+    assert all(h in m for h, m in zip(hints, skipped["message"], strict=True))
+    assert set(skipped["severity"]) == {"warning"}
     # a file named on the command line must be readable: that stays an error
     named = runner.invoke(
         app, ["run", str(folder / "book.xlsx"), "--class-of", "2018", "--out", str(tmp_path / "o2")]
     )
     assert named.exit_code == 2
+    foster = runner.invoke(
+        app,
+        ["run", str(folder / "foster.csv"), "--class-of", "2018", "--out", str(tmp_path / "o3")],
+    )
+    assert foster.exit_code == 2
+    assert "foster.csv: line 1: not a CALPADS extract: a foster-match table" in foster.output
+    assert "7000000001" not in foster.output
 
 
 @pytest.mark.parametrize("named", [True, False])

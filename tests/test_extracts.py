@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+import acgr
 from acgr.extracts import (
     TABLES,
     ExtractError,
@@ -23,6 +24,8 @@ from acgr.extracts import (
 )
 from acgr.layouts import LAYOUTS, MIN_FIELDS
 from acgr.testing import record_line, senr_histories, senr_line, write_extract
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def test_fields_lose_spaces_tabs_and_no_break_spaces(tmp_path: Path) -> None:
@@ -582,3 +585,136 @@ def test_a_line_of_random_bytes_spoils_that_line_only(
         assert valid.findings.collect().height == 0
         read_, parsed, rejected = damaged.accounting().collect().row(0)
         assert read_ == len(lines) == parsed + rejected
+
+
+# ---------------------------------------------------------------------------------
+# Files beside the extracts in a folder (EXTR0005)
+# ---------------------------------------------------------------------------------
+#: Files a CALPADS download folder holds besides the extracts, and what the
+#: reader must say each looks like.
+_SIDE_FILES: dict[str, tuple[bytes, str]] = {
+    "schools.csv": (
+        b"cds_code,county_name,district_name,school_name,charter,dass\n"
+        b"19647330000000,Los Angeles,LAUSD,A High,N,N\n",
+        "a schools directory: pass it with --schools",
+    ),
+    "pubschls.txt": (
+        b"CDSCode\tNCESDist\tNCESSchool\tStatusType\tCounty\tDistrict\tSchool\n"
+        b"01100170000000\t0691051\t\tActive\tAlameda\tAlameda COE\t\n",
+        "a schools directory: pass it with --schools",
+    ),
+    "foster.csv": (
+        b"ssid,start_date,end_date\n1234567890,2015-01-01,2016-06-30\n",
+        "a foster-match table: pass it with --foster",
+    ),
+    "direct_cert.csv": (
+        b"ssid,academic_year\n1234567890,2015-16\n",
+        "a direct-certification table: pass it with --direct-cert",
+    ),
+    "book.xlsx": (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml xl/workbook.xml", "Excel"),
+    "old.xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "Excel 97-2003"),
+    "sheet.ods": (
+        b"PK\x03\x04\x00\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
+        "a spreadsheet (OpenDocument)",
+    ),
+    "README.md": (b"# SENR extracts\n\nDownloaded 2018-09-20.\n", "a document"),
+    "guide.pdf": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"),
+    "other.csv": (b"ssid,score\n1234567890,12\n", "columns do not match any canonical table"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SIDE_FILES))
+def test_a_side_file_in_a_folder_is_skipped_saying_what_it_looks_like(
+    tmp_path: Path, name: str
+) -> None:
+    """EXTR0005 (warning): the extracts are read; the side file is named with a hint."""
+    # arrange
+    folder = tmp_path / "in"
+    write_extract(folder / "senr.txt", _lines_of("1234567801"))
+    content, what = _SIDE_FILES[name]
+    (folder / name).write_bytes(content)
+    # act
+    ex = read_inputs(folder)
+    # assert
+    assert ex.senr.collect()["ssid"].to_list() == ["1234567801"]
+    found = ex.findings.collect()
+    assert found.select("rule", "severity", "file", "line").rows() == [
+        ("EXTR0005", "warning", str(folder / name), 0)
+    ]
+    assert what in found["message"][0]
+    assert found["message"][0].endswith("; skipped")
+    assert ex.sources == [str(folder / "senr.txt")]
+
+
+@pytest.mark.parametrize("name", sorted(_SIDE_FILES))
+def test_a_named_side_file_is_a_one_line_error_saying_what_it_looks_like(
+    tmp_path: Path, name: str
+) -> None:
+    # arrange
+    content, what = _SIDE_FILES[name]
+    (tmp_path / name).write_bytes(content)
+    # act / assert
+    with pytest.raises(ExtractError) as raised:
+        read_inputs(tmp_path / name)
+    message = str(raised.value)
+    assert message.startswith(f"{tmp_path / name}: line 1: not a CALPADS extract: ")
+    assert what in message
+    assert "\n" not in message
+    assert "1234567890" not in message
+
+
+def test_a_folder_of_side_files_only_is_an_error(tmp_path: Path) -> None:
+    # arrange
+    for name in ("foster.csv", "schools.csv"):
+        (tmp_path / name).write_bytes(_SIDE_FILES[name][0])
+    # act / assert
+    with pytest.raises(ExtractError, match=r"foster\.csv: .*foster-match.*\(no file to read\)"):
+        read_inputs(tmp_path)
+
+
+def test_a_parquet_file_of_no_canonical_table_in_a_folder_is_skipped(tmp_path: Path) -> None:
+    """A run's own students.parquet left in the input folder is no extract."""
+    # arrange
+    write_extract(tmp_path / "senr.txt", _lines_of("1234567801"))
+    pl.DataFrame({"ssid": ["1234567801"], "outcome": ["Graduate"]}).write_parquet(
+        tmp_path / "students.parquet"
+    )
+    # act
+    found = read_inputs(tmp_path).findings.collect()
+    # assert
+    assert found.select("rule", "file").rows() == [("EXTR0005", str(tmp_path / "students.parquet"))]
+    assert "Parquet table whose columns do not match any canonical table" in found["message"][0]
+
+
+def test_a_caret_file_whose_first_line_begins_like_parquet_is_read_as_text(
+    tmp_path: Path,
+) -> None:
+    """Parquet has its magic at both ends; a damaged first line is one finding."""
+    # arrange
+    lines = ["PAR1^x", *_lines_of("1234567801")]
+    path = write_extract(tmp_path / "senr.txt", lines)
+    # act
+    ex = read_inputs(path)
+    # assert
+    assert ex.senr.collect()["source_line"].to_list() == [2]
+    assert ex.findings.collect().select("rule", "line").rows() == [("EXTR0001", 1)]
+
+
+def test_compute_on_a_folder_with_side_files_skips_them(tmp_path: Path) -> None:
+    """``acgr.compute("DIR/")`` over a folder that also holds the usual side files."""
+    # arrange: the fixture extract plus a schools file and a foster table
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in (FIXTURES / "extract").iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    for name in ("schools.csv", "foster.csv"):
+        (folder / name).write_bytes(_SIDE_FILES[name][0])
+    # act
+    result = acgr.compute(f"{folder}/", class_of=2018)
+    plain = acgr.compute(FIXTURES / "extract", class_of=2018)
+    # assert: the same students as from the extract alone, two files skipped
+    key = ["ssid", "in_cohort", "outcome", "reason", "cds_code"]
+    assert result.students.height == plain.students.height > 0
+    assert_frame_equal(result.students.select(key), plain.students.select(key))
+    skipped = result.findings.filter(pl.col("rule") == "EXTR0005")
+    assert sorted(Path(f).name for f in skipped["file"]) == ["foster.csv", "schools.csv"]
