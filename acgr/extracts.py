@@ -20,6 +20,7 @@ engine never reads; they are decoded lossily so codes and dates stay exact.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -1102,25 +1103,104 @@ def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame, bool
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, plus every regular file inside the folders named (sorted)."""
-    return [f for f, _ in _expand(paths)]
+    """Files named, plus every regular file inside the folders named (see :func:`_expand`)."""
+    return [f for f, _ in _expand(paths).files]
 
 
-def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
-    """``(file, named)``: ``named`` is False for files found inside a folder."""
-    out: list[tuple[Path, bool]] = []
+#: A file's or folder's identity: the same one reached by two paths has one.
+_Identity: TypeAlias = tuple[int, int]
+
+
+def _identity(st: os.stat_result) -> _Identity:
+    return (st.st_dev, st.st_ino)
+
+
+@dataclass
+class _Found:
+    """What :func:`_expand` found: ``(file, named)`` pairs (``named`` False for files
+    found inside a folder), links that lead nowhere (EXTR0007) and folders that
+    cannot be listed (EXTR0005), each with the error."""
+
+    files: list[tuple[Path, bool]] = field(default_factory=list)
+    dead_links: list[Path] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+
+def _walk(root: Path, walked: set[_Identity], found: _Found) -> list[tuple[Path, _Identity]]:
+    """Regular files under ``root``, sorted, following links to folders without looping.
+
+    A folder is listed once however many links lead to it (``walked``), so each
+    real file is reached once through folders. A link that leads nowhere (broken,
+    or a loop of links) or back to a folder it sits in is recorded in ``found``,
+    not followed. Hidden entries (``.name``: editors' lock links, caches) are not
+    inputs.
+    """
+    files: list[tuple[Path, _Identity]] = []
+    # Depth first in name order, so the first path to reach a folder is the least.
+    stack: list[tuple[Path, frozenset[_Identity]]] = [(root, frozenset())]
+    while stack:
+        folder, above = stack.pop()
+        key = _identity(folder.stat())
+        if key in walked:
+            continue
+        walked.add(key)
+        chain = above | {key}
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            found.unreadable[str(folder)] = exc.strerror or type(exc).__name__
+            continue
+        below: list[tuple[Path, frozenset[_Identity]]] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                st = entry.stat()  # follows links
+            except OSError:  # a broken link, or a loop of links (ELOOP)
+                if entry.is_symlink():
+                    found.dead_links.append(entry)
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                loops = entry.is_symlink() and (
+                    _identity(st) in chain or folder.resolve().is_relative_to(entry.resolve())
+                )
+                if loops:
+                    found.dead_links.append(entry)
+                else:
+                    below.append((entry, chain))
+            elif stat.S_ISREG(st.st_mode):
+                files.append((entry, _identity(st)))
+        stack.extend(reversed(below))
+    return sorted(files)
+
+
+def _expand(paths: Iterable[str | Path]) -> _Found:
+    """Files named, plus every regular file inside the folders named.
+
+    Files of one folder are sorted by path; each real file is read once even if
+    reached twice (a link to a file or a folder, a folder named twice, a file
+    named and inside a folder named), under its first path, and counts as named
+    if it was named once. Links that lead nowhere are listed (EXTR0007).
+    """
+    found = _Found()
+    walked: set[_Identity] = set()
+    seen: dict[_Identity, int] = {}
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(
-                (q, False)
-                for q in sorted(p.rglob("*"))
-                if q.is_file() and not q.name.startswith(".")
-            )
+            reached = [(f, key, False) for f, key in _walk(p, walked, found)]
         elif p.is_file():
-            out.append((p, True))
+            reached = [(p, _identity(p.stat()), True)]
         else:
             raise ExtractError(f"{p}: no such file or folder")
-    return out
+        for f, key, named in reached:
+            if key in seen:
+                i = seen[key]
+                found.files[i] = (found.files[i][0], found.files[i][1] or named)
+            else:
+                seen[key] = len(found.files)
+                found.files.append((f, named))
+    found.dead_links.sort()
+    return found
 
 
 def _file_findings(files: Mapping[str, str], rule: str) -> pl.LazyFrame:
@@ -1171,9 +1251,11 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
             padded=frozenset(t for t, ok in dates_typed.items() if ok),
         )
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
-    found = _expand(paths)
+    expanded = _expand(paths)
+    found = expanded.files
     if not found:
-        raise ExtractError(f"{', '.join(map(str, paths))}: no input files found")
+        dead = f" ({len(expanded.dead_links)} link(s) lead nowhere)" if expanded.dead_links else ""
+        raise ExtractError(f"{', '.join(map(str, paths))}: no input files found{dead}")
     caret: list[Path] = []
     kinds: set[str] = set()
     empty: list[str] = []
@@ -1230,6 +1312,26 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
         )
     if skipped:
         notes.append(_file_findings({f: e.reason for f, e in skipped.items()}, "EXTR0005"))
+    if expanded.unreadable:
+        notes.append(
+            _file_findings(
+                {
+                    f: f"folder in the input folder cannot be read ({why}); skipped"
+                    for f, why in expanded.unreadable.items()
+                },
+                "EXTR0005",
+            )
+        )
+    if expanded.dead_links:
+        notes.append(
+            _file_findings(
+                dict.fromkeys(
+                    map(str, expanded.dead_links),
+                    "link leads nowhere (broken, or a loop); skipped",
+                ),
+                "EXTR0007",
+            )
+        )
     ex.other_findings = concat_findings(notes)
     ex.sources = [str(f) for f, _ in found if str(f) not in skipped]
     ex.columnar = kinds <= {"parquet", "empty"}

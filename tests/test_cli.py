@@ -281,3 +281,23 @@ def test_a_nul_byte_spoils_its_line_not_the_run(tmp_path: Path, named: bool) -> 
     assert row == [("fatal", 3)]
     assert "quorth" not in res.output
     assert not findings["message"].str.contains("quorth").any()
+
+
+def test_a_link_loop_and_a_broken_link_in_the_folder_are_warnings(tmp_path: Path) -> None:
+    """EXTR0007: `ln -s loop DIR/loop` and a dangling link are said, not silently passed."""
+    # arrange
+    folder = _extract(tmp_path).parent
+    (folder / "loop").symlink_to("loop")
+    (folder / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    # act
+    res = runner.invoke(
+        app, ["run", str(folder), "--class-of", "2018", "--out", str(tmp_path / "o")]
+    )
+    # assert
+    assert res.exit_code == 0, res.output
+    findings = pl.read_csv(tmp_path / "o" / "findings.csv")
+    links = findings.filter(pl.col("rule") == "EXTR0007").sort("file")
+    assert links.select("severity", "file").rows() == [
+        ("warning", str(folder / "gone.txt")),
+        ("warning", str(folder / "loop")),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from acgr.extracts import (
     TABLES,
     ExtractError,
     Extracts,
+    _expand,
     _parse_file,
     _raw_lines,
     _single_type_files,
@@ -718,3 +720,102 @@ def test_compute_on_a_folder_with_side_files_skips_them(tmp_path: Path) -> None:
     assert_frame_equal(result.students.select(key), plain.students.select(key))
     skipped = result.findings.filter(pl.col("rule") == "EXTR0005")
     assert sorted(Path(f).name for f in skipped["file"]) == ["foster.csv", "schools.csv"]
+
+
+# ---------------------------------------------------------------------------------
+# Links inside input folders (EXTR0007)
+# ---------------------------------------------------------------------------------
+def _linked_folder(tmp_path: Path) -> Path:
+    """``in/`` with two extracts in subfolders and every kind of link beside them."""
+    folder = tmp_path / "in"
+    write_extract(folder / "a" / "senr.txt", _lines_of("1234567801", "1234567802"))
+    write_extract(folder / "b" / "senr.txt", _lines_of("1234567803"))
+    write_extract(tmp_path / "outside" / "senr.txt", _lines_of("1234567804"))
+    (folder / "loop").symlink_to("loop")  # a link to itself
+    (folder / "broken").symlink_to("nowhere")
+    (folder / "self").symlink_to(".")  # back to the folder it sits in
+    (folder / "up").symlink_to("..")  # to a folder holding it
+    (folder / "a" / "to_b").symlink_to("../b")  # a and b link to each other
+    (folder / "b" / "to_a").symlink_to("../a")
+    (folder / "z_alias").symlink_to("a")  # a second way to a folder
+    (folder / "a_file.txt").symlink_to("a/senr.txt")  # a second way to a file
+    (folder / "ext").symlink_to("../outside")  # a folder outside
+    (folder / ".#lock").symlink_to("user@host.1234")  # an editor's lock: hidden
+    return folder
+
+
+def test_links_in_a_folder_are_followed_once_and_dead_ones_reported(tmp_path: Path) -> None:
+    """EXTR0007 (warning) for each link that leads nowhere; each real file read once."""
+    # arrange
+    folder = _linked_folder(tmp_path)
+    # act
+    ex = read_inputs(folder)
+    senr = ex.senr.collect()
+    found = ex.findings.collect()
+    # assert: every student once, from the first path (in name order) to each file
+    assert sorted(senr["ssid"]) == ["1234567801", "1234567802", "1234567803", "1234567804"]
+    assert ex.sources == [
+        str(folder / "a" / "senr.txt"),
+        str(folder / "a" / "to_b" / "senr.txt"),
+        str(folder / "ext" / "senr.txt"),
+    ]
+    assert found.select("rule", "severity", "file", "line").rows() == [
+        ("EXTR0007", "warning", str(folder / p), 0)
+        for p in ("a/to_b/to_a", "broken", "loop", "self", "up")
+    ]
+    assert set(found["message"]) == {"link leads nowhere (broken, or a loop); skipped"}
+    assert ex.accounting().collect().row(0) == (4, 4, 0)
+
+
+def test_walking_linked_folders_is_deterministic(tmp_path: Path) -> None:
+    # arrange
+    folder = _linked_folder(tmp_path)
+    # act
+    first, second = _expand([folder]), _expand([folder])
+    # assert
+    assert first == second
+    assert [f for f, _ in first.files] == sorted(f for f, _ in first.files)
+    assert first.dead_links == sorted(first.dead_links)
+
+
+def test_a_file_named_and_inside_a_named_folder_is_read_once(tmp_path: Path) -> None:
+    # arrange
+    path = write_extract(tmp_path / "in" / "senr.txt", _lines_of("1234567801"))
+    # act
+    found = _expand([tmp_path / "in", path, tmp_path / "in"])
+    ex = read_inputs([tmp_path / "in", path])
+    # assert: once, and named (so it must be readable)
+    assert found.files == [(path, True)]
+    assert ex.senr.collect().height == 1
+
+
+def test_a_folder_that_cannot_be_listed_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is dropped silently: an unreadable subfolder is an EXTR0005 warning."""
+    # arrange: the subfolder "locked" cannot be listed (as without read permission)
+    write_extract(tmp_path / "in" / "senr.txt", _lines_of("1234567801"))
+    (tmp_path / "in" / "locked").mkdir()
+    iterdir = Path.iterdir
+
+    def refuse(self: Path) -> Iterator[Path]:
+        if self.name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    # act
+    ex = read_inputs(tmp_path / "in")
+    # assert
+    found = ex.findings.collect()
+    assert found.select("rule", "file").rows() == [("EXTR0005", str(tmp_path / "in" / "locked"))]
+    assert "cannot be read (Permission denied)" in found["message"][0]
+    assert ex.senr.collect().height == 1
+
+
+def test_a_folder_of_dead_links_only_is_an_error(tmp_path: Path) -> None:
+    # arrange
+    (tmp_path / "loop").symlink_to("loop")
+    # act / assert
+    with pytest.raises(ExtractError, match=r"no input files found \(1 link\(s\) lead nowhere\)"):
+        read_inputs(tmp_path)
