@@ -471,6 +471,15 @@ def _control_columns(text: pl.Expr) -> list[pl.Expr]:
     ]
 
 
+#: Spoiled lines as :func:`_single_type_files` lists them (:func:`_control_columns`).
+_SPOILED_SCHEMA: dict[str, pl.DataType] = {
+    "source_line": pl.Int64(),
+    "_ctrl_type": pl.String(),
+    "_ctrl_field": pl.Int64(),
+    "_ctrl_byte": pl.String(),
+}
+
+
 def _control_findings(spoiled: pl.LazyFrame) -> pl.LazyFrame:
     """EXTR0006 for lines with ``source_file``, ``source_line`` and :func:`_control_columns`."""
     return spoiled.select(
@@ -889,7 +898,6 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
             # the per-line expressions directly.
             .select(
                 "source_line",
-                "text",
                 pl.col("text").str.starts_with(head).alias("_ok"),
                 (pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias(
                     "_n_line"
@@ -910,7 +918,6 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
                 pl.col("source_line").filter(~spoiled).filter(bad).implode().alias("bad_lines"),
                 n_line.filter(bad).implode().alias("bad_n"),
                 pl.col("source_line").filter(spoiled).implode().alias("spoiled_lines"),
-                *(c.implode() for c in _control_columns(pl.col("text").filter(spoiled))),
             )
         )
     rows = pl.concat(checks).collect()
@@ -925,6 +932,17 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
         # count at all: every line is spoiled, and none is split.
         uniform = row["least"] == row["most"]
         listed = {"source_line": row["bad_lines"], "_n_line": row["bad_n"]}
+        spoiled_lines = pl.Series("source_line", row["spoiled_lines"], pl.Int64)
+        # Described by a second read of those lines alone, and only when there
+        # are any: carrying every line's text through the pass would cost memory.
+        described = (
+            _raw_lines(p)
+            .filter(pl.col("source_line").is_in(spoiled_lines.implode()))
+            .select("source_line", *_control_columns(pl.col("text")))
+            .collect()
+            if spoiled_lines.len()
+            else pl.DataFrame(schema=_SPOILED_SCHEMA)
+        )
         found[p] = _SingleTypeFile(
             record_type=record_type,
             lines=int(row["lines"]),
@@ -937,18 +955,7 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
             bad_counts=pl.DataFrame(
                 {} if uniform else listed, schema={"source_line": pl.Int64, "_n_line": pl.Int64}
             ),
-            spoiled=pl.DataFrame(
-                {
-                    "source_line": row["spoiled_lines"],
-                    **{c: row[c] for c in ("_ctrl_type", "_ctrl_field", "_ctrl_byte")},
-                },
-                schema={
-                    "source_line": pl.Int64,
-                    "_ctrl_type": pl.String,
-                    "_ctrl_field": pl.Int64,
-                    "_ctrl_byte": pl.String,
-                },
-            ),
+            spoiled=described.cast(pl.Schema(_SPOILED_SCHEMA)),
         )
     return found
 
