@@ -4,17 +4,29 @@ Input forms, all giving the same :class:`Extracts`:
 
 * CALPADS caret-delimited text, submission or ODS layout, any file name, any
   mix of record types and academic years, UTF-8 (with or without BOM) or cp1252,
-  LF or CRLF. The record type comes from field 1, never from the file name.
+  LF or CRLF. The record type comes from field 1, never from the file name; a
+  line's layout comes from its number of fields, never from the ``-R`` suffix
+  alone (a plain ``SENR`` line of 41 fields is an ODS line).
 * Canonical tables as Parquet (``.parquet``) or CSV with a header (``.csv``).
 * Polars DataFrames/LazyFrames or Arrow tables from library callers.
 
 Every table carries provenance columns ``source_file`` and ``source_line`` so
 each outcome can name the record that decided it (R3.6). Lines that cannot be
-used become findings (unknown record type, wrong field count, bad dates);
-nothing is dropped silently.
+used become findings (EXTR0001 unknown record type, EXTR0002 blank line,
+EXTR0004 wrong field count, EXTR0006 control byte, FRMT0002 bad date); nothing
+is dropped silently, and ``lines read == records parsed + lines rejected``.
 
-Non-UTF-8 bytes (cp1252 accents) only ever occur in name fields, which the
-engine never reads; they are decoded lossily so codes and dates stay exact.
+One bad byte spoils its line, never its file: a line holding a NUL or another
+C0 control byte (not TAB, CR, LF, VT, FF) is rejected whole (EXTR0006), the
+other lines are read. Non-UTF-8 bytes (cp1252 accents) are legitimate in names;
+they are decoded lossily and reject nothing by themselves (a bad byte in a date
+fails that date's check, FRMT0002).
+
+Folders are walked following links to folders, each real file read once; a
+link that leads nowhere (broken, or a loop) is EXTR0007. A file in a folder
+that is no extract (a schools directory, a foster-match or direct-certification
+table, a spreadsheet, a document) is skipped with EXTR0005 saying what it looks
+like; a file named explicitly must be an extract (:class:`ExtractError`).
 """
 
 from __future__ import annotations
@@ -78,7 +90,8 @@ class Extracts:
     ``_problem`` and ``_message``, set when the reader rejected the record (bad
     field count, bad date). :meth:`table` gives the records that were read;
     :attr:`findings` the rejected ones plus lines of no known record type,
-    blank lines and empty files. :meth:`stage` materialises everything once.
+    blank lines, lines spoiled by a control byte, empty and skipped files and
+    dead links. :meth:`stage` materialises everything once.
     """
 
     raw: dict[str, pl.LazyFrame]

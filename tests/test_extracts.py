@@ -253,7 +253,7 @@ def test_a_later_line_of_another_type_is_read_whatever_the_first_line_says(
 # results must equal those of the general line-splitting path.
 # ---------------------------------------------------------------------------------
 #: Field values that exercise the reader: padding of every kind, empty and blank
-#: fields, good and bad dates, codes, a non-ASCII name.
+#: fields, good and bad dates, codes, a non-ASCII name, control bytes.
 _FIELD_VALUES = (
     "",
     " ",
@@ -270,6 +270,12 @@ _FIELD_VALUES = (
     "Y",
     "Zoë",
     "Mary Ann ",
+    # bytes that spoil a line (EXTR0006) and a lone CR, which does not
+    "12345\x0067890",
+    "\x1b",
+    "Y\x1f",
+    "a\rb",
+    "\x0b09\x0c",
 )
 
 
