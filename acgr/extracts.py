@@ -4,21 +4,35 @@ Input forms, all giving the same :class:`Extracts`:
 
 * CALPADS caret-delimited text, submission or ODS layout, any file name, any
   mix of record types and academic years, UTF-8 (with or without BOM) or cp1252,
-  LF or CRLF. The record type comes from field 1, never from the file name.
+  LF or CRLF. The record type comes from field 1, never from the file name; a
+  line's layout comes from its number of fields, never from the ``-R`` suffix
+  alone (a plain ``SENR`` line of 41 fields is an ODS line).
 * Canonical tables as Parquet (``.parquet``) or CSV with a header (``.csv``).
 * Polars DataFrames/LazyFrames or Arrow tables from library callers.
 
 Every table carries provenance columns ``source_file`` and ``source_line`` so
 each outcome can name the record that decided it (R3.6). Lines that cannot be
-used become findings (unknown record type, wrong field count, bad dates);
-nothing is dropped silently.
+used become findings (EXTR0001 unknown record type, EXTR0002 blank line,
+EXTR0004 wrong field count, EXTR0006 control byte, FRMT0002 bad date); nothing
+is dropped silently, and ``lines read == records parsed + lines rejected``.
 
-Non-UTF-8 bytes (cp1252 accents) only ever occur in name fields, which the
-engine never reads; they are decoded lossily so codes and dates stay exact.
+One bad byte spoils its line, never its file: a line holding a NUL or another
+C0 control byte (not TAB, CR, LF, VT, FF) is rejected whole (EXTR0006), the
+other lines are read. Non-UTF-8 bytes (cp1252 accents) are legitimate in names;
+they are decoded lossily and reject nothing by themselves (a bad byte in a date
+fails that date's check, FRMT0002).
+
+Folders are walked following links to folders, each real file read once; a
+link that leads nowhere (broken, or a loop) is EXTR0007. A file in a folder
+that is no extract (a schools directory, a foster-match or direct-certification
+table, a spreadsheet, a document) is skipped with EXTR0005 saying what it looks
+like; a file named explicitly must be an extract (:class:`ExtractError`).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,6 +57,11 @@ TABLES: tuple[str, ...] = ("senr", "sinf", "sprg", "sela")
 
 #: Polars engines a run may use; resolved only in :func:`acgr.api.compute`.
 Engine = Literal["auto", "streaming", "in-memory"]
+
+
+#: Reader findings that each stand for one line (or row) not used: unknown record
+#: type, blank line, wrong field count, control byte, bad date.
+REJECTING_RULES: tuple[str, ...] = ("EXTR0001", "EXTR0002", "EXTR0004", "EXTR0006", "FRMT0002")
 
 
 class ExtractError(Exception):
@@ -71,7 +90,8 @@ class Extracts:
     ``_problem`` and ``_message``, set when the reader rejected the record (bad
     field count, bad date). :meth:`table` gives the records that were read;
     :attr:`findings` the rejected ones plus lines of no known record type,
-    blank lines and empty files. :meth:`stage` materialises everything once.
+    blank lines, lines spoiled by a control byte, empty and skipped files and
+    dead links. :meth:`stage` materialises everything once.
     """
 
     raw: dict[str, pl.LazyFrame]
@@ -163,16 +183,16 @@ class Extracts:
         """One row: ``lines_read``, ``records_parsed``, ``lines_rejected`` (at reading).
 
         Every line is either parsed into a table or rejected with a reader
-        finding (EXTR0001/EXTR0002/EXTR0004/FRMT0002), so
+        finding (:data:`REJECTING_RULES`), so
         ``lines_read == records_parsed + lines_rejected`` always holds.
         """
         parsed = pl.concat(
             [self.table(t).select(pl.len().cast(pl.Int64).alias("n")) for t in TABLES]
         ).select(pl.col("n").sum().alias("records_parsed"))
         read = self.line_counts.select(pl.col("lines").sum().cast(pl.Int64).alias("lines_read"))
-        rejected = self.findings.filter(
-            pl.col("rule").is_in(["EXTR0001", "EXTR0002", "EXTR0004", "FRMT0002"])
-        ).select(pl.len().cast(pl.Int64).alias("lines_rejected"))
+        rejected = self.findings.filter(pl.col("rule").is_in(list(REJECTING_RULES))).select(
+            pl.len().cast(pl.Int64).alias("lines_rejected")
+        )
         return pl.concat([read, parsed, rejected], how="horizontal")
 
     def count_lines(self, engine: Engine = "auto") -> pl.DataFrame:
@@ -263,47 +283,147 @@ def empty_table(name: str) -> pl.LazyFrame:
 _SNIFF_BYTES = 1 << 16
 
 
+class _UnusableFileError(ExtractError):
+    """A file that holds no CALPADS extract nor canonical table, or cannot be read.
+
+    The message is the one line a named file ends the run with; ``reason``
+    completes the EXTR0005 finding of such a file found in a folder.
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _not_an_extract(path: Path, what: str) -> _UnusableFileError:
+    return _UnusableFileError(
+        f"{path}: line 1: not a CALPADS extract: {what}",
+        f"file in the input folder is not a CALPADS extract: {what}; skipped",
+    )
+
+
+#: Columns that tell the side inputs of FORMATS.md ("Optional side inputs") and
+#: this project's own outputs apart, as :func:`_norm` spells them, with what to
+#: say of each. Tried in order; every listed column must be present.
+_SIDE_FILES: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"cdscode"}), "a schools directory: pass it with --schools"),
+    (frozenset({"cds"}), "a schools directory: pass it with --schools"),
+    (frozenset({"ssid", "startdate", "enddate"}), "a foster-match table: pass it with --foster"),
+    (
+        frozenset({"ssid", "academicyear"}),
+        "a direct-certification table: pass it with --direct-cert",
+    ),
+    (frozenset({"aggregatelevel", "reportingcategory"}), "an ACGR file (like acgr.txt)"),
+    (frozenset({"rule", "severity", "file", "line"}), "a findings file (like findings.csv)"),
+)
+
+
+def _header(line: str) -> set[str]:
+    """Column names of a header line (comma- or tab-delimited), as :func:`_norm` spells them."""
+    separator = "\t" if line.count("\t") > line.count(",") else ","
+    return {_norm(c) for c in line.split(separator)}
+
+
+def _what_it_is(path: Path, head: bytes, first: str) -> str:
+    """What a file that is no extract looks like, for its message (EXTR0005).
+
+    ``head`` is the file's first bytes, ``first`` its first non-blank line.
+    """
+    suffix = path.suffix.lower()
+    if head.startswith(b"PK\x03\x04"):  # a zip: Office Open XML, OpenDocument, or an archive
+        if suffix in (".xlsx", ".xlsm") or b"xl/" in head[:4096]:
+            return "a spreadsheet (Excel workbook)"
+        if suffix == ".ods" or b"opendocument.spreadsheet" in head[:4096]:
+            return "a spreadsheet (OpenDocument)"
+        return "a zip archive: unzip it first"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: Excel 97-2003 and its kin
+        return "a spreadsheet (Excel 97-2003 workbook)" if suffix == ".xls" else "an Office file"
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text: save it as UTF-8"
+    columns = _header(first)
+    for needed, what in _SIDE_FILES:
+        if needed <= columns:
+            return what
+    if suffix in (".md", ".markdown", ".rst") or path.name.upper().startswith("README"):
+        return "a document (README or notes)"
+    if b"\x00" in head:
+        return "binary content (NUL bytes)"
+    if suffix == ".csv" and "," in first:
+        return "a CSV table whose columns do not match any canonical table (SENR, SINF, SPRG, SELA)"
+    delim = "tab" if "\t" in first else ("comma" if "," in first else "unknown")
+    return (
+        "no caret-delimited SENR/SINF/SPRG/SELA record in its first lines "
+        f"({delim}-delimited text?)"
+    )
+
+
 def _sniff(path: Path) -> str:
     """Kind of a file: ``parquet``, ``csv`` (canonical, with header), ``caret`` or ``empty``.
 
-    Raises :class:`ExtractError` for files that cannot be a CALPADS extract at all
-    (binary content, no known record type in the first lines).
+    A file is a caret extract when one of its first non-blank lines begins with a
+    known record type and carries ``^`` (FORMATS.md): a NUL or another bad byte
+    elsewhere spoils only its line (EXTR0006). A Parquet or CSV file must hold a
+    canonical table. Raises :class:`_UnusableFileError` for anything else (binary files,
+    spreadsheets, documents, side tables such as a schools directory), saying
+    what the file looks like where that can be told.
     """
     try:
         with path.open("rb") as fh:
             head = fh.read(_SNIFF_BYTES)
+            # Parquet begins and ends with its magic: a caret file whose first
+            # line happens to begin with it is still read as text.
+            parquet = len(head) >= 8 and head.startswith(b"PAR1")
+            if parquet:
+                fh.seek(-4, os.SEEK_END)
+                parquet = fh.read(4) == b"PAR1"
     except OSError as exc:
-        raise ExtractError(f"{path}: cannot be read ({exc.strerror})") from None
-    if head.startswith(b"PAR1"):
+        raise _UnusableFileError(
+            f"{path}: cannot be read ({exc.strerror})",
+            f"file in the input folder cannot be read ({exc.strerror}); skipped",
+        ) from None
+    if parquet:
+        try:
+            columns = pl.read_parquet_schema(path).keys()
+        except (OSError, pl.exceptions.PolarsError):
+            raise _not_an_extract(path, "a Parquet file that cannot be read") from None
+        if _table_of(columns) is None:
+            raise _not_an_extract(
+                path,
+                "a Parquet table whose columns do not match any canonical table "
+                "(SENR, SINF, SPRG, SELA)",
+            )
         return "parquet"
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         return "empty"
-    if b"\x00" in head:
-        line = head[: head.index(b"\x00")].count(b"\n") + 1
-        raise ExtractError(f"{path}: line {line}: binary content (NUL byte), not a text extract")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    first_lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
+    # Lines as the reader splits them (at LF only: str.splitlines would also
+    # split at the control bytes that spoil a line).
+    first_lines = [ln for ln in text.split("\n")[:200] if ln.strip()]
     first = first_lines[0] if first_lines else ""
-    if first.split(",")[0].strip().lower() in ("record_type_code", "ssid", "source_file"):
+    if "^" not in first and _table_of(first.split(",")) is not None:
         return "csv"
     known = set(LAYOUTS)
     for ln in first_lines:
         rtype = ln.split("^", 1)[0].strip().upper().removesuffix("-R")
         if rtype in known and "^" in ln:
             return "caret"
-    delim = "tab" if "\t" in first else ("comma" if "," in first else "unknown")
-    raise ExtractError(
-        f"{path}: line 1: not a CALPADS extract: no caret-delimited SENR/SINF/SPRG/SELA "
-        f"record in the first lines ({delim}-delimited text?)"
-    )
+    raise _not_an_extract(path, _what_it_is(path, head, first))
 
 
 def _raw_lines(path: Path) -> pl.LazyFrame:
-    """``source_file``, ``source_line``, ``text``: one row per physical line."""
+    """``source_file``, ``source_line``, ``text``: one row per physical line.
+
+    Lines end at LF only: a CR before it is dropped, a lone CR stays in the line
+    (as it does for the CSV reader of :func:`_parse_file`, so line numbers agree).
+    """
     return pl.scan_csv(
         path,
         has_header=False,
-        separator="\x1f",  # unit separator: never in an extract, so a line is one field
+        # The separator is the line end itself, so no byte of a line can split
+        # it: any other byte would cut the line where it occurs, silently.
+        separator="\n",
         quote_char=None,
         schema={"text": pl.String},
         encoding="utf8-lossy",
@@ -325,6 +445,72 @@ def _raw_lines(path: Path) -> pl.LazyFrame:
 PADDING = " \t\r\n\x0b\x0c\u00a0"
 
 
+#: C0 control bytes a line may not hold (FORMATS.md: "one bad byte spoils its
+#: line"): all but TAB, LF, VT, FF and CR, which end lines or are :data:`PADDING`.
+#: A NUL or an escape in a record is damage (a truncated copy, a binary paste),
+#: so the whole line is rejected (EXTR0006) rather than some of its fields trusted.
+_CONTROL_CLASS = r"\x00-\x08\x0e-\x1f"
+_CONTROL = f"[{_CONTROL_CLASS}]"
+#: ASCII names of the bytes of :data:`_CONTROL`, in byte order.
+_CONTROL_ASCII = (
+    "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "SO", "SI", "DLE", "DC1",
+    "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US",
+)  # fmt: skip
+_CONTROL_NAMES: dict[str, str] = {
+    chr(b): f"{name}, byte 0x{b:02X}"
+    for b, name in zip([*range(0x00, 0x09), *range(0x0E, 0x20)], _CONTROL_ASCII, strict=True)
+}
+
+
+def _has_control(text: pl.Expr) -> pl.Expr:
+    """Whether a line holds a byte of :data:`_CONTROL` (EXTR0006)."""
+    return text.str.contains(_CONTROL)
+
+
+def _control_columns(text: pl.Expr) -> list[pl.Expr]:
+    """What an EXTR0006 finding tells of a spoiled line (FORMATS.md).
+
+    Its record type (when known), the field holding its first control byte and
+    that byte's name; never the content: a spoiled field may be an SSID or a name.
+    """
+    base = _record_type(text).str.strip_suffix("-R")
+    before = text.str.extract(f"^([^{_CONTROL_CLASS}]*)", 1)
+    return [
+        pl.when(base.is_in(list(LAYOUTS))).then(base).otherwise(pl.lit("")).alias("_ctrl_type"),
+        (before.str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias("_ctrl_field"),
+        text.str.extract(f"({_CONTROL})", 1)
+        .replace_strict(_CONTROL_NAMES, return_dtype=pl.String)
+        .alias("_ctrl_byte"),
+    ]
+
+
+#: Spoiled lines as :func:`_single_type_files` lists them (:func:`_control_columns`).
+_SPOILED_SCHEMA: dict[str, pl.DataType] = {
+    "source_line": pl.Int64(),
+    "_ctrl_type": pl.String(),
+    "_ctrl_field": pl.Int64(),
+    "_ctrl_byte": pl.String(),
+}
+
+
+def _control_findings(spoiled: pl.LazyFrame) -> pl.LazyFrame:
+    """EXTR0006 for lines with ``source_file``, ``source_line`` and :func:`_control_columns`."""
+    return spoiled.select(
+        pl.lit("EXTR0006").alias("rule"),
+        pl.lit("fatal").alias("severity"),
+        pl.col("source_file").cast(pl.String).alias("file"),
+        pl.col("source_line").cast(pl.Int64).alias("line"),
+        pl.col("_ctrl_type").alias("record_type"),
+        pl.lit(None, pl.String).alias("ssid"),
+        pl.lit(None, pl.String).alias("cds_code"),
+        fmt(
+            "line holds a control character ({}) at field {}; line not used",
+            pl.col("_ctrl_byte"),
+            pl.col("_ctrl_field"),
+        ).alias("message"),
+    )
+
+
 def strip_padding(frame: pl.LazyFrame) -> pl.LazyFrame:
     """``frame`` with the :data:`PADDING` stripped from both ends of every text column."""
     return frame.with_columns(pl.col(pl.String).str.strip_chars(PADDING))
@@ -336,6 +522,68 @@ def _record_type(text: pl.Expr) -> pl.Expr:
     )
 
 
+def _layout_fields(n_line: pl.Expr, ods_suffix: pl.Expr, layout: Layout) -> pl.Expr:
+    """Layout fields on a line of ``n_line`` fields; null when that count is not allowed.
+
+    The layout is told by the count, never by the ``-R`` suffix alone (FORMATS.md,
+    "CALPADS extracts"): N = the layout's fields, MIN = :data:`MIN_FIELDS`.
+
+    * N + 2 fields: ODS layout (UploadDate, LastDateUpdated last), whatever the suffix;
+    * ``-R`` and MIN + 2 to N + 1 fields: ODS layout of a shorter (older) file;
+    * MIN to N fields: submission layout (also under ``-R`` below MIN + 2);
+    * any other count: not allowed (EXTR0004).
+
+    Both reading paths call this, so they cannot disagree on a line's layout.
+    """
+    n, least, trailing = len(layout.fields), MIN_FIELDS[layout.record_type], len(ODS_TRAILING)
+    return (
+        pl.when(n_line == n + trailing)
+        .then(pl.lit(n, pl.Int64))
+        .when(ods_suffix & n_line.is_between(least + trailing, n + trailing - 1))
+        .then(n_line - trailing)
+        .when(n_line.is_between(least, n))
+        .then(n_line)
+    )
+
+
+def _allowed_counts(layout: Layout, *, ods_suffix: bool) -> list[int]:
+    """Field counts :func:`_layout_fields` allows on a line of ``layout``."""
+    n, least, trailing = len(layout.fields), MIN_FIELDS[layout.record_type], len(ODS_TRAILING)
+    counts = {*range(least, n + 1), n + trailing}
+    if ods_suffix:
+        counts |= set(range(least + trailing, n + trailing))
+    return sorted(counts)
+
+
+def _spell_counts(counts: list[int]) -> str:
+    """``[33, ..., 39, 41]`` -> ``"33 to 39 or 41"`` (runs of three or more as ranges)."""
+    runs: list[list[int]] = []
+    for c in counts:
+        if runs and c == runs[-1][-1] + 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{run[0]} to {run[-1]}")
+        else:
+            parts.extend(str(c) for c in run)
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
+def _count_message(layout: Layout, *, ods_suffix: bool) -> str:
+    """EXTR0004 message template (``{}``: the fields on the line) for one record type."""
+    record_type = layout.record_type + ("-R" if ods_suffix else "")
+    n, least = len(layout.fields), MIN_FIELDS[layout.record_type]
+    return (
+        f"{record_type} line has {{}} fields; a {record_type} line may have "
+        f"{_spell_counts(_allowed_counts(layout, ods_suffix=ods_suffix))} (the "
+        f"{layout.record_type} layout's {least} to {n}, or all {n} and UploadDate, "
+        "LastDateUpdated as ODS extracts write them); record not used"
+    )
+
+
 def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.LazyFrame:
     """Split the caret lines (``text``) of one record type into canonical columns.
 
@@ -343,7 +591,6 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     """
     n_layout = len(layout.fields)
     n_split = n_layout + len(ODS_TRAILING) + 1  # the last piece keeps any surplus
-    is_ods = pl.col("_rtype").str.ends_with("-R")
     parts = pl.col("_parts")
     # Fields on the line: the pieces present (absent ones are null), plus those
     # still inside the last piece, which keeps any surplus. Cheaper than counting
@@ -354,10 +601,11 @@ def _parse_lines(lines: pl.LazyFrame, layout: Layout, *, with_pii: bool) -> pl.L
     ).cast(pl.Int64) + pl.when(last.is_not_null()).then(
         last.str.count_matches("^", literal=True) + 1
     ).otherwise(0)
-    n_base = pl.when(is_ods).then(n_all - len(ODS_TRAILING)).otherwise(n_all)
     split = lines.with_columns(pl.col("text").str.splitn("^", n_split).alias("_parts"))
     return _parse_fields(
-        split.with_columns(n_base.alias("_n_fields")),
+        split.with_columns(
+            n_all.alias("_n_line"), pl.col("_rtype").str.ends_with("-R").alias("_ods")
+        ),
         layout,
         lambda i: parts.struct.field(f"field_{i}"),
         with_pii=with_pii,
@@ -373,19 +621,24 @@ def _parse_fields(
 ) -> pl.LazyFrame:
     """Typed canonical columns from the raw fields of one record type.
 
-    ``frame`` has the provenance columns and ``_n_fields`` (the layout fields on
-    the line); ``field_at(i)`` is field ``i`` (0-based) as text, null when absent.
-    Rows the reader rejects carry ``_problem`` (EXTR0004 wrong field count,
-    FRMT0002 bad date) and ``_message``.
+    ``frame`` has the provenance columns, ``_n_line`` (the fields on the line) and
+    ``_ods`` (whether its record type has the ``-R`` suffix); which of those
+    fields are layout fields is :func:`_layout_fields`' rule. ``field_at(i)`` is
+    field ``i`` (0-based) as text, null when absent. Rows the reader rejects carry
+    ``_problem`` (EXTR0004 wrong field count, FRMT0002 bad date) and ``_message``.
     """
-    n_layout = len(layout.fields)
+    frame = frame.with_columns(
+        _layout_fields(pl.col("_n_line"), pl.col("_ods"), layout).alias("_n_fields")
+    )
     exprs: list[pl.Expr] = []
     dates: list[tuple[str, str]] = []
     for i, f in enumerate(layout.fields):
         if f.kind == "pii" and not with_pii:
             continue
         piece = field_at(i).str.strip_chars(PADDING)
-        raw = pl.when((pl.col("_n_fields") > i) & (piece.str.len_bytes() > 0)).then(piece)
+        # A rejected line's fields are still read, so its finding can name the SSID.
+        present = pl.coalesce(pl.col("_n_fields"), pl.col("_n_line")) > i
+        raw = pl.when(present & (piece.str.len_bytes() > 0)).then(piece)
         exprs.append(raw.alias(f.column))
         if f.kind == "date":
             dates.append((f.column, f.calpads))
@@ -403,9 +656,7 @@ def _parse_fields(
         separator=", ",
         ignore_nulls=True,
     )
-    bad_count = (pl.col("_n_fields") < MIN_FIELDS[layout.record_type]) | (
-        pl.col("_n_fields") > n_layout
-    )
+    bad_count = pl.col("_n_fields").is_null()
     problem = (
         pl.when(bad_count)
         .then(pl.lit("EXTR0004"))
@@ -413,15 +664,10 @@ def _parse_fields(
         .then(pl.lit("FRMT0002"))
     )
     message = (
-        pl.when(bad_count)
-        .then(
-            fmt(
-                f"{layout.record_type} record has {{}} fields; the {layout.record_type} layout "
-                f"has {MIN_FIELDS[layout.record_type]} to {n_layout} (plus 2 in ODS extracts); "
-                "record not used",
-                pl.col("_n_fields"),
-            )
-        )
+        pl.when(bad_count & pl.col("_ods"))
+        .then(fmt(_count_message(layout, ods_suffix=True), pl.col("_n_line")))
+        .when(bad_count)
+        .then(fmt(_count_message(layout, ods_suffix=False), pl.col("_n_line")))
         .when(pl.col("_bad_dates").str.len_bytes() > 0)
         .then(
             fmt(
@@ -447,15 +693,21 @@ def _parse_fields(
 class _SingleTypeFile:
     """A caret file whose every line begins with one record type's exact field 1.
 
-    ``bad_counts`` (``source_line``, ``_n_fields``) lists the lines whose field
-    count is outside the layout's range; ``native`` says whether the CSV reader
-    can split the file (see :func:`_single_type_files`).
+    ``native`` says whether the CSV reader can split the file (see
+    :func:`_single_type_files`). Every line not listed in ``bad_counts``
+    (``source_line``, ``_n_line``) has ``usual_count`` fields or, for what the
+    layout needs, counts as having them: its first N fields are its layout
+    fields, and its missing ones are empty. ``spoiled`` lists the lines holding
+    a control byte (``source_line`` and :func:`_control_columns`), which are not
+    split (EXTR0006).
     """
 
     record_type: str  # as on the lines, e.g. "SENR" or "SENR-R"
     lines: int
     native: bool
+    usual_count: int
     bad_counts: pl.DataFrame
+    spoiled: pl.DataFrame
 
 
 def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.LazyFrame:
@@ -463,9 +715,9 @@ def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.Lazy
 
     Much faster than splitting each line as text, and only the columns a query
     uses are split out. The reader cannot tell an empty field from a missing one,
-    so field counts come from :func:`_single_type_files`: every line not listed in
-    ``file.bad_counts`` has a count the layout allows, and its missing trailing
-    fields read as empty, which is what they mean.
+    so field counts come from :func:`_single_type_files` (``file.usual_count``
+    and ``file.bad_counts``); the layout rule is the line path's
+    (:func:`_layout_fields`).
     """
     layout = LAYOUTS[file.record_type.removesuffix("-R")]
     n_layout = len(layout.fields)
@@ -483,19 +735,23 @@ def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.Lazy
         extra_columns="ignore",
         raise_if_empty=False,
     )
+    if file.spoiled.height:
+        fields = fields.filter(~pl.col("source_line").is_in(file.spoiled["source_line"].implode()))
     bad = file.bad_counts
-    n_fields = (
+    n_line = (
         pl.col("source_line").replace_strict(
-            bad["source_line"], bad["_n_fields"], default=n_layout, return_dtype=pl.Int64
+            bad["source_line"], bad["_n_line"], default=file.usual_count, return_dtype=pl.Int64
         )
         if bad.height
-        else pl.lit(n_layout, pl.Int64)
+        else pl.lit(file.usual_count, pl.Int64)
     )
     return _parse_fields(
         fields.with_columns(
             pl.lit(str(path)).cast(pl.Categorical).alias("source_file"),
             pl.col("source_line").cast(pl.Int64),
-        ).with_columns(n_fields.alias("_n_fields")),
+        ).with_columns(
+            n_line.alias("_n_line"), pl.lit(file.record_type.endswith("-R")).alias("_ods")
+        ),
         layout,
         lambda i: pl.col(f"field_{i}"),
         with_pii=with_pii,
@@ -518,7 +774,9 @@ def read_caret(
     """
     if not paths:
         return Extracts.from_tables({})
-    pure = _single_type_files(paths) if line_store is not None else {}
+    single = _single_type_files(paths) if line_store is not None else {}
+    # Files the CSV reader cannot split are read as lines like the rest.
+    pure = {p: f for p, f in single.items() if f.native}
     mixed = [p for p in paths if p not in pure]
     lines = _typed_lines(mixed)
     if line_store is not None and mixed:
@@ -532,6 +790,18 @@ def read_caret(
             schema={"source_file": pl.String, "lines": pl.Int64},
         ).with_columns(pl.col("source_file").cast(pl.Categorical))
         line_counts = pl.concat([line_counts, counted])
+    spoiled = [
+        lines.filter(pl.col("_spoiled")).select(
+            "source_file", "source_line", *_control_columns(pl.col("text"))
+        ),
+        *(
+            pl.LazyFrame(f.spoiled).with_columns(pl.lit(str(p)).alias("source_file"))
+            for p, f in pure.items()
+            if f.spoiled.height
+        ),
+    ]
+    # A spoiled line is rejected whole (EXTR0006) and read no further.
+    lines = lines.filter(~pl.col("_spoiled"))
     base_type = pl.col("_rtype").str.strip_suffix("-R")
     unknown = lines.filter(~base_type.is_in(list(LAYOUTS))).with_columns(
         pl.lit(None, pl.String).alias("ssid")
@@ -558,22 +828,16 @@ def read_caret(
                 "SELA, or their ODS forms with -R); line not used",
                 record_type="",
             ),
+            *map(_control_findings, spoiled),
         ]
     )
 
     def of_type(name: str) -> pl.LazyFrame:
         layout = LAYOUTS[name.upper()]
         own = {p: f for p, f in pure.items() if f.record_type.removesuffix("-R") == name.upper()}
-        # Single-type files go to the CSV reader; those it cannot split are
-        # read as lines like the rest.
-        as_text = [
-            _raw_lines(p).with_columns(pl.lit(f.record_type, pl.String).alias("_rtype"))
-            for p, f in own.items()
-            if not f.native
-        ]
-        parts = [_parse_file(p, f, with_pii=with_pii) for p, f in own.items() if f.native]
-        if mixed or as_text or not parts:
-            general = pl.concat([lines.filter(base_type == layout.record_type), *as_text])
+        parts = [_parse_file(p, f, with_pii=with_pii) for p, f in own.items()]
+        if mixed or not parts:
+            general = lines.filter(base_type == layout.record_type)
             parts.insert(0, _parse_lines(general, layout, with_pii=with_pii))
         return pl.concat(parts) if len(parts) > 1 else parts[0]
 
@@ -587,7 +851,8 @@ def read_caret(
 
 
 def _typed_lines(paths: Sequence[Path]) -> pl.LazyFrame:
-    """Lines of ``paths`` with their record type (``_rtype``, e.g. ``SENR-R``)."""
+    """Lines of ``paths`` with their record type (``_rtype``, e.g. ``SENR-R``) and
+    whether they hold a control byte (``_spoiled``, EXTR0006)."""
     if not paths:
         return pl.LazyFrame(
             schema={
@@ -595,10 +860,13 @@ def _typed_lines(paths: Sequence[Path]) -> pl.LazyFrame:
                 "source_line": pl.Int64,
                 "text": pl.String,
                 "_rtype": pl.String,
+                "_spoiled": pl.Boolean,
             }
         )
     lines = pl.concat([_raw_lines(p) for p in paths])
-    return lines.with_columns(_record_type(pl.col("text")).alias("_rtype"))
+    return lines.with_columns(
+        _record_type(pl.col("text")).alias("_rtype"), _has_control(pl.col("text")).alias("_spoiled")
+    )
 
 
 def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
@@ -612,6 +880,11 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
     One pass over the text tests a fixed prefix and counts each line's fields:
     much cheaper than working out each line's record type. Anything else (blank
     lines, padding, lower case, mixed types) leaves the file to the general path.
+    The CSV reader splits a file when the first N (layout) columns of each line
+    are its layout fields, which holds for every count :func:`_layout_fields`
+    allows except an ODS line short of full width (``-R``, MIN + 2 to N + 1
+    fields), whose trailing UploadDate sits among them: a file with such lines is
+    split natively only when every line has the same count.
     """
     prefixes = {f"{t}{ods}^": f"{t}{ods}" for t in LAYOUTS for ods in ("", "-R")}
     candidates: dict[Path, str] = {}
@@ -623,48 +896,80 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
             candidates[p] = head
     if not candidates:
         return {}
-    n_fields = pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1
-    checks = pl.concat(
-        [
+    spoiled = pl.col("_spoiled")
+    # Field counts of the lines that are not spoiled (a spoiled line is not split).
+    n_line = pl.col("_n_line").filter(~spoiled)
+    checks = []
+    for i, (p, head) in enumerate(candidates.items()):
+        layout = LAYOUTS[prefixes[head].removesuffix("-R")]
+        n_layout = len(layout.fields)
+        fields = _layout_fields(n_line, pl.lit(head.endswith("-R^")), layout)
+        bad = fields.is_null()
+        checks.append(
+            _raw_lines(p)
             # Per line first, then aggregated: far faster than aggregating
             # the per-line expressions directly.
-            _raw_lines(p)
-            .select(pl.col("text").str.starts_with(head).alias("ok"), n_fields.alias("n"))
+            .select(
+                "source_line",
+                pl.col("text").str.starts_with(head).alias("_ok"),
+                (pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias(
+                    "_n_line"
+                ),
+                _has_control(pl.col("text")).alias("_spoiled"),
+            )
             .select(
                 pl.lit(i).alias("_file"),
-                pl.col("ok").all(),
+                # A spoiled line is rejected whatever it begins with.
+                (pl.col("_ok") | spoiled).all().alias("ok"),
                 pl.len().cast(pl.Int64).alias("lines"),
-                pl.col("n").min().alias("least"),
-                pl.col("n").max().alias("most"),
+                n_line.min().alias("least"),
+                n_line.max().alias("most"),
+                ((fields != n_line) & (n_line != n_layout + len(ODS_TRAILING)))
+                .sum()
+                .alias("shifted"),
+                # Few lines in a usable file: collected in this same pass.
+                pl.col("source_line").filter(~spoiled).filter(bad).implode().alias("bad_lines"),
+                n_line.filter(bad).implode().alias("bad_n"),
+                pl.col("source_line").filter(spoiled).implode().alias("spoiled_lines"),
             )
-            for i, (p, head) in enumerate(candidates.items())
-        ]
-    ).collect()
+        )
+    rows = pl.concat(checks).collect()
     found: dict[Path, _SingleTypeFile] = {}
     for i, (p, head) in enumerate(candidates.items()):
-        row = checks.row(i, named=True)
+        row = rows.row(i, named=True)
         if not row["ok"]:
             continue
         record_type = prefixes[head]
-        layout = LAYOUTS[record_type.removesuffix("-R")]
-        allowed = (MIN_FIELDS[layout.record_type], len(layout.fields))
-        bad = pl.DataFrame(schema={"source_line": pl.Int64, "_n_fields": pl.Int64})
-        if record_type.endswith("-R"):
-            # An ODS line's last two fields are not layout fields, so where they
-            # sit depends on each line's count: only full-width files are split
-            # by the CSV reader.
-            full = len(layout.fields) + len(ODS_TRAILING)
-            native = row["least"] == row["most"] == full
-        else:
-            native = True
-            if row["lines"] and (row["least"] < allowed[0] or row["most"] > allowed[1]):
-                bad = (
-                    _raw_lines(p)
-                    .select("source_line", n_fields.alias("_n_fields"))
-                    .filter(~pl.col("_n_fields").is_between(*allowed))
-                    .collect()
-                )
-        found[p] = _SingleTypeFile(record_type, int(row["lines"]), native, bad)
+        # A file whose lines all have one count needs no list: that count is the
+        # usual one, whatever it is (even one the layout does not allow). No
+        # count at all: every line is spoiled, and none is split.
+        uniform = row["least"] == row["most"]
+        listed = {"source_line": row["bad_lines"], "_n_line": row["bad_n"]}
+        spoiled_lines = pl.Series("source_line", row["spoiled_lines"], pl.Int64)
+        # Described by a second read of those lines alone, and only when there
+        # are any: carrying every line's text through the pass would cost memory.
+        described = (
+            _raw_lines(p)
+            .filter(pl.col("source_line").is_in(spoiled_lines.implode()))
+            .select("source_line", *_control_columns(pl.col("text")))
+            .collect()
+            if spoiled_lines.len()
+            else pl.DataFrame(schema=_SPOILED_SCHEMA)
+        )
+        found[p] = _SingleTypeFile(
+            record_type=record_type,
+            lines=int(row["lines"]),
+            native=uniform or row["shifted"] == 0,
+            usual_count=(
+                int(row["least"] or 0)
+                if uniform
+                else len(LAYOUTS[record_type.removesuffix("-R")].fields)
+            ),
+            bad_counts=pl.DataFrame(
+                {} if uniform else listed, schema={"source_line": pl.Int64, "_n_line": pl.Int64}
+            ),
+            spoiled=described.cast(pl.Schema(_SPOILED_SCHEMA)),
+        )
     return found
 
 
@@ -800,7 +1105,10 @@ def has_text_dates(frame: pl.LazyFrame, table: str) -> bool:
 
 
 def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame, bool]:
-    """Table name, canonical frame, and whether its dates are typed already."""
+    """Table name, canonical frame, and whether its dates are typed already.
+
+    :func:`_sniff` has made sure the columns are a canonical table's.
+    """
     # A canonical CSV is read with every column as text, so codes keep their zeros.
     lf = pl.scan_parquet(path) if kind == "parquet" else pl.scan_csv(path, infer_schema=False)
     table = _table_of(lf.collect_schema().names())
@@ -815,39 +1123,119 @@ def _read_canonical_file(path: Path, kind: str) -> tuple[str, pl.LazyFrame, bool
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, plus every regular file inside the folders named (sorted)."""
-    return [f for f, _ in _expand(paths)]
+    """Files named, plus every regular file inside the folders named (see :func:`_expand`)."""
+    return [f for f, _ in _expand(paths).files]
 
 
-def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
-    """``(file, named)``: ``named`` is False for files found inside a folder."""
-    out: list[tuple[Path, bool]] = []
+#: A file's or folder's identity: the same one reached by two paths has one.
+_Identity: TypeAlias = tuple[int, int]
+
+
+def _identity(st: os.stat_result) -> _Identity:
+    return (st.st_dev, st.st_ino)
+
+
+@dataclass
+class _Found:
+    """What :func:`_expand` found: ``(file, named)`` pairs (``named`` False for files
+    found inside a folder), links that lead nowhere (EXTR0007) and folders that
+    cannot be listed (EXTR0005), each with the error."""
+
+    files: list[tuple[Path, bool]] = field(default_factory=list)
+    dead_links: list[Path] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+
+def _walk(root: Path, walked: set[_Identity], found: _Found) -> list[tuple[Path, _Identity]]:
+    """Regular files under ``root``, sorted, following links to folders without looping.
+
+    A folder is listed once however many links lead to it (``walked``), so each
+    real file is reached once through folders. A link that leads nowhere (broken,
+    or a loop of links) or back to a folder it sits in is recorded in ``found``,
+    not followed. Hidden entries (``.name``: editors' lock links, caches) are not
+    inputs.
+    """
+    files: list[tuple[Path, _Identity]] = []
+    # Depth first in name order, so the first path to reach a folder is the least.
+    stack: list[tuple[Path, frozenset[_Identity]]] = [(root, frozenset())]
+    while stack:
+        folder, above = stack.pop()
+        key = _identity(folder.stat())
+        if key in walked:
+            continue
+        walked.add(key)
+        chain = above | {key}
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            found.unreadable[str(folder)] = exc.strerror or type(exc).__name__
+            continue
+        below: list[tuple[Path, frozenset[_Identity]]] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                st = entry.stat()  # follows links
+            except OSError:  # a broken link, or a loop of links (ELOOP)
+                if entry.is_symlink():
+                    found.dead_links.append(entry)
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                loops = entry.is_symlink() and (
+                    _identity(st) in chain or folder.resolve().is_relative_to(entry.resolve())
+                )
+                if loops:
+                    found.dead_links.append(entry)
+                else:
+                    below.append((entry, chain))
+            elif stat.S_ISREG(st.st_mode):
+                files.append((entry, _identity(st)))
+        stack.extend(reversed(below))
+    return sorted(files)
+
+
+def _expand(paths: Iterable[str | Path]) -> _Found:
+    """Files named, plus every regular file inside the folders named.
+
+    Files of one folder are sorted by path; each real file is read once even if
+    reached twice (a link to a file or a folder, a folder named twice, a file
+    named and inside a folder named), under its first path, and counts as named
+    if it was named once. Links that lead nowhere are listed (EXTR0007).
+    """
+    found = _Found()
+    walked: set[_Identity] = set()
+    seen: dict[_Identity, int] = {}
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(
-                (q, False)
-                for q in sorted(p.rglob("*"))
-                if q.is_file() and not q.name.startswith(".")
-            )
+            reached = [(f, key, False) for f, key in _walk(p, walked, found)]
         elif p.is_file():
-            out.append((p, True))
+            reached = [(p, _identity(p.stat()), True)]
         else:
             raise ExtractError(f"{p}: no such file or folder")
-    return out
+        for f, key, named in reached:
+            if key in seen:
+                i = seen[key]
+                found.files[i] = (found.files[i][0], found.files[i][1] or named)
+            else:
+                seen[key] = len(found.files)
+                found.files.append((f, named))
+    found.dead_links.sort()
+    return found
 
 
-def _file_findings(files: list[str], rule: str, message: str) -> pl.LazyFrame:
+def _file_findings(files: Mapping[str, str], rule: str) -> pl.LazyFrame:
+    """One warning per file (line 0); ``files`` maps each file to its message."""
     n = len(files)
     return pl.LazyFrame(
         {
             "rule": [rule] * n,
             "severity": ["warning"] * n,
-            "file": files,
+            "file": list(files),
             "line": [0] * n,
             "record_type": [""] * n,
             "ssid": [None] * n,
             "cds_code": [None] * n,
-            "message": [message] * n,
+            "message": list(files.values()),
         },
         schema=FINDINGS_SCHEMA,
     )
@@ -883,24 +1271,26 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
             padded=frozenset(t for t, ok in dates_typed.items() if ok),
         )
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
-    found = _expand(paths)
+    expanded = _expand(paths)
+    found = expanded.files
     if not found:
-        raise ExtractError(f"{', '.join(map(str, paths))}: no input files found")
+        dead = f" ({len(expanded.dead_links)} link(s) lead nowhere)" if expanded.dead_links else ""
+        raise ExtractError(f"{', '.join(map(str, paths))}: no input files found{dead}")
     caret: list[Path] = []
     kinds: set[str] = set()
     empty: list[str] = []
-    skipped: list[str] = []
+    skipped: dict[str, _UnusableFileError] = {}
     canonical: dict[str, list[tuple[Path, pl.LazyFrame]]] = {t: [] for t in TABLES}
     padded: set[str] = set()
     for f, named in found:
         try:
             kind = _sniff(f)
-        except ExtractError:
+        except _UnusableFileError as exc:
             if named:  # a file the user named must be readable
                 raise
             # A folder may also hold a schools file, a README, a spreadsheet:
-            # skipped, and said so, rather than ending the run.
-            skipped.append(str(f))
+            # skipped, and said what it seems to be, rather than ending the run.
+            skipped[str(f)] = exc
             continue
         kinds.add(kind)
         if kind == "empty":
@@ -934,17 +1324,32 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
     if len(empty) + len(skipped) == len(found):
         if empty:
             raise ExtractError(f"{empty[0]}: line 1: the file is empty (no records to read)")
-        raise ExtractError(f"{skipped[0]}: line 1: not a CALPADS extract (no file to read)")
+        raise ExtractError(f"{next(iter(skipped.values()))} (no file to read)")
     notes = [ex.other_findings]
     if empty:
-        notes.append(_file_findings(empty, "EXTR0003", "file is empty; nothing read from it"))
+        notes.append(
+            _file_findings(dict.fromkeys(empty, "file is empty; nothing read from it"), "EXTR0003")
+        )
     if skipped:
+        notes.append(_file_findings({f: e.reason for f, e in skipped.items()}, "EXTR0005"))
+    if expanded.unreadable:
         notes.append(
             _file_findings(
-                skipped,
+                {
+                    f: f"folder in the input folder cannot be read ({why}); skipped"
+                    for f, why in expanded.unreadable.items()
+                },
                 "EXTR0005",
-                "file in the input folder is not a CALPADS extract (binary, or no caret "
-                "SENR/SINF/SPRG/SELA record in its first lines); skipped",
+            )
+        )
+    if expanded.dead_links:
+        notes.append(
+            _file_findings(
+                dict.fromkeys(
+                    map(str, expanded.dead_links),
+                    "link leads nowhere (broken, or a loop); skipped",
+                ),
+                "EXTR0007",
             )
         )
     ex.other_findings = concat_findings(notes)

@@ -228,16 +228,77 @@ def test_non_extract_files_in_a_folder_are_skipped_with_a_finding(tmp_path: Path
     src = _extract(tmp_path)  # writes in/senr.txt
     assert src.parent == folder
     (folder / "schools.csv").write_text("cds_code,county_name\n19647330000000,Los Angeles\n")
+    (folder / "foster.csv").write_text("ssid,start_date,end_date\n7000000001,20150101,\n")
+    (folder / "dc.csv").write_text("ssid,academic_year\n7000000001,2015-16\n")
     (folder / "book.xlsx").write_bytes(b"PK\x03\x04\x00\x00binary")
     res = runner.invoke(
         app, ["run", str(folder), "--class-of", "2018", "--out", str(tmp_path / "o")]
     )
     assert res.exit_code == 0, res.output
     findings = pl.read_csv(tmp_path / "o" / "findings.csv")
-    skipped = findings.filter(pl.col("rule") == "EXTR0005")["file"].to_list()
-    assert sorted(Path(f).name for f in skipped) == ["book.xlsx", "schools.csv"]
+    skipped = findings.filter(pl.col("rule") == "EXTR0005").sort("file")
+    assert [Path(f).name for f in skipped["file"]] == [
+        "book.xlsx",
+        "dc.csv",
+        "foster.csv",
+        "schools.csv",
+    ]
+    hints = ["a spreadsheet", "--direct-cert", "--foster", "--schools"]
+    assert all(h in m for h, m in zip(hints, skipped["message"], strict=True))
+    assert set(skipped["severity"]) == {"warning"}
     # a file named on the command line must be readable: that stays an error
     named = runner.invoke(
         app, ["run", str(folder / "book.xlsx"), "--class-of", "2018", "--out", str(tmp_path / "o2")]
     )
     assert named.exit_code == 2
+    foster = runner.invoke(
+        app,
+        ["run", str(folder / "foster.csv"), "--class-of", "2018", "--out", str(tmp_path / "o3")],
+    )
+    assert foster.exit_code == 2
+    assert "foster.csv: line 1: not a CALPADS extract: a foster-match table" in foster.output
+    assert "7000000001" not in foster.output
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_nul_byte_spoils_its_line_not_the_run(tmp_path: Path, named: bool) -> None:
+    """EXTR0006: a NUL in one line (here in a name) no longer ends or empties the run."""
+    # arrange: the two good students of the bad-input extract, then a line with a NUL
+    src = _extract(tmp_path)
+    text = src.read_bytes().splitlines(keepends=True)
+    spoiled = text[0].replace(SECRET_NAMES[0].encode(), b"Zyx\x00quorth")
+    src.write_bytes(b"".join([*text[:2], spoiled]))
+    # act
+    target = src if named else src.parent
+    res = runner.invoke(
+        app, ["run", str(target), "--class-of", "2018", "--out", str(tmp_path / "o")]
+    )
+    # assert: both students read; the NUL line is one fatal finding, no name printed
+    assert res.exit_code == 0, res.output
+    students = pl.read_parquet(tmp_path / "o" / "students.parquet")
+    assert set(students["ssid"]) == {SECRET_SSIDS[0], SECRET_SSIDS[1]}
+    findings = pl.read_csv(tmp_path / "o" / "findings.csv", schema_overrides={"ssid": pl.String})
+    row = findings.filter(pl.col("rule") == "EXTR0006").select("severity", "line").rows()
+    assert row == [("fatal", 3)]
+    assert "quorth" not in res.output
+    assert not findings["message"].str.contains("quorth").any()
+
+
+def test_a_link_loop_and_a_broken_link_in_the_folder_are_warnings(tmp_path: Path) -> None:
+    """EXTR0007: `ln -s loop DIR/loop` and a dangling link are said, not silently passed."""
+    # arrange
+    folder = _extract(tmp_path).parent
+    (folder / "loop").symlink_to("loop")
+    (folder / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    # act
+    res = runner.invoke(
+        app, ["run", str(folder), "--class-of", "2018", "--out", str(tmp_path / "o")]
+    )
+    # assert
+    assert res.exit_code == 0, res.output
+    findings = pl.read_csv(tmp_path / "o" / "findings.csv")
+    links = findings.filter(pl.col("rule") == "EXTR0007").sort("file")
+    assert links.select("severity", "file").rows() == [
+        ("warning", str(folder / "gone.txt")),
+        ("warning", str(folder / "loop")),
+    ]
