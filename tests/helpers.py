@@ -26,6 +26,9 @@ LEA = "1964733"
 SCHOOL = "1930000"
 SSID = "1000000001"
 
+#: Real CDE files the tests read (provenance, conversion and sizes in its PROVENANCE.md).
+DATA = Path(__file__).resolve().parent / "data"
+
 #: Dates of the class of 2018 used throughout.
 YEAR1_START = D(2014, 8, 20)
 CUTOFF = D(2018, 8, 15)
