@@ -1,4 +1,4 @@
-"""Shared helpers for the hand-worked rule tests (one small test per RULES.md rule id).
+"""Shared helpers for the hand-worked rule tests (one small test per rule id).
 
 Every test describes a few students as SENR records with :func:`rec`, writes them
 with :func:`acgr.testing.write_extract` and runs :func:`acgr.api.compute` for the

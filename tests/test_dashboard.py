@@ -1,4 +1,4 @@
-"""The Fall 2018 Dashboard graduation rate indicator (RULES.md R8), ``acgr/dashboard.py``.
+"""The Fall 2018 Dashboard graduation rate indicator (docs/rules.md R8), ``acgr/dashboard.py``.
 
 The reconciliation test feeds the numerators, denominators, flags and names of every
 row of CDE's ``graddownload2018.txt`` into :func:`indicator_from_counts` and checks

@@ -1,4 +1,4 @@
-"""Every published rate of two real CDE ACGR subsets, recomputed (RULES.md R6.2, R6.3, R6.4).
+"""Every published rate of two real CDE ACGR subsets, recomputed (docs/rules.md R6.2, R6.3, R6.4).
 
 The files (``tests/data/cohort1718_Final.tsv`` and ``cohort1819_Final.tsv``, see
 PROVENANCE.md there) keep CohortStudents, graduates, UC/CSU and Seal of Biliteracy

@@ -1,4 +1,4 @@
-"""Reading CDE ACGR files back with :func:`acgr.acgr_file.read_cde_acgr` (FORMATS.md output 1).
+"""Reading CDE ACGR files back with :func:`acgr.acgr_file.read_cde_acgr` (docs/formats.md).
 
 Real files (``tests/data``, provenance in its PROVENANCE.md): the two ACGR
 subsets ``cohort1718_Final.tsv`` / ``cohort1819_Final.tsv`` (GF, GM, RH,
