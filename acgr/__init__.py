@@ -1,7 +1,7 @@
 """acgr: California's four-year adjusted cohort graduation rate from CALPADS records.
 
 Computes the ACGR exactly as the California Department of Education does
-(business rules in RULES.md, cited by rule id throughout) and explains every
+(business rules in docs/rules.md, cited by rule id throughout) and explains every
 number: each student's outcome carries the rule and the record that decided it.
 
 Typical use::

@@ -1,4 +1,4 @@
-"""The CDE downloadable ACGR file layout, ``acgr.txt`` (FORMATS.md output 1, RULES.md R6).
+"""The CDE downloadable ACGR file layout, ``acgr.txt`` (docs/formats.md, docs/rules.md R6).
 
 Classes up to 2023 use 34 columns (CHSPE Completer); from 2024, 36 columns
 (Graduates Meeting Local Requirements Exemption and CPP Completer). CDE's real
@@ -277,7 +277,7 @@ def read_tab_text(path: str | Path) -> pl.DataFrame:
     )
 
 
-#: Columns without which a file is not an ACGR file (FORMATS.md output 1): the codes
+#: Columns without which a file is not an ACGR file (docs/formats.md): the codes
 #: and reporting category that identify a row and the cohort every rate is over. Every
 #: year's layout and the published subsets (``cohort1718_Final``) carry them.
 REQUIRED_COLUMNS: tuple[str, ...] = (

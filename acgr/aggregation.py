@@ -1,4 +1,4 @@
-"""Counting cohort outcomes per school, LEA, county and state (RULES.md R4.2, R6.1, R6.2).
+"""Counting cohort outcomes per school, LEA, county and state (docs/rules.md R4.2, R6.1, R6.2).
 
 Counts are exact integers; rates are derived from them only when the file is
 written (:mod:`acgr.acgr_file`). Removed students are in no count (R4.2). School

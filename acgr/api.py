@@ -194,7 +194,7 @@ def _directory(schools: Any) -> pl.DataFrame:
 
 
 def student_table(students: pl.LazyFrame) -> pl.LazyFrame:
-    """Shape decided, attributed students into :data:`STUDENT_COLUMNS` (FORMATS.md output 2).
+    """Shape decided, attributed students into :data:`STUDENT_COLUMNS` (docs/formats.md).
 
     Graduate indicators (R6.2) come from the graduating record's SENR flags; each
     count column of :data:`acgr.aggregation.INDICATORS` is named after its flag.

@@ -1,4 +1,4 @@
-"""Attribution of each cohort student to one school and LEA (RULES.md R4).
+"""Attribution of each cohort student to one school and LEA (docs/rules.md R4).
 
 R4.3 School identity is the 14-digit CDS code: Reporting LEA (7-digit
 county-district) + School of Attendance (7 digits). A supplied schools

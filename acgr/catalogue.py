@@ -1,8 +1,9 @@
 """Every finding id the package raises, with what it means and what to fix.
 
-One entry per id: its severity, the rule it enforces (a RULES.md id, a CALPADS
-rule, or the reader's format contract), what it means, and what to fix. The
-run summary explains its findings from here, and a test checks that the ids
+One entry per id: its severity, the rule it enforces (a rule id of docs/rules.md,
+a CALPADS rule, or the reader's format, docs/formats.md), what it means, and what
+to fix. The run summary explains its findings from here, docs/findings.md is
+generated from here (docs/build_findings.py), and a test checks that the ids
 raised in the code and the ids listed here are the same set.
 
 Examples:
@@ -26,7 +27,7 @@ class FindingKind:
         id: the finding id (``rule`` column of ``findings.csv``).
         severity: ``fatal`` (the record is not used, or CALPADS rejects it) or
             ``warning``; ``both`` ids such as R3.3 name the worse.
-        enforces: the rule it checks (RULES.md id, CALPADS rule, FORMATS.md).
+        enforces: the rule it checks (rule id, CALPADS rule, docs/formats.md).
         meaning: what was found, in a line.
         fix: what the analyst does about it.
     """
@@ -41,25 +42,25 @@ class FindingKind:
 # One entry a few lines, aligned by hand: the formatter would spread each over seven.
 # fmt: off
 _KINDS: tuple[FindingKind, ...] = (
-    # Reading (FORMATS.md)
-    FindingKind("EXTR0001", "fatal", "FORMATS.md record types",
+    # Reading (docs/formats.md)
+    FindingKind("EXTR0001", "fatal", "docs/formats.md record types",
                 "a line whose first field is not SENR, SINF, SPRG or SELA (or their -R forms)",
                 "restore the record type or remove the line; the line is not used"),
-    FindingKind("EXTR0002", "warning", "FORMATS.md", "a blank line", "nothing: it is ignored"),
-    FindingKind("EXTR0003", "warning", "FORMATS.md", "an empty input file",
+    FindingKind("EXTR0002", "warning", "docs/formats.md", "a blank line", "nothing: it is ignored"),
+    FindingKind("EXTR0003", "warning", "docs/formats.md", "an empty input file",
                 "check the download; nothing was read from the file"),
-    FindingKind("EXTR0004", "fatal", "FORMATS.md layouts",
+    FindingKind("EXTR0004", "fatal", "docs/formats.md layouts",
                 "a line with a number of fields no layout of its record type has",
                 "re-export the record in the CALPADS submission or ODS layout"),
-    FindingKind("EXTR0005", "warning", "FORMATS.md",
+    FindingKind("EXTR0005", "warning", "docs/formats.md",
                 "a file in an input folder that is not an extract (a side table, a "
                 "spreadsheet, a note); skipped",
                 "pass side tables with --schools, --foster or --direct-cert"),
-    FindingKind("EXTR0006", "fatal", "FORMATS.md",
+    FindingKind("EXTR0006", "fatal", "docs/formats.md",
                 "a line holding a control character (a NUL or another control byte); the "
                 "line is not used, the rest of the file is",
                 "re-export the record; a damaged byte spoils its line"),
-    FindingKind("EXTR0007", "warning", "FORMATS.md",
+    FindingKind("EXTR0007", "warning", "docs/formats.md",
                 "a link in an input folder that leads nowhere (broken, or a loop); skipped",
                 "remove the link or point it at the extract"),
     FindingKind("FRMT0002", "fatal", "CALPADS FRMT0002",
@@ -112,7 +113,7 @@ _KINDS: tuple[FindingKind, ...] = (
     FindingKind("SENR0587", "fatal", "CALPADS SENR0587",
                 "an open enrollment after the student's regular-diploma graduation",
                 "exit or remove the record"),
-    # Rule decisions (RULES.md)
+    # Rule decisions (docs/rules.md)
     FindingKind("R1.4", "warning", "R1.4",
                 "a grade US (ungraded secondary) record, which never counts toward a cohort",
                 "report the student's grade level"),

@@ -1,4 +1,4 @@
-"""The ``acgr`` command line (FORMATS.md, "Command line").
+"""The ``acgr`` command line (docs/formats.md, "The other commands").
 
 Exit codes: 0 success; 2 when an input cannot be read at all (one line on
 stderr naming the file and line) or, with ``--strict``, when any fatal finding

@@ -1,4 +1,4 @@
-"""Cohort periods and cohort membership (RULES.md R2).
+"""Cohort periods and cohort membership (docs/rules.md R2).
 
 The class of Y has Year1 = academic year (Y-4)-(Y-3) ... Year4 = (Y-1)-Y. A
 student belongs to the class fixed by their *initial HS record*, the earliest

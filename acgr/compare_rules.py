@@ -1,6 +1,6 @@
 """Compare two rule sets on the same extract (R7): rates, differences, changed students.
 
-The April 2018 CDE letter (``shared/domain/seeds/cohort-grad-rate-changes-2018-letter.txt``)
+The April 2018 CDE letter (https://www.cde.ca.gov/ds/sp/cl/gradcohortguidance18.asp)
 predicted that the 2018 rules would lower the statewide rate by two to three
 points. This module makes such a statement checkable for any extract: it runs
 the pipeline under both rule sets and reports, per state, county, LEA and

@@ -1,4 +1,4 @@
-"""The Fall 2018 California School Dashboard graduation rate indicator (RULES.md R8).
+"""The Fall 2018 California School Dashboard graduation rate indicator (docs/rules.md R8).
 
 For every entity (state ``X``, LEA ``D``, school ``S``) and Dashboard student group,
 the indicator compares the current class with the prior class:
@@ -22,7 +22,7 @@ Dashboard row. :func:`dashboard_text` writes the file exactly as CDE writes it a
 :func:`read_dashboard` reads one back, typed.
 
 Scope: CDE's Dashboard uses the DASS one-year graduation rate for DASS schools (and
-an unpublished combination for LEAs, acgr-rules.md §8.3); :func:`indicator` uses the
+an unpublished combination for LEAs, docs/rules.md R8.1); :func:`indicator` uses the
 ACGR counts it is given for every row. Supply DASS counts through
 :func:`indicator_from_counts` to reproduce those rows.
 """

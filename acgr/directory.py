@@ -1,6 +1,6 @@
 """The optional schools directory: names, charter and DASS flags, CDS overrides (R4.3).
 
-Two forms are read (FORMATS.md):
+Two forms are read (docs/formats.md, side tables):
 
 * the project's CSV: ``cds_code, county_name, district_name, school_name,
   charter, dass`` (flags ``Y``/``N`` or ``Yes``/``No``);

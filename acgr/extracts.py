@@ -1,4 +1,4 @@
-"""Reading CALPADS extracts into typed canonical Polars tables (FORMATS.md).
+"""Reading CALPADS extracts into typed canonical Polars tables (docs/formats.md).
 
 Input forms, all giving the same :class:`Extracts`:
 
@@ -302,7 +302,7 @@ def _not_an_extract(path: Path, what: str) -> _UnusableFileError:
     )
 
 
-#: Columns that tell the side inputs of FORMATS.md ("Optional side inputs") and
+#: Columns that tell the side inputs of docs/formats.md ("Optional side inputs") and
 #: this project's own outputs apart, as :func:`_norm` spells them, with what to
 #: say of each. Tried in order; every listed column must be present.
 _SIDE_FILES: tuple[tuple[frozenset[str], str], ...] = (
@@ -363,7 +363,7 @@ def _sniff(path: Path) -> str:
     """Kind of a file: ``parquet``, ``csv`` (canonical, with header), ``caret`` or ``empty``.
 
     A file is a caret extract when one of its first non-blank lines begins with a
-    known record type and carries ``^`` (FORMATS.md): a NUL or another bad byte
+    known record type and carries ``^`` (docs/formats.md): a NUL or another bad byte
     elsewhere spoils only its line (EXTR0006). A Parquet or CSV file must hold a
     canonical table. Raises :class:`_UnusableFileError` for anything else (binary files,
     spreadsheets, documents, side tables such as a schools directory), saying
@@ -445,7 +445,7 @@ def _raw_lines(path: Path) -> pl.LazyFrame:
 PADDING = " \t\r\n\x0b\x0c\u00a0"
 
 
-#: C0 control bytes a line may not hold (FORMATS.md: "one bad byte spoils its
+#: C0 control bytes a line may not hold (docs/formats.md: "one bad byte spoils its
 #: line"): all but TAB, LF, VT, FF and CR, which end lines or are :data:`PADDING`.
 #: A NUL or an escape in a record is damage (a truncated copy, a binary paste),
 #: so the whole line is rejected (EXTR0006) rather than some of its fields trusted.
@@ -468,7 +468,7 @@ def _has_control(text: pl.Expr) -> pl.Expr:
 
 
 def _control_columns(text: pl.Expr) -> list[pl.Expr]:
-    """What an EXTR0006 finding tells of a spoiled line (FORMATS.md).
+    """What an EXTR0006 finding tells of a spoiled line (docs/formats.md).
 
     Its record type (when known), the field holding its first control byte and
     that byte's name; never the content: a spoiled field may be an SSID or a name.
@@ -525,7 +525,7 @@ def _record_type(text: pl.Expr) -> pl.Expr:
 def _layout_fields(n_line: pl.Expr, ods_suffix: pl.Expr, layout: Layout) -> pl.Expr:
     """Layout fields on a line of ``n_line`` fields; null when that count is not allowed.
 
-    The layout is told by the count, never by the ``-R`` suffix alone (FORMATS.md,
+    The layout is told by the count, never by the ``-R`` suffix alone (docs/formats.md,
     "CALPADS extracts"): N = the layout's fields, MIN = :data:`MIN_FIELDS`.
 
     * N + 2 fields: ODS layout (UploadDate, LastDateUpdated last), whatever the suffix;

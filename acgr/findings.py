@@ -1,6 +1,6 @@
 """Data-quality findings: every rejected or suspicious record becomes one row.
 
-A finding names the rule (a RULES.md id such as ``R3.4.1`` or a CALPADS id such
+A finding names the rule (a rule id of docs/rules.md such as ``R3.4.1`` or a CALPADS id such
 as ``FRMT0002``), its severity, where the record is (file, line, record type) and
 what to fix. The SSID sits in its own column only: ``findings.csv`` is
 confidential, and messages never carry identifiers.

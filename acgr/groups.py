@@ -1,4 +1,4 @@
-"""Student groups of each cohort student (RULES.md R5).
+"""Student groups of each cohort student (docs/rules.md R5).
 
 "Cohort period" here is the membership period, 1 July Year1 - 30 June Year4. A
 record *overlaps* it when it starts on or before the period's end and has no end

@@ -1,4 +1,4 @@
-"""Field layouts of the CALPADS extracts SENR, SINF, SPRG and SELA (FORMATS.md).
+"""Field layouts of the CALPADS extracts SENR, SINF, SPRG and SELA (docs/formats.md).
 
 Each layout lists, in file order, the CALPADS field name, the canonical
 snake_case column name used by library callers and Parquet files, and the kind
@@ -56,7 +56,7 @@ def _layout(record_type: str, spec: str) -> Layout:
     return Layout(record_type, tuple(fields))
 
 
-#: ODS extract trailing fields (FORMATS.md).
+#: ODS extract trailing fields (docs/formats.md, the two layouts).
 ODS_TRAILING: tuple[Field, ...] = (
     Field("UploadDate", "upload_date", "date"),
     Field("LastDateUpdated", "last_date_updated", "date"),

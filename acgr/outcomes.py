@@ -1,4 +1,4 @@
-"""One outcome per cohort student, with the rule that decided it (RULES.md R3).
+"""One outcome per cohort student, with the rule that decided it (docs/rules.md R3).
 
 Evaluated in order (R3.1 -> R3.5):
 

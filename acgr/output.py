@@ -1,4 +1,4 @@
-"""Output files of a run, written atomically (FORMATS.md outputs 1-3).
+"""Output files of a run, written atomically (docs/formats.md, outputs of acgr run).
 
 * ``acgr.txt``: the public CDE-layout file (suppressed, R6.4).
 * ``students.parquet``: one row per student of the class (confidential).

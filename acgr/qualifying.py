@@ -1,4 +1,4 @@
-"""Which SENR records count: qualifying records (RULES.md R1) and rejected records (R3.4.1).
+"""Which SENR records count: qualifying records (docs/rules.md R1) and rejected records (R3.4.1).
 
 Input is the canonical SENR table (:mod:`acgr.extracts`); output keeps the
 columns the engine needs, under short names:

@@ -1,4 +1,4 @@
-"""Confidential per-LEA reports of a run: ``acgr report DIR`` (FORMATS.md, "Command line").
+"""Confidential per-LEA reports of a run: ``acgr report DIR`` (docs/formats.md).
 
 For every LEA (county + district code) with a student in ``DIR/students.parquet``
 this writes, next to each other in ``DIR/report/`` (or ``out_dir``):
@@ -62,7 +62,7 @@ from acgr.summary import by_rule
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-#: Reporting category -> name, as CDE's DataQuest files name them (FORMATS.md, R5.7).
+#: Reporting category -> name, as CDE's DataQuest files name them (docs/formats.md, R5.7).
 CATEGORY_LABELS: dict[str, str] = {
     "TA": "All students",
     "RB": "African American",

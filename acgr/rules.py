@@ -1,4 +1,4 @@
-"""Rule sets: every code table, date and threshold of RULES.md as data (R7).
+"""Rule sets: every code table, date and threshold of docs/rules.md as data (R7).
 
 A rule set is a pydantic model. The two built-in sets, ``2018`` (R7.1, the
 default) and ``legacy`` (R7.2), live as TOML files in ``acgr/rulesets/``. A user
@@ -11,8 +11,9 @@ runs a variant without code changes by writing a TOML or JSON file that names a
     month = 6
     day = 30
 
-Every *Decision* of RULES.md is a named field here, documented where it is
-declared, never a hidden branch in the engine (R7.3).
+Every *Decision* of docs/rules.md is meant to be a named field here, documented
+where it is declared, never a hidden branch in the engine (R7.3); the few still
+fixed in code are listed there.
 
 A file that cannot be used raises :class:`RulesError`, one line per problem. A
 loaded rule set says where it came from and what it overrides
@@ -102,14 +103,14 @@ class ExitRule(BaseModel):
     #: True for T160/T165/T167: a dropout only when no later enrollment exists
     #: (a *lost transfer*, R3.4); the later record decides otherwise.
     lost_transfer: bool = False
-    #: The RULES.md Decision this row rests on, when CDE documentation is silent.
+    #: The Decision (docs/rules.md) this row rests on, when CDE documentation is silent.
     decision: str | None = None
 
 
 class InputNeeds(BaseModel):
     """Which inputs measure one reporting category (R5), so a run knows what it lacks.
 
-    Decision (RULES.md silent): a category none of whose ``measured_by`` inputs
+    Decision (docs/rules.md, Decisions): a category none of whose ``measured_by`` inputs
     was read is not measured; its rows are left out of the published file,
     never published as zeros, and the run says so. A missing ``completed_by``
     input leaves the rows standing with a warning (the group is undercounted).
@@ -122,7 +123,7 @@ class InputNeeds(BaseModel):
 
 
 class GroupRules(BaseModel):
-    """Student-group definitions (RULES.md R5), as data."""
+    """Student-group definitions (docs/rules.md R5), as data."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -157,8 +158,9 @@ class GroupRules(BaseModel):
 class CalpadsCodes(BaseModel):
     """CALPADS code sets and code roles the data-quality checks use (validation.py).
 
-    Sources: the CALPADS code sets and input-validation rules cited in
-    ``shared/domain/data-formats.md`` section 5 (SENR0302, SENR0522, SENR0523, SENR0018).
+    Sources: the CALPADS code sets and input-validation rules (SENR0302, SENR0522,
+    SENR0523, SENR0018: https://documentation.calpads.org/Troubleshooting/SENR/);
+    docs/findings.md lists the findings they raise.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -271,7 +273,7 @@ class Provenance(BaseModel):
 
 
 class RuleSet(BaseModel):
-    """All data the ACGR engine needs; see RULES.md R1-R4, R6 and R7.
+    """All data the ACGR engine needs; see docs/rules.md R1-R4, R6 and R7.
 
     Field names say what each value means; the docstring of each field cites its
     rule id. Load one with :func:`load_rules`.
@@ -344,9 +346,9 @@ class RuleSet(BaseModel):
     race_categories: tuple[str, ...]
     #: R6.4 the Not Reported race category.
     not_reported_category: str
-    #: FORMATS.md: classes from this year on use the 36-column layout (CPP).
+    #: docs/formats.md: classes from this year on use the 36-column layout (CPP).
     wide_layout_from_class: int
-    #: Decision (RULES.md silent): codes that do not apply to an aggregate row.
+    #: Decision (docs/rules.md, Decisions): codes that do not apply to an aggregate row.
     #: ``empty`` leaves them blank (as on the state row, R6.5); ``zeros``
     #: writes 00000 / 0000000 as some older CDE files did.
     aggregate_row_codes: Literal["empty", "zeros"] = "empty"
@@ -356,7 +358,7 @@ class RuleSet(BaseModel):
     _origin: _Origin = PrivateAttr(default_factory=lambda: _Origin("code"))
 
     # What the inputs must show for a class to be answered at all
-    #: Decision (RULES.md silent): SENR records whose latest date (start or exit,
+    #: Decision (docs/rules.md, Decisions): SENR records whose latest date (start or exit,
     #: on or before X) falls before this day of year Y end before the class's
     #: Year4 is half over; the run warns (ACGR0005) that most outcomes are not
     #: in them.

@@ -1,4 +1,4 @@
-"""Small-cell suppression of public rows (RULES.md R6.4).
+"""Small-cell suppression of public rows (docs/rules.md R6.4).
 
 A row whose cohort is at most ``suppression_max_cohort`` (10) students is
 starred in CohortStudents and in every count and rate. The Not Reported race

@@ -3,7 +3,7 @@
 :func:`write_synthetic` writes a statewide-looking set of caret-delimited CALPADS
 files in the *submission* layouts of :mod:`acgr.layouts` (no header row, LF,
 UTF-8): ``calpads/senr.txt``, ``sinf.txt``, ``sprg.txt`` and ``sela.txt``, plus a
-schools directory ``schools.csv`` (FORMATS.md side input) *beside* the
+schools directory ``schools.csv`` (docs/formats.md, side tables) *beside* the
 ``calpads/`` folder, so ``acgr.api.compute(out_dir / "calpads", ...)`` reads the
 extracts only.
 

@@ -1,4 +1,4 @@
-"""Shared helpers for the hand-worked rule tests (one small test per RULES.md rule id).
+"""Shared helpers for the hand-worked rule tests (one small test per rule id).
 
 Every test describes a few students as SENR records with :func:`rec`, writes them
 with :func:`acgr.testing.write_extract` and runs :func:`acgr.api.compute` for the
@@ -25,6 +25,9 @@ D = dt.date
 LEA = "1964733"
 SCHOOL = "1930000"
 SSID = "1000000001"
+
+#: Real CDE files the tests read (provenance, conversion and sizes in its PROVENANCE.md).
+DATA = Path(__file__).resolve().parent / "data"
 
 #: Dates of the class of 2018 used throughout.
 YEAR1_START = D(2014, 8, 20)

@@ -1,4 +1,4 @@
-"""Counts, rates and the acgr.txt layout (RULES.md R6.1-R6.3, R6.5), class of 2018."""
+"""Counts, rates and the acgr.txt layout (docs/rules.md R6.1-R6.3, R6.5), class of 2018."""
 
 from __future__ import annotations
 

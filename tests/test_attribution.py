@@ -1,4 +1,4 @@
-"""Attribution of each cohort student to one school and LEA (RULES.md R4.1-R4.3)."""
+"""Attribution of each cohort student to one school and LEA (docs/rules.md R4.1-R4.3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Cohort membership and periods (RULES.md R2.1-R2.3): hand-worked cases for the class of 2018.
+"""Cohort membership and periods (docs/rules.md R2.1-R2.3): hand-worked cases for the class of 2018.
 
 Students of the tests share one extract (see :class:`tests.helpers.Scenario`),
 computed once for the class of 2018 and once for 2019; each test reads only its SSIDs.

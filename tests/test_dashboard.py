@@ -1,4 +1,4 @@
-"""The Fall 2018 Dashboard graduation rate indicator (RULES.md R8), ``acgr/dashboard.py``.
+"""The Fall 2018 Dashboard graduation rate indicator (docs/rules.md R8), ``acgr/dashboard.py``.
 
 The reconciliation test feeds the numerators, denominators, flags and names of every
 row of CDE's ``graddownload2018.txt`` into :func:`indicator_from_counts` and checks
@@ -31,17 +31,14 @@ from acgr.dashboard import (
     read_dashboard,
     reporting_year,
 )
+from tests.helpers import DATA
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CDE = SHARED / "reference" / "cde"
-FILE_2018 = CDE / "graddownload2018.txt"
-FILE_2017F = CDE / "graddownload2017f.txt"
-SUBSET_1718 = CDE / "converted" / "cohort1718_Final.tsv"
+FILE_2018 = DATA / "graddownload2018.txt"
+#: The school ALL rows of CDE's graddownload2017f.txt: every school that file lists,
+#: which is all :func:`prior_dass_from_previous` reads of it (tests/data/PROVENANCE.md).
+FILE_2017F = DATA / "graddownload2017f_school_all.txt"
+SUBSET_1718 = DATA / "cohort1718_Final.tsv"
 runner = CliRunner()
-needs_cde_files = pytest.mark.skipif(
-    not (FILE_2018.is_file() and FILE_2017F.is_file()),
-    reason=f"CDE Dashboard reference files not found under {CDE}",
-)
 
 _COUNTS = ("currnumer", "currdenom", "priornumer", "priordenom")
 CHECKED = (
@@ -88,12 +85,9 @@ def one(**overrides: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------- reconciliation
 @pytest.fixture(scope="module")
 def published() -> pl.DataFrame:
-    if not FILE_2018.is_file():
-        pytest.skip(f"{FILE_2018} not found")
     return read_dashboard(FILE_2018)
 
 
-@needs_cde_files
 def test_r8_reproduces_every_row_of_graddownload2018(published: pl.DataFrame) -> None:
     # arrange: the file's own counts, flags and names; the prior DASS status of each
     # school from the Fall 2017 file (R8.1.1, prior_dass rule inferred from the data)
@@ -109,7 +103,6 @@ def test_r8_reproduces_every_row_of_graddownload2018(published: pl.DataFrame) ->
     assert result.columns == list(COLUMNS)
 
 
-@needs_cde_files
 def test_r8_writes_graddownload2018_byte_for_byte(published: pl.DataFrame) -> None:
     # arrange
     prior_dass = prior_dass_from_previous(read_dashboard(FILE_2017F))
@@ -124,7 +117,6 @@ def test_r8_writes_graddownload2018_byte_for_byte(published: pl.DataFrame) -> No
     assert dashboard_text(indicator_from_counts(inputs, reporting_year=2018)) == expected
 
 
-@needs_cde_files
 def test_r8_2_reporting_year_fills_only_its_column(published: pl.DataFrame) -> None:
     inputs = published.select(COUNT_COLUMNS).join(
         prior_dass_from_previous(read_dashboard(FILE_2017F)), on="cds", how="left"
@@ -134,7 +126,6 @@ def test_r8_2_reporting_year_fills_only_its_column(published: pl.DataFrame) -> N
     assert out.drop("reportingyear").equals(published.drop("reportingyear"))
 
 
-@needs_cde_files
 def test_r8_1_1_without_prior_dass_only_the_dass_changed_schools_differ(
     published: pl.DataFrame,
 ) -> None:
@@ -606,7 +597,6 @@ def test_cli_dashboard_refuses_inputs_that_are_not_two_consecutive_classes(
     assert not out.exists()
 
 
-@pytest.mark.skipif(not SUBSET_1718.is_file(), reason=f"{SUBSET_1718} absent")
 def test_cli_dashboard_refuses_the_published_subset_naming_what_it_lacks(tmp_path: Path) -> None:
     f = _cli_files(tmp_path, c18="2017-18")
     res = runner.invoke(

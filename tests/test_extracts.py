@@ -99,7 +99,7 @@ _RECORDS: dict[str, dict[str, object]] = {
 def test_a_plain_record_type_with_the_two_ods_fields_is_read_as_ods(
     tmp_path: Path, record_type: str
 ) -> None:
-    """FORMATS.md: layout by field count, never by the -R suffix alone (41/44/28/17 fields)."""
+    """docs/formats.md: layout by field count, never by the -R suffix alone (41/44/28/17 fields)."""
     # arrange: the ODS line of each type, re-exported under the plain record type
     values = _RECORDS[record_type]
     ods = record_line(record_type, values, ods=True).split("^")
@@ -288,7 +288,7 @@ def _single_type_lines(draw: st.DrawFn) -> tuple[str, list[str]]:
     layout = LAYOUTS[record_type.removesuffix("-R")]
     n = len(layout.fields)
     # Either layout's full width under either suffix, and every count around them
-    # (FORMATS.md: the layout is told by the count, never by the suffix alone).
+    # (docs/formats.md: the layout is told by the count, never by the suffix alone).
     count = st.one_of(
         st.sampled_from([n, n + 2]), st.integers(MIN_FIELDS[layout.record_type] - 2, n + 4)
     )
@@ -391,7 +391,7 @@ def test_the_csv_reader_reports_each_bad_lines_real_field_count(tmp_path: Path) 
 
 
 # ---------------------------------------------------------------------------------
-# One bad byte spoils its line, never its file (FORMATS.md; EXTR0006).
+# One bad byte spoils its line, never its file (docs/formats.md; EXTR0006).
 # ---------------------------------------------------------------------------------
 def _lines_of(*ssids: str) -> list[str]:
     return [senr_line(ssid=s, enrollment_start_date=dt.date(2014, 8, 20)) for s in ssids]

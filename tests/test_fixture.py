@@ -1,6 +1,6 @@
 """The bundled class-of-2018 fixture (fixtures/README.md) against its hand-worked answers.
 
-``fixtures/expected/`` was worked out by hand from RULES.md (students.csv, groups.csv,
+``fixtures/expected/`` was worked out by hand from docs/rules.md (students.csv, groups.csv,
 findings.csv) and by an independent script that does not import acgr (acgr.txt); see
 ``fixtures/build_fixture.py`` for the expectation of each student.
 """
@@ -82,9 +82,9 @@ def test_r3_r4_each_student(result: AcgrResult, row: dict[str, str]) -> None:
     assert actual == (row["outcome"], row["reason"], row["cds_code"])
 
 
-#: Findings this fixture pins down: RULES.md rule ids (R1.4, R1.5, R3.3, R3.4.1 ...) and
+#: Findings this fixture pins down: rule ids of docs/rules.md (R1.4, R1.5, R3.3, R3.4.1 ...) and
 #: the reader's FRMT/EXTR ids. The CALPADS-style validation findings (SENRnnnn,
-#: ACGRnnnn) are not part of RULES.md and are left to their own tests.
+#: ACGRnnnn) are not rules of docs/rules.md and are left to their own tests.
 _PINNED = re.compile(r"^(R\d|FRMT|EXTR)")
 
 

@@ -1,4 +1,4 @@
-"""Student groups of each cohort student (RULES.md R5.1-R5.7) and the RD rule of R6.4.
+"""Student groups of each cohort student (docs/rules.md R5.1-R5.7) and the RD rule of R6.4.
 
 Class of 2018: cohort (membership) period 2014-07-01 .. 2018-06-30, summer cutoff
 2018-08-15. Every student below graduates (June 2018) at school A

@@ -1,4 +1,4 @@
-"""Outcome of each cohort student (RULES.md R3.1-R3.6, R7.2, R7.3), class of 2018.
+"""Outcome of each cohort student (docs/rules.md R3.1-R3.6, R7.2, R7.3), class of 2018.
 
 Students of the tests that use default settings share one extract (see
 :class:`tests.helpers.Scenario`); each test reads only its own SSIDs.
@@ -248,7 +248,7 @@ def test_r3_3_overlapping_records_are_a_warning(scenario: AcgrResult) -> None:
 
 # ---------------------------------------------------------------------------- R3.4
 
-#: RULES.md R3.4, written out here (not read from the rule set) so the test can fail.
+#: docs/rules.md R3.4, written out here (not read from the rule set) so the test can fail.
 R3_4_TABLE: dict[str, str] = {
     **dict.fromkeys(["E130", "T180", "T200", "T240", "T370"], "Removed"),
     **dict.fromkeys(["T260", "T280"], "Other Transfer"),

@@ -1,4 +1,4 @@
-"""Which records count (RULES.md R1, R2.4, R3.4.1): hand-worked cases for the class of 2018.
+"""Which records count (docs/rules.md R1, R2.4, R3.4.1): hand-worked cases for the class of 2018.
 
 Students of the tests that use default settings share one extract (see
 :class:`tests.helpers.Scenario`); each test reads only its own SSIDs.

@@ -1,8 +1,8 @@
-"""Every published rate of two real CDE ACGR subsets, recomputed (RULES.md R6.2, R6.3, R6.4).
+"""Every published rate of two real CDE ACGR subsets, recomputed (docs/rules.md R6.2, R6.3, R6.4).
 
-The files (``shared/reference/cde/converted/cohort1718_Final.tsv`` and
-``cohort1819_Final.tsv``, see SOURCES.md there) keep CohortStudents, graduates,
-UC/CSU and Seal of Biliteracy counts and rates for GF, GM, RH, RW and RA rows.
+The files (``tests/data/cohort1718_Final.tsv`` and ``cohort1819_Final.tsv``, see
+PROVENANCE.md there) keep CohortStudents, graduates, UC/CSU and Seal of Biliteracy
+counts and rates for GF, GM, RH, RW and RA rows.
 Excel dropped trailing ``.0`` (``100``, ``65``, ``0``), so rates are compared as
 normalised numbers. CDE writes the indicator rates as ``0`` when there are no
 graduates.
@@ -11,7 +11,6 @@ graduates.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -19,9 +18,7 @@ import pytest
 from acgr.rates import rate_half_up, rate_text
 from acgr.rules import load_rules
 from acgr.suppression import with_suppression
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CONVERTED = SHARED / "reference" / "cde" / "converted"
+from tests.helpers import DATA
 
 #: file -> published rows
 FILES: dict[str, int] = {"cohort1718_Final.tsv": 44_548, "cohort1819_Final.tsv": 44_601}
@@ -34,18 +31,13 @@ RATES: dict[str, tuple[str, str]] = {
     "Seal of Biliteracy (Rate)": ("Seal of Biliteracy (Count)", f"{GRADS} (Count)"),
 }
 
-pytestmark = pytest.mark.skipif(
-    not all((CONVERTED / f).is_file() for f in FILES),
-    reason=f"CDE reference files not found under {CONVERTED} (shared folder absent)",
-)
-
 _CACHE: dict[str, pl.DataFrame] = {}
 
 
 def published(name: str) -> pl.DataFrame:
     """One converted CDE file, every column as text, counts cast to Int64."""
     if name not in _CACHE:
-        raw = pl.read_csv(CONVERTED / name, separator="\t", infer_schema=False)
+        raw = pl.read_csv(DATA / name, separator="\t", infer_schema=False)
         counts = ["CohortStudents", *(n for n, _ in RATES.values())]
         _CACHE[name] = raw.with_columns(pl.col(c).cast(pl.Int64) for c in set(counts))
     return _CACHE[name]

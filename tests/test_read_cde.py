@@ -1,7 +1,7 @@
-"""Reading CDE ACGR files back with :func:`acgr.acgr_file.read_cde_acgr` (FORMATS.md output 1).
+"""Reading CDE ACGR files back with :func:`acgr.acgr_file.read_cde_acgr` (docs/formats.md).
 
-Real files (``shared/reference/cde``, provenance in its SOURCES.md): the two ACGR
-subsets ``converted/cohort1718_Final.tsv`` / ``cohort1819_Final.tsv`` (GF, GM, RH,
+Real files (``tests/data``, provenance in its PROVENANCE.md): the two ACGR
+subsets ``cohort1718_Final.tsv`` / ``cohort1819_Final.tsv`` (GF, GM, RH,
 RW, RA rows, Excel-mangled: codes without leading zeros, ``100`` for ``100.0``,
 ``No `` with a trailing space) are read and every published rate is recomputed
 with :mod:`acgr.rates` (R6.2, R6.3). ``ag_eligibility.csv`` is a CSV derived from
@@ -24,15 +24,9 @@ from acgr.acgr_file import acgr_text, read_cde_acgr
 from acgr.api import AcgrResult, compute
 from acgr.extracts import ExtractError
 from acgr.rates import rate_tenths, tenths_text
-from tests.helpers import HEADER_34
+from tests.helpers import DATA, HEADER_34
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CDE = SHARED / "reference" / "cde"
-
-needs_shared = pytest.mark.skipif(
-    not CDE.is_dir(), reason=f"shared CDE reference folder absent ({CDE})"
-)
 
 GRADS = "Regular HS Diploma Graduates"
 GSSMD_RATE = "Golden State Seal Merit Diploma (Rate"  # CDE's header: no closing parenthesis
@@ -60,19 +54,18 @@ _SUBSET_CACHE: dict[str, pl.DataFrame] = {}
 
 def subset(name: str) -> pl.DataFrame:
     if name not in _SUBSET_CACHE:
-        _SUBSET_CACHE[name] = read_cde_acgr(CDE / "converted" / name)
+        _SUBSET_CACHE[name] = read_cde_acgr(DATA / name)
     return _SUBSET_CACHE[name]
 
 
 # ============================================================ real published subsets
 
 
-@needs_shared
 @pytest.mark.parametrize("name", sorted(SUBSETS))
 def test_read_cde_acgr_reads_the_published_subset_typed(name: str) -> None:
     # act
     df = subset(name)
-    raw = pl.read_csv(CDE / "converted" / name, separator="\t", infer_schema=False)
+    raw = pl.read_csv(DATA / name, separator="\t", infer_schema=False)
     # assert: every row, every column, typed; nothing lost or starred
     assert df.height == SUBSETS[name][0] == raw.height
     assert df.columns == [*raw.columns, "suppressed"]
@@ -97,7 +90,6 @@ def test_read_cde_acgr_reads_the_published_subset_typed(name: str) -> None:
     assert (df["CohortStudents"] == raw["CohortStudents"].cast(pl.Int64)).all()
 
 
-@needs_shared
 @pytest.mark.parametrize("name", sorted(SUBSETS))
 def test_r6_3_every_published_rate_of_the_subset_recomputes(name: str) -> None:
     # arrange
@@ -120,7 +112,6 @@ def test_r6_3_every_published_rate_of_the_subset_recomputes(name: str) -> None:
     assert df.filter(pl.col(f"{GRADS} (Count)") == 0).height > 100
 
 
-@needs_shared
 def test_r5_7_published_gender_rows_need_not_sum_to_ta() -> None:
     """GF + GM of the 2018-19 subset against the school TA rows of ag_eligibility.csv."""
     # arrange: school GF/GM rows (one per school: the All row), TA cohorts of 2018-19
@@ -136,7 +127,7 @@ def test_r5_7_published_gender_rows_need_not_sum_to_ta() -> None:
         .agg(pl.col("CohortStudents").sum().alias("gf_gm"), pl.len().alias("rows"))
         .filter(pl.col("rows") == 2)
     )
-    ta = pl.read_csv(CDE / "ag_eligibility.csv", infer_schema=False).filter(
+    ta = pl.read_csv(DATA / "ag_eligibility.csv", infer_schema=False).filter(
         pl.col("ag_year") == "2018-19"
     )
     # act
@@ -151,7 +142,6 @@ def test_r5_7_published_gender_rows_need_not_sum_to_ta() -> None:
     assert "19642871996479" in off["cds14"].to_list()
 
 
-@needs_shared
 def test_r6_2_ag_eligibility_rates_recompute_from_counts() -> None:
     """A-G (Met UC/CSU) rate = met / regular-diploma graduates, half up (R6.2, R6.3).
 
@@ -162,8 +152,8 @@ def test_r6_2_ag_eligibility_rates_recompute_from_counts() -> None:
     they disagree (large cohorts), one of them must give it.
     """
     # arrange
-    ag = pl.read_csv(CDE / "ag_eligibility.csv", infer_schema=False)
-    cleaned = pl.read_csv(CDE / "ag_eligibility_cleaned.csv", infer_schema=False)
+    ag = pl.read_csv(DATA / "ag_eligibility.csv", infer_schema=False)
+    cleaned = pl.read_csv(DATA / "ag_eligibility_cleaned.csv", infer_schema=False)
     assert ag.height == 20_759
     joined = ag.with_columns(
         (pl.col("ag_year").str.slice(0, 4).cast(pl.Int64) + 1).cast(pl.String).alias("year")
@@ -441,16 +431,14 @@ def test_read_cde_acgr_refuses_a_missing_file_as_extract_error(tmp_path: Path) -
         read_cde_acgr(tmp_path / "absent.txt")
 
 
-@needs_shared
 def test_read_cde_acgr_refuses_the_real_2018_dashboard_file() -> None:
     with pytest.raises(ExtractError, match=r"graddownload2018\.txt: line 1: not an ACGR file"):
-        read_cde_acgr(CDE / "graddownload2018.txt")
+        read_cde_acgr(DATA / "graddownload2018.txt")
 
 
-@needs_shared
 def test_read_cde_acgr_require_names_the_columns_a_subset_lacks() -> None:
     # the published subset is an ACGR file, but not one the Dashboard can use
-    path = CDE / "converted" / "cohort1718_Final.tsv"
+    path = DATA / "cohort1718_Final.tsv"
     assert read_cde_acgr(path).height == 44_548
     with pytest.raises(ExtractError) as caught:
         read_cde_acgr(path, require=["AcademicYear", "AggregateLevel", "CharterSchool", "DASS"])

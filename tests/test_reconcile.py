@@ -3,7 +3,7 @@
 Library and command line: matching on the keys both files have, exact duplicates
 collapsed, ambiguous and one-sided keys listed by kind, files that are not ACGR
 files refused in one line (exit 2). The real published subset
-``cohort1718_Final.tsv`` (``shared/reference/cde``, provenance in its SOURCES.md)
+``cohort1718_Final.tsv`` (``tests/data``, provenance in its PROVENANCE.md)
 is reconciled with itself.
 """
 
@@ -19,16 +19,12 @@ from acgr.acgr_file import read_cde_acgr
 from acgr.cli import app
 from acgr.extracts import ExtractError
 from acgr.reconcile import KINDS, reconcile, reconcile_frames
+from tests.helpers import DATA
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "fixtures" / "expected" / "acgr.txt"
-CDE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "cde"
-SUBSET_1718 = CDE / "converted" / "cohort1718_Final.tsv"
-DASHBOARD_2018 = CDE / "graddownload2018.txt"
-needs_subset = pytest.mark.skipif(not SUBSET_1718.is_file(), reason=f"{SUBSET_1718} absent")
-needs_dashboard = pytest.mark.skipif(
-    not DASHBOARD_2018.is_file(), reason=f"{DASHBOARD_2018} absent"
-)
+SUBSET_1718 = DATA / "cohort1718_Final.tsv"
+DASHBOARD_2018 = DATA / "graddownload2018.txt"
 runner = CliRunner()
 
 
@@ -272,7 +268,6 @@ def test_reconcile_refuses_a_file_that_is_not_an_acgr_file(
         assert "7000000042" not in res.output
 
 
-@needs_dashboard
 def test_cli_reconcile_refuses_the_real_dashboard_file() -> None:
     res = runner.invoke(app, ["reconcile", str(EXPECTED), str(DASHBOARD_2018)])
     assert res.exit_code == 2
@@ -337,7 +332,6 @@ def test_cli_reconcile_ambiguous_keys_alone_exit_1(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------- the real subset
-@needs_subset
 def test_real_cohort1718_subset_reconciled_with_itself(tmp_path: Path) -> None:
     """44,548 rows = 17,710 exact duplicates + 17,707 compared + 9,131 in 3,411 ambiguous keys."""
     # act

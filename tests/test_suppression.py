@@ -1,4 +1,4 @@
-"""Small-cell suppression of public rows (RULES.md R6.4)."""
+"""Small-cell suppression of public rows (docs/rules.md R6.4)."""
 
 from __future__ import annotations
 

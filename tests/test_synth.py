@@ -119,7 +119,7 @@ def test_compute_gives_a_plausible_cohort_without_fatal_findings(result: AcgrRes
 def test_compute_finds_the_outcomes_built_in(synth: SynthSummary, result: AcgrResult) -> None:
     # act
     got = dict(result.students["outcome"].value_counts().iter_rows())
-    # assert: each student's story gives the outcome it was built for (RULES.md R3)
+    # assert: each student's story gives the outcome it was built for (docs/rules.md R3)
     assert got == dict(synth.expected_outcomes[CLASS_OF])
 
 

@@ -3,7 +3,7 @@
 Rules covered: the reader (EXTR0001-EXTR0003, EXTR0004, FRMT0002), the record
 checks of :mod:`acgr.validation` (CALPADS ids and ACGR0001/ACGR0002), the R1/R3.4.1
 record findings of :mod:`acgr.qualifying` and the R3.3 warnings of
-:mod:`acgr.outcomes`. Sources: RULES.md and data-formats.md section 5.
+:mod:`acgr.outcomes`. Sources: docs/rules.md and docs/findings.md.
 
 Every record of this module is written once to one folder of extracts and read by
 ``validate(folder)`` (no class: every record checked) and ``compute(folder,
