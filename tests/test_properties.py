@@ -98,7 +98,14 @@ def test_row_order_and_file_split_change_nothing(
     split = {"senr": pl.concat([df.head(cut), df.tail(len(shuffled) - cut)])}
     other = acgr.compute(split, class_of=2018)  # same students: answerable like ``base``
     assert_frame_equal(_key(base), _key(other))
-    assert_frame_equal(base.rates, other.rates)
+    # R5.2: when SENR gives the gender, records starting the same day are told apart
+    # by file order (as R5.1 does for SINF), so gender rows may follow the order of
+    # tied records; every other row must not.
+    genders = ["GM", "GF", "GX", "GZ"]
+    assert_frame_equal(
+        base.rates.filter(~pl.col("ReportingCategory").is_in(genders)),
+        other.rates.filter(~pl.col("ReportingCategory").is_in(genders)),
+    )
 
 
 @PROPS
