@@ -1293,6 +1293,9 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
             skipped[str(f)] = exc
             continue
         kinds.add(kind)
+        if kind == "empty" and named:
+            # A file the user named must give records; in a folder it is only noted.
+            raise ExtractError(f"{f}: line 1: the file is empty (no records to read)")
         if kind == "empty":
             empty.append(str(f))
         elif kind == "caret":

@@ -135,6 +135,18 @@ def test_a_file_with_no_usable_line_is_refused(tmp_path: Path) -> None:
     assert "line 1: EXTR0004" in output
 
 
+def test_a_named_empty_file_is_refused_one_in_a_folder_noted(tmp_path: Path) -> None:
+    src = _senr_only(tmp_path)
+    empty = extract_dir(tmp_path) / "sinf.txt"
+    empty.write_text("\n")
+    code, output = _cli("run", src, empty, "--class-of", "2018", "--out", tmp_path / "o")
+    assert code == 2
+    assert f"{empty}: line 1: the file is empty" in output
+    # the same file found inside a folder is an EXTR0003 warning and the run goes on
+    result = acgr.compute(extract_dir(tmp_path), class_of=2018)
+    assert result.findings.filter(pl.col("rule") == "EXTR0003")["file"].to_list() == [str(empty)]
+
+
 def test_no_student_of_the_class_is_refused_naming_the_classes_held(tmp_path: Path) -> None:
     _senr_only(tmp_path)
     with pytest.raises(RefusedError, match=r"class of 2019 .* classes of 2018 \(13\)"):
