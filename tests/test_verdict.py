@@ -329,3 +329,21 @@ def test_cli_accounting_line_names_the_records_after_the_extraction_date(tmp_pat
         "lines read 2 = records used 1 + lines rejected 0 + starting after the extraction "
         "date 1 (R2.4)" in output
     )
+
+
+# --------------------------------------------------------------------------- case 1
+def test_cli_run_reads_ods_fields_under_the_plain_record_type(tmp_path: Path) -> None:
+    # arrange: the same records written as submission lines and as 41-field SENR
+    # lines carrying the two ODS upload dates without the -R suffix
+    plain = [grad(f"10000000{i:02d}") for i in range(12)]
+    reexported = [line + "^20180920^20180921" for line in plain]
+    assert {ln.count("^") + 1 for ln in reexported} == {41}
+    a = write_extract(tmp_path / "a" / "senr.txt", plain)
+    b = write_extract(tmp_path / "b" / "senr.txt", reexported)
+    # act
+    code_a, _ = _cli("run", a, "--class-of", "2018", "--out", tmp_path / "oa")
+    code_b, output = _cli("run", b, "--class-of", "2018", "--out", tmp_path / "ob")
+    # assert: read alike, nothing rejected
+    assert (code_a, code_b) == (0, 0), output
+    assert (tmp_path / "oa" / "acgr.txt").read_text() == (tmp_path / "ob" / "acgr.txt").read_text()
+    assert "EXTR0004" not in (tmp_path / "ob" / "findings.csv").read_text()
