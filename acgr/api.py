@@ -502,6 +502,7 @@ def compute(
     direct_cert: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
     engine: Engine = "auto",
     progress: Callable[[str], None] | None = None,
+    judged: bool = True,
 ) -> AcgrResult:
     """Compute the four-year ACGR of ``class_of`` from CALPADS records.
 
@@ -522,6 +523,9 @@ def compute(
             (``stage``, ``records``, ``cohort``, ``students``, ``findings``,
             ``rates``; ``records`` only when the SENR table was not staged, since
             staging normalises it); :attr:`AcgrResult.timings` has their wall times.
+        judged: False for a part of the inputs, such as one student's records
+            (``acgr explain``): the refusals about the inputs as a whole (a file
+            that gave no record of this part, a class it is not in) are skipped.
 
     Returns:
         :class:`AcgrResult` with ``students``, ``rates``, ``findings`` and the
@@ -532,39 +536,7 @@ def compute(
         ValueError: an impossible request (a date that is not one).
         acgr.extracts.ExtractError: an input cannot be read at all.
         acgr.verdict.RefusedError: the inputs cannot support an answer (see README,
-            "When acgr refuses to answer").
-    """
-    return run_pipeline(
-        inputs,
-        class_of=class_of,
-        rules=rules,
-        extraction_date=extraction_date,
-        schools=schools,
-        foster=foster,
-        direct_cert=direct_cert,
-        engine=engine,
-        progress=progress,
-    )
-
-
-def run_pipeline(
-    inputs: Any,
-    *,
-    class_of: int,
-    rules: str | Path | RuleSet = "2018",
-    extraction_date: dt.date | str | None = None,
-    schools: str | Path | pl.DataFrame | None = None,
-    foster: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
-    direct_cert: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
-    engine: Engine = "auto",
-    progress: Callable[[str], None] | None = None,
-    judged: bool = True,
-) -> AcgrResult:
-    """:func:`compute`, with ``judged`` False for a part of the inputs.
-
-    ``acgr explain`` runs the pipeline on one student's records: a part, not
-    the inputs, so it skips the refusals about the inputs as a whole (a file
-    that gave no record of this student, a class this student is not in).
+            "When acgr refuses to answer"); only when ``judged``.
     """
     ruleset = load_rules(rules)
     x = as_date(extraction_date, "extraction_date")

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from acgr.acgr_file import read_tab_text
+from acgr.acgr_file import KEY_HEADER, read_tab_text
 from acgr.rates import change_tenths, rate_tenths
 from acgr.rules import merge_settings
 
@@ -409,21 +409,7 @@ def indicator_from_counts(
 
 #: Columns of an ACGR table that :func:`indicator` reads (R8.2): the class of each
 #: file, the entity and its flags, the group, the cohort and its graduates.
-ACGR_INPUT_COLUMNS: tuple[str, ...] = (
-    "AcademicYear",
-    "AggregateLevel",
-    "CountyCode",
-    "DistrictCode",
-    "SchoolCode",
-    "CountyName",
-    "DistrictName",
-    "SchoolName",
-    "CharterSchool",
-    "DASS",
-    "ReportingCategory",
-    "CohortStudents",
-    _GRADS,
-)
+ACGR_INPUT_COLUMNS: tuple[str, ...] = (*KEY_HEADER, _GRADS)
 
 
 def _class_of(table: pl.DataFrame, name: str) -> int:

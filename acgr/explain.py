@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from acgr.api import STAGED_COLUMNS, AcgrResult, run_pipeline
+from acgr.api import STAGED_COLUMNS, AcgrResult, compute
 from acgr.cohort import CohortPeriods, expected_class
 from acgr.extracts import TABLES, Extracts, read_inputs
 from acgr.findings import fmt
@@ -88,7 +88,7 @@ def _run_and_timeline(
     schools: str | Path | pl.DataFrame | None,
 ) -> tuple[AcgrResult, pl.DataFrame]:
     """The ordinary run on one student's staged records, and their timeline."""
-    result: AcgrResult = run_pipeline(
+    result: AcgrResult = compute(
         one,
         class_of=periods.class_of,
         rules=ruleset,

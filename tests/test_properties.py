@@ -12,7 +12,6 @@ from polars.testing import assert_frame_equal
 
 import acgr
 from acgr.aggregation import COUNT_COLUMNS
-from acgr.api import run_pipeline
 from acgr.testing import senr_frame, senr_histories
 from acgr.verdict import RefusedError
 
@@ -47,7 +46,7 @@ def test_refused_exactly_when_the_class_has_no_cohort_student(
     rows: list[dict[str, object]],
 ) -> None:
     # the unjudged pipeline (as `acgr explain` runs it) shows what the class holds
-    plain = run_pipeline({"senr": senr_frame(rows)}, class_of=2018, judged=False)
+    plain = acgr.compute({"senr": senr_frame(rows)}, class_of=2018, judged=False)
     answerable = plain.students.filter(pl.col("in_cohort")).height > 0
     try:
         acgr.compute({"senr": senr_frame(rows)}, class_of=2018)

@@ -16,7 +16,6 @@ import pytest
 from typer.testing import CliRunner
 
 import acgr
-from acgr.api import run_pipeline
 from acgr.cli import app
 from acgr.testing import record_line, write_extract
 from acgr.verdict import RefusedError
@@ -162,7 +161,7 @@ def test_a_class_whose_every_student_was_removed_is_refused(tmp_path: Path) -> N
 def test_explain_is_not_refused_for_a_student_of_another_class(tmp_path: Path) -> None:
     # `acgr explain` runs the pipeline on one student's records, unjudged
     src = _senr_only(tmp_path)
-    result = run_pipeline(src, class_of=2019, judged=False)
+    result = acgr.compute(src, class_of=2019, judged=False)
     assert result.students.height == 0
 
 
