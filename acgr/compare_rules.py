@@ -150,7 +150,12 @@ def compare_rules(
     transitions = (
         students.group_by(f"outcome_{ta}", f"outcome_{tb}")
         .len("students")
-        .sort("students", descending=True)
+        # Ties in count ordered by the outcomes, so the file is the same every run.
+        .sort(
+            ["students", f"outcome_{ta}", f"outcome_{tb}"],
+            descending=[True, False, False],
+            nulls_last=True,
+        )
     )
     return RuleComparison(
         rates=rates, students=students, transitions=transitions, first=a, second=b

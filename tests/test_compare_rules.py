@@ -41,3 +41,17 @@ def test_changed_students_and_rates(tmp_path: Path) -> None:
         pl.Series(["25.0"]).cast(pl.Decimal(4, 1))[0],
     )
     assert state["difference"] == "-41.7"
+
+
+def test_transitions_tied_in_count_are_ordered_by_outcome(tmp_path: Path) -> None:
+    # arrange: two transitions of one student each (a tie in count)
+    lines = [
+        _line("1000000001", "E230", "100"),
+        _line("1000000002", "E230", "330"),  # Graduate (legacy) -> CHSPE Completer
+        _line("1000000003", "T260"),  # Removed (legacy) -> Other Transfer
+    ]
+    src = write_extract(tmp_path / "senr.txt", lines)
+    # act
+    rows = compare_rules(src, class_of=2018).transitions.rows()
+    # assert: most students first, ties by outcome names, every run alike
+    assert rows == [("Graduate", "CHSPE Completer", 1), ("Removed", "Other Transfer", 1)]
