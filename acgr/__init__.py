@@ -13,12 +13,12 @@ Typical use::
     result.findings   # data-quality findings
 """
 
-from acgr.acgr_file import read_cde_acgr
-from acgr.api import AcgrResult, compute
-from acgr.cohort import CohortPeriods
-from acgr.extracts import ExtractError, Extracts, read_inputs
-from acgr.rules import Outcome, RulesError, RuleSet, load_rules
-from acgr.verdict import RefusedError, Verdict
+from acgr.checks.verdict import RefusedError, Verdict
+from acgr.pipeline import AcgrResult, compute
+from acgr.publish.acgr_file import read_cde_acgr
+from acgr.read.extracts import ExtractError, Extracts, read_inputs
+from acgr.rules.cohort import CohortPeriods
+from acgr.rules.ruleset import Outcome, RulesError, RuleSet, load_rules
 
 __version__ = "0.1.0"
 

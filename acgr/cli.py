@@ -20,11 +20,11 @@ import polars as pl
 import typer
 from rich.console import Console
 
-from acgr.api import PHASES, AcgrResult, compute, validate
-from acgr.extracts import ExtractError
-from acgr.output import findings_by_severity, write_atomically, write_run, write_text
-from acgr.rules import RulesError, RuleSet, load_rules
-from acgr.summary import accounting_line, by_rule, run_summary, summary_text
+from acgr.checks.summary import accounting_line, by_rule, run_summary, summary_text
+from acgr.pipeline import PHASES, AcgrResult, compute, validate
+from acgr.publish.output import findings_by_severity, write_atomically, write_run, write_text
+from acgr.read.extracts import ExtractError
+from acgr.rules.ruleset import RulesError, RuleSet, load_rules
 
 app = typer.Typer(
     name="acgr",
@@ -208,7 +208,7 @@ def explain_cmd(
     schools: Schools = None,
 ) -> None:
     """Show one student's records, cohort, outcome and the rule that decided it."""
-    from acgr.explain import explain, render
+    from acgr.tools.explain import explain, render
 
     x = _date(extraction_date)
     with _guard():
@@ -232,8 +232,13 @@ def dashboard_cmd(
     indicator reads, holds several AcademicYears, or the two are not consecutive
     classes in order.
     """
-    from acgr.acgr_file import read_cde_acgr
-    from acgr.dashboard import ACGR_INPUT_COLUMNS, dashboard_text, indicator, load_dashboard_rules
+    from acgr.publish.acgr_file import read_cde_acgr
+    from acgr.tools.dashboard import (
+        ACGR_INPUT_COLUMNS,
+        dashboard_text,
+        indicator,
+        load_dashboard_rules,
+    )
 
     rules = load_dashboard_rules()
     with _guard("an ACGR file"):
@@ -287,7 +292,7 @@ def reconcile_cmd(
     exit 1 when a cell differs or a key is in one file only or ambiguous; exit 2
     (one line) when a file is not an ACGR file.
     """
-    from acgr.reconcile import KEYS, reconcile
+    from acgr.tools.reconcile import KEYS, reconcile
 
     with _guard("an ACGR file"):
         rec = reconcile(ours, theirs)
@@ -341,7 +346,7 @@ def compare_rules_cmd(
     schools: Schools = None,
 ) -> None:
     """Rates under two rule sets (default legacy vs 2018), differences, changed students."""
-    from acgr.compare_rules import compare_rules
+    from acgr.tools.compare_rules import compare_rules
 
     x = _date(extraction_date)
     with _guard():
@@ -385,7 +390,7 @@ def report_cmd(
     rules: Rules = "2018",
 ) -> None:
     """Confidential per-LEA HTML pages and Excel workbooks of a run."""
-    from acgr.report import write_reports
+    from acgr.tools.report import write_reports
 
     with _guard("the run folder"):
         written = write_reports(run_dir, out_dir, rules=_rules(rules))
@@ -442,3 +447,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+__all__ = [
+    "app",
+    "main",
+]

@@ -1,4 +1,4 @@
-"""Benchmark ``acgr.api.compute`` on a statewide synthetic CALPADS extract.
+"""Benchmark ``acgr.pipeline.compute`` on a statewide synthetic CALPADS extract.
 
 Usage (from the repository root, after ``pip install -e .``)::
 
@@ -22,7 +22,7 @@ Cases:
   line store (single-type files by the CSV reader, after one pass over every
   file), the columns a run stages;
 * ``floor-read-parquet``: Polars alone reading the four Parquet tables;
-* ``compute-caret`` / ``compute-parquet``: ``acgr.api.compute`` end to end for
+* ``compute-caret`` / ``compute-parquet``: ``acgr.pipeline.compute`` end to end for
   the first class, from the caret text and from the Parquet tables;
 * ``run-caret``: the command ``acgr run`` on the caret text, writing its output
   files (acgr.txt, students.parquet, findings.csv) to a temporary folder.
@@ -83,7 +83,7 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
             "expected_outcomes": {str(k): dict(v) for k, v in s.expected_outcomes.items()},
         }
     elif step == "to-parquet":
-        from acgr.extracts import read_inputs
+        from acgr.read.extracts import read_inputs
 
         ex = read_inputs(extract)
         parquet.mkdir(parents=True, exist_ok=True)
@@ -110,8 +110,8 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
             )
         out = {"rows": rows}
     elif step == "read-senr-caret":
-        from acgr.api import STAGED_COLUMNS
-        from acgr.extracts import read_inputs
+        from acgr.pipeline import STAGED_COLUMNS
+        from acgr.read.extracts import read_inputs
 
         with tempfile.TemporaryDirectory() as store:
             senr = read_inputs(extract, line_store=Path(store)).senr
@@ -119,7 +119,7 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
     elif step == "floor-read-parquet":
         out = {"rows": sum(pl.read_parquet(parquet / f"{t}.parquet").height for t in TABLES)}
     elif step in ("compute-caret", "compute-parquet"):
-        from acgr.api import compute
+        from acgr.pipeline import compute
 
         src = extract if step == "compute-caret" else parquet
         peaks: dict[str, float] = {}

@@ -1,7 +1,7 @@
 """Shared helpers for the hand-worked rule tests (one small test per rule id).
 
 Every test describes a few students as SENR records with :func:`rec`, writes them
-with :func:`acgr.testing.write_extract` and runs :func:`acgr.api.compute` for the
+with :func:`acgr.testing.write_extract` and runs :func:`acgr.pipeline.compute` for the
 class of 2018 (Year1 = 2014-15 ... Year4 = 2017-18; summer cutoff 2018-08-15;
 default extraction date 2018-09-15).
 """
@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from acgr.api import AcgrResult, compute
+from acgr.pipeline import AcgrResult, compute
 from acgr.testing import senr_line, write_extract
 
 D = dt.date

@@ -10,8 +10,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from acgr.api import AcgrResult
-from acgr.rates import rate_half_up, rate_text
+from acgr.pipeline import AcgrResult
+from acgr.publish.rates import rate_half_up, rate_text
 from acgr.testing import senr_line
 from tests.helpers import HEADER_34, D, grad, rate_row, rec, run, student, text_rows
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from acgr.api import AcgrResult
+from acgr.pipeline import AcgrResult
 from tests.helpers import D, Scenario, grad, rate_row, rec, run, student
 
 # ---------------------------------------------------------------------------- R4.1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from acgr.catalogue import CATALOGUE, explain_rule
+from acgr.checks.catalogue import CATALOGUE, explain_rule
 
 PACKAGE = Path(__file__).parents[1] / "acgr"
 

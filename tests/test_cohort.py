@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acgr.api import AcgrResult
-from acgr.cohort import CohortPeriods, academic_year_end, year_of_last
-from acgr.rules import MonthDay, load_rules
+from acgr.pipeline import AcgrResult
+from acgr.rules.cohort import CohortPeriods, academic_year_end, year_of_last
+from acgr.rules.ruleset import MonthDay, load_rules
 from tests.helpers import D, Scenario, grad, in_class, outcome, rec, run, student
 
 S = Scenario()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
-from acgr.compare_rules import compare_rules
 from acgr.testing import senr_line, write_extract
+from acgr.tools.compare_rules import compare_rules
 
 D = dt.date
 

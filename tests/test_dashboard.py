@@ -1,4 +1,4 @@
-"""The Fall 2018 Dashboard graduation rate indicator (docs/rules.md R8), ``acgr/dashboard.py``.
+"""The Fall 2018 Dashboard graduation rate indicator (docs/rules.md R8, acgr.tools.dashboard).
 
 The reconciliation test feeds the numerators, denominators, flags and names of every
 row of CDE's ``graddownload2018.txt`` into :func:`indicator_from_counts` and checks
@@ -16,9 +16,9 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from acgr.acgr_file import read_cde_acgr
 from acgr.cli import app
-from acgr.dashboard import (
+from acgr.publish.acgr_file import read_cde_acgr
+from acgr.tools.dashboard import (
     COLUMNS,
     COUNT_COLUMNS,
     DashboardRules,

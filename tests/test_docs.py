@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from acgr.catalogue import CATALOGUE
-from acgr.dashboard import load_dashboard_rules
-from acgr.rules import load_rules
+from acgr.checks.catalogue import CATALOGUE
+from acgr.rules.ruleset import load_rules
+from acgr.tools.dashboard import load_dashboard_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -49,7 +49,7 @@ OUTSIDE = re.compile(
 )
 
 
-#: A file of the repository named in a page, e.g. `acgr/outcomes.py`.
+#: A file of the repository named in a page, e.g. `acgr/rules/outcomes.py`.
 MODULE_PATH = r"`((?:acgr|tests|docs|fixtures)/[\w/.-]+\.(?:py|toml|md))`"
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import polars as pl
 
-from acgr.api import compute
-from acgr.explain import explain, render
+from acgr.pipeline import compute
+from acgr.tools.explain import explain, render
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRACT = ROOT / "fixtures" / "extract"

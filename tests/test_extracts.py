@@ -1,4 +1,4 @@
-"""acgr.extracts: what the caret reader tolerates in a field."""
+"""acgr.read.extracts: what the caret reader tolerates in a field."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import acgr
-from acgr.extracts import (
+from acgr.read.extracts import (
     TABLES,
     ExtractError,
     Extracts,
@@ -24,7 +24,7 @@ from acgr.extracts import (
     _single_type_files,
     read_inputs,
 )
-from acgr.layouts import LAYOUTS, MIN_FIELDS
+from acgr.read.layouts import LAYOUTS, MIN_FIELDS
 from acgr.testing import record_line, senr_histories, senr_line, write_extract
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -249,7 +249,7 @@ def test_a_later_line_of_another_type_is_read_whatever_the_first_line_says(
 
 
 # ---------------------------------------------------------------------------------
-# Single-type files are split by Polars' CSV reader (acgr.extracts._parse_file); the
+# Single-type files are split by Polars' CSV reader (acgr.read.extracts._parse_file); the
 # results must equal those of the general line-splitting path.
 # ---------------------------------------------------------------------------------
 #: Field values that exercise the reader: padding of every kind, empty and blank

@@ -16,10 +16,10 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from acgr.api import AcgrResult, compute
 from acgr.cli import app
-from acgr.extracts import read_inputs
-from acgr.groups import GROUP_FLAGS
+from acgr.pipeline import AcgrResult, compute
+from acgr.read.extracts import read_inputs
+from acgr.rules.groups import GROUP_FLAGS
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "fixtures"

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acgr.api import AcgrResult, compute
-from acgr.groups import GROUP_FLAGS, race_category
-from acgr.rules import load_rules
+from acgr.pipeline import AcgrResult, compute
+from acgr.rules.groups import GROUP_FLAGS, race_category
+from acgr.rules.ruleset import load_rules
 from acgr.testing import record_line, write_extract
 from tests.helpers import LEA, D, grad, rec, text_rows
 

@@ -33,8 +33,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from acgr.api import ValidationResult, validate
-from acgr.impact import school_impact
+from acgr.checks.impact import school_impact
+from acgr.pipeline import ValidationResult, validate
 from acgr.testing import write_extract
 from tests.helpers import D, grad, rec
 

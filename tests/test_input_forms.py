@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from acgr.api import AcgrResult, compute
-from acgr.extracts import TABLES, read_inputs
+from acgr.pipeline import AcgrResult, compute
+from acgr.read.extracts import TABLES, read_inputs
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 

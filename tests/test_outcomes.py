@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from acgr.api import AcgrResult
-from acgr.rules import load_rules
+from acgr.pipeline import AcgrResult
+from acgr.rules.ruleset import load_rules
 from tests.helpers import D, Scenario, findings, grad, outcome, rec, run, student
 
 S = Scenario()

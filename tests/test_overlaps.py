@@ -1,4 +1,4 @@
-"""acgr.overlaps: overlapping records found by one sort equal a row-by-row reference."""
+"""acgr.rules.overlaps: overlapping records found by one sort equal a row-by-row reference."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from acgr.overlaps import _key_parts, _packed_overlaps, overlapping_records
+from acgr.rules.overlaps import _key_parts, _packed_overlaps, overlapping_records
 
 DAYS = st.integers(min_value=0, max_value=40)
 BASE = dt.date(2015, 8, 1)

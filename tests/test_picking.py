@@ -1,4 +1,4 @@
-"""acgr.picking: a pick by packed integer keys equals a plain sort of each student's records."""
+"""acgr.rules.picking: a pick by packed integer keys equals a plain sort of the records."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acgr.picking import (
+from acgr.rules.picking import (
     TIE_RANK,
     date_key,
     first_by,

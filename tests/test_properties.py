@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import acgr
-from acgr.aggregation import COUNT_COLUMNS
+from acgr.checks.verdict import RefusedError
+from acgr.publish.aggregation import COUNT_COLUMNS
 from acgr.testing import senr_frame, senr_histories
-from acgr.verdict import RefusedError
 
 PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OUTCOME_COUNTS = [
@@ -163,7 +163,7 @@ def test_rates_are_0_to_100_and_recompute_from_counts_r6_3(
         pl.col("Regular HS Diploma Graduates (Rate)").cast(pl.String).alias("rate"),
     )
     for cohort, n, rate in grads.iter_rows():
-        assert rate == acgr.rates.rate_half_up(n, cohort)
+        assert rate == acgr.publish.rates.rate_half_up(n, cohort)
 
 
 @PROPS

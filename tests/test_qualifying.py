@@ -16,16 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from acgr.api import AcgrResult
-from acgr.extracts import canonicalize, strip_padding
-from acgr.qualifying import (
+from acgr.pipeline import AcgrResult
+from acgr.read.extracts import canonicalize, strip_padding
+from acgr.rules.qualifying import (
     is_rejected,
     normalise_senr_codes,
     rejection_reason,
     tidy_senr,
     untidy_columns,
 )
-from acgr.rules import load_rules
+from acgr.rules.ruleset import load_rules
 from tests.helpers import D, Scenario, findings, grad, in_class, outcome, rec, run, student
 
 S = Scenario()

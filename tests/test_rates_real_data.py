@@ -15,9 +15,9 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from acgr.rates import rate_half_up, rate_text
-from acgr.rules import load_rules
-from acgr.suppression import with_suppression
+from acgr.publish.rates import rate_half_up, rate_text
+from acgr.publish.suppression import with_suppression
+from acgr.rules.ruleset import load_rules
 from tests.helpers import DATA
 
 #: file -> published rows

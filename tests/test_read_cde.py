@@ -1,10 +1,10 @@
-"""Reading CDE ACGR files back with :func:`acgr.acgr_file.read_cde_acgr` (docs/formats.md).
+"""Reading CDE ACGR files back with :func:`acgr.publish.acgr_file.read_cde_acgr` (docs/formats.md).
 
 Real files (``tests/data``, provenance in its PROVENANCE.md): the two ACGR
 subsets ``cohort1718_Final.tsv`` / ``cohort1819_Final.tsv`` (GF, GM, RH,
 RW, RA rows, Excel-mangled: codes without leading zeros, ``100`` for ``100.0``,
 ``No `` with a trailing space) are read and every published rate is recomputed
-with :mod:`acgr.rates` (R6.2, R6.3). ``ag_eligibility.csv`` is a CSV derived from
+with :mod:`acgr.publish.rates` (R6.2, R6.3). ``ag_eligibility.csv`` is a CSV derived from
 the ACGR files (school TA rows), read with Polars. Synthetic files cover the rest
 of the tolerance list (BOM, CRLF, the Golden State header, ``Y``/``N``, ``*``,
 34- and 36-column layouts). The round trip reads what :func:`acgr_text` wrote for
@@ -20,10 +20,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from acgr.acgr_file import acgr_text, read_cde_acgr
-from acgr.api import AcgrResult, compute
-from acgr.extracts import ExtractError
-from acgr.rates import rate_tenths, tenths_text
+from acgr.pipeline import AcgrResult, compute
+from acgr.publish.acgr_file import acgr_text, read_cde_acgr
+from acgr.publish.rates import rate_tenths, tenths_text
+from acgr.read.extracts import ExtractError
 from tests.helpers import DATA, HEADER_34
 
 ROOT = Path(__file__).resolve().parents[1]

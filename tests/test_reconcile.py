@@ -15,10 +15,10 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from acgr.acgr_file import read_cde_acgr
 from acgr.cli import app
-from acgr.extracts import ExtractError
-from acgr.reconcile import KINDS, reconcile, reconcile_frames
+from acgr.publish.acgr_file import read_cde_acgr
+from acgr.read.extracts import ExtractError
+from acgr.tools.reconcile import KINDS, reconcile, reconcile_frames
 from tests.helpers import DATA
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Per-LEA reports (``acgr/report.py``): files, workbook numbers, pages as Chromium renders them.
+"""Per-LEA reports (acgr.tools.report): files, workbook numbers, pages as Chromium renders them.
 
 The run is the bundled class-of-2018 fixture (two LEAs). Expected numbers are
 recounted here from ``students.parquet`` with plain Polars and exact fractions,
@@ -24,11 +24,13 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped]
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
-from acgr.api import compute
-from acgr.output import write_run
-from acgr.rates import rate_half_up
-from acgr.report import CATEGORY_LABELS, SHEETS, SMALL_COHORT, main, write_reports
+from acgr.cli import app
+from acgr.pipeline import compute
+from acgr.publish.output import write_run
+from acgr.publish.rates import rate_half_up
+from acgr.tools.report import CATEGORY_LABELS, SHEETS, SMALL_COHORT, write_reports
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -144,17 +146,17 @@ def test_out_dir_is_honoured(run_dir: Path, tmp_path: Path) -> None:
     assert all(p.parent == tmp_path / "elsewhere" for p in written)
 
 
-def test_main_prints_counts_never_a_student(
-    run_dir: Path, tmp_path: Path, students: pl.DataFrame, capsys: pytest.CaptureFixture[str]
+def test_cli_report_prints_counts_never_a_student(
+    run_dir: Path, tmp_path: Path, students: pl.DataFrame
 ) -> None:
-    # Act
-    assert main([str(run_dir), "--out", str(tmp_path)]) == 0
+    # Act: the one command line (acgr report)
+    res = CliRunner().invoke(app, ["report", str(run_dir), "--out", str(tmp_path)])
 
     # Assert
-    captured = capsys.readouterr()
-    assert "2 LEA reports" in captured.out
+    assert res.exit_code == 0, res.output
+    assert "2 LEA reports" in res.output
     for ssid in students["ssid"].to_list():
-        assert ssid not in captured.out + captured.err
+        assert ssid not in res.output
 
 
 def test_outputs_of_different_runs_are_refused(run_dir: Path, tmp_path: Path) -> None:

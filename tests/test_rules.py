@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import acgr
-from acgr.rules import Outcome, RulesError, RuleSet, load_rules
+from acgr.rules.ruleset import Outcome, RulesError, RuleSet, load_rules
 from acgr.testing import senr_line, write_extract
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import polars as pl
 
-from acgr.rules import load_rules
-from acgr.suppression import with_suppression
+from acgr.publish.suppression import with_suppression
+from acgr.rules.ruleset import load_rules
 from tests.helpers import D, grad, rate_row, rec, run, text_rows
 
 VALUE_START = "CohortStudents"

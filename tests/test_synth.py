@@ -9,10 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from acgr.api import AcgrResult, compute
-from acgr.directory import read_directory
-from acgr.extracts import read_inputs
-from acgr.layouts import LAYOUTS
+from acgr.pipeline import AcgrResult, compute
+from acgr.read.directory import read_directory
+from acgr.read.extracts import read_inputs
+from acgr.read.layouts import LAYOUTS
 from acgr.synth import SynthSummary, write_synthetic
 
 CLASS_OF = 2018

@@ -1,9 +1,9 @@
 """Data-quality findings: one failing and one passing record per finding rule id.
 
 Rules covered: the reader (EXTR0001-EXTR0003, EXTR0004, FRMT0002), the record
-checks of :mod:`acgr.validation` (CALPADS ids and ACGR0001/ACGR0002), the R1/R3.4.1
-record findings of :mod:`acgr.qualifying` and the R3.3 warnings of
-:mod:`acgr.outcomes`. Sources: docs/rules.md and docs/findings.md.
+checks of :mod:`acgr.checks.validation` (CALPADS ids and ACGR0001/ACGR0002), the R1/R3.4.1
+record findings of :mod:`acgr.rules.qualifying` and the R3.3 warnings of
+:mod:`acgr.rules.outcomes`. Sources: docs/rules.md and docs/findings.md.
 
 Every record of this module is written once to one folder of extracts and read by
 ``validate(folder)`` (no class: every record checked) and ``compute(folder,
@@ -24,10 +24,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acgr.api import AcgrResult, ValidationResult, compute, validate
-from acgr.rules import MonthDay, RuleSet, load_rules
+from acgr.checks.validation import record_checks
+from acgr.pipeline import AcgrResult, ValidationResult, compute, validate
+from acgr.rules.ruleset import MonthDay, RuleSet, load_rules
 from acgr.testing import record_line, write_extract
-from acgr.validation import record_checks
 from tests.helpers import D, grad, rec
 
 #: Names and birth date planted in every record (the privacy test looks for them).

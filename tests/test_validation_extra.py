@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from acgr.api import validate
+from acgr.pipeline import validate
 from acgr.testing import record_line, senr_line, write_extract
 from tests.helpers import grad, rec
 

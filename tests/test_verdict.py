@@ -1,4 +1,4 @@
-"""What a run read and lacked, and when it refuses (acgr.verdict), as a user meets it.
+"""What a run read and lacked, and when it refuses (acgr.checks.verdict), as a user meets it.
 
 Each case is one an analyst really meets: a single SENR file, a file of
 another kind, a class year or extraction date the data cannot support, a run
@@ -16,9 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 import acgr
+from acgr.checks.verdict import RefusedError
 from acgr.cli import app
 from acgr.testing import record_line, write_extract
-from acgr.verdict import RefusedError
 from tests.helpers import CUTOFF, LEA, SCHOOL, D, extract_dir, grad, rec, run, text_rows
 
 runner = CliRunner()

@@ -1,0 +1,405 @@
+"""Data-quality checks on SENR records, named by CALPADS rule id where one exists.
+
+Every check is a :class:`acgr.checks.findings.Check`: an id, a severity, a condition on
+one record and a message that says what to fix. Checks that compare a record
+with the rest of the student's records (graduation, duplicates, overlaps) run
+as their own passes. The checks run on every SENR record read, whatever its
+class, because a bad record of any grade can move a student in or out of a
+cohort.
+
+Ids are CALPADS input-validation rules (``SENR0018`` …, see
+https://documentation.calpads.org/Troubleshooting/SENR/) where one exists, and
+``ACGR``-prefixed ids of this project otherwise. Record-level checks that the
+engine needs for a decision (R3.4.1 rejections, R1.4, R1.5, R3.3) live with the
+rule they serve; this module adds the rest.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import polars as pl
+
+from acgr.checks.findings import (
+    Check,
+    empty_findings,
+    findings_from_checks,
+    findings_where,
+    fmt,
+)
+from acgr.rules.cohort import academic_year_end, year_of_last
+from acgr.rules.overlaps import overlapping_records
+from acgr.rules.qualifying import rule_checks
+from acgr.rules.ruleset import RuleSet
+
+
+def _diploma(rules: RuleSet) -> str:
+    """The regular-diploma completion status (100): CALPADS ties SENR0175/0315/0316/0586 to it.
+
+    Taken from the 2018 meaning of Graduate, so a legacy rule set that also counts
+    250/330 as graduates does not change what CALPADS validates.
+    """
+    return min(rules.graduate_completions())
+
+
+def _graduations(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
+    """``ssid``, ``_first_graduation``: each graduate's earliest E230/100 exit date."""
+    grad = (pl.col("exit_code") == rules.completer_exit_code) & (
+        pl.col("completion") == _diploma(rules)
+    )
+    return (
+        records.filter(grad)
+        .group_by("ssid")
+        .agg(pl.col("exit_date").min().alias("_first_graduation"))
+    )
+
+
+def duplicate_records(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Records repeating an earlier record's SSID, school and start date (ACGR0001).
+
+    "Earlier" is file order; the first record of each key is not returned. The
+    key is first grouped as a 64-bit hash, far cheaper than three text columns
+    on millions of rows; the few candidate keys are collected (eager), and only
+    when there are some are the records read again to check them on the real key.
+    """
+    dup_key = ["ssid", "school_code", "start"]
+    position = pl.col("source_file").to_physical().cast(pl.UInt64) * (1 << 40) + pl.col(
+        "source_line"
+    ).cast(pl.UInt64)
+    key = pl.struct(dup_key).hash(seed=20180915).alias("_key")
+    candidates = (
+        records.select(key)
+        .group_by("_key")
+        .agg(pl.len().alias("_n"))
+        .filter(pl.col("_n") > 1)
+        .select("_key")
+        .collect()
+    )
+    if candidates.height == 0:
+        return records.clear()
+    firsts = (
+        records.select(*dup_key, key, position.alias("_pos"))
+        .join(candidates.lazy(), on="_key", how="semi")
+        .group_by(dup_key)
+        .agg(pl.len().alias("_n"), pl.col("_pos").min().alias("_first_pos"))
+        .filter(pl.col("_n") > 1)
+    )
+    # Row order is not needed (findings are sorted at the end); keeping it would
+    # make the streaming join buffer every record.
+    return (
+        records.join(firsts, on=dup_key, how="inner", maintain_order="none")
+        .filter(position != pl.col("_first_pos"))
+        .drop("_n", "_first_pos")
+    )
+
+
+def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check]:
+    """The record-level checks, in id order."""
+    code, comp, status = pl.col("exit_code"), pl.col("completion"), pl.col("status")
+    start, exit_date = pl.col("start"), pl.col("exit_date")
+    cp = rules.calpads
+    known_exits = [*rules.known_exit_codes(), *cp.lower_grade_exit_codes]
+    secondary, no_show = cp.secondary_status, cp.no_show_exit
+    e230, diploma = rules.completer_exit_code, _diploma(rules)
+    checks = [
+        Check(
+            "GERR0002",
+            "fatal",
+            status.is_not_null() & ~status.is_in(cp.status_codes),
+            fmt("enrollment status '{}' is not a CALPADS status code", status),
+        ),
+        Check(
+            "GERR0002",
+            "fatal",
+            pl.col("grade").is_not_null() & ~pl.col("grade").is_in(cp.grade_codes),
+            fmt("grade level '{}' is not a CALPADS grade code", pl.col("grade")),
+        ),
+        # Grade 09-12 records of status 10/30 are R3.4.1's (rejected by the engine);
+        # every other record with an unknown exit code is reported here.
+        Check(
+            "GERR0002",
+            "fatal",
+            code.is_not_null()
+            & ~code.is_in(known_exits)
+            & ~(
+                pl.col("grade").is_in(rules.grade_levels)
+                & status.is_in([*rules.primary_statuses, *rules.short_term_statuses])
+            ),
+            fmt("exit code '{}' is not a CALPADS exit category", code),
+        ),
+        Check(
+            "GERR0001",
+            "fatal",
+            pl.col("ssid").is_null() | pl.col("school_code").is_null(),
+            "SSID or School of Attendance is missing",
+        ),
+        Check(
+            "SENR0018",
+            "fatal",
+            exit_date.is_not_null()
+            & pl.when(code == no_show)
+            .then((exit_date > start) | (exit_date < start - dt.timedelta(days=1)))
+            .otherwise(exit_date < start),
+            "exit date is before the start date (N470: must be the start date or the day before)",
+        ),
+        Check(
+            "SENR0175",
+            "fatal",
+            (comp == diploma) & (code.is_null() | (code != e230)),
+            fmt("completion status 100 requires exit code E230, found {}", code.fill_null("none")),
+        ),
+        Check(
+            "SENR0022",
+            "fatal",
+            comp.is_not_null() & (comp != diploma) & (code.is_null() | (code != e230)),
+            fmt("completion status {} may only be posted with exit code E230", comp),
+        ),
+        Check(
+            "SENR0302",
+            "fatal",
+            (status == secondary) & code.is_not_null() & ~code.is_in(cp.secondary_exits),
+            fmt("secondary enrollment (status 20) may only exit with E170, found {}", code),
+        ),
+        Check(
+            "SENR0315",
+            "fatal",
+            (pl.col("gssmd") == "Y") & (comp.is_null() | (comp != diploma)),
+            "Golden State Seal Merit Diploma indicator Y requires completion status 100",
+        ),
+        Check(
+            "SENR0316",
+            "fatal",
+            (pl.col("seal") == "Y") & (comp.is_null() | (comp != diploma)),
+            "Seal of Biliteracy indicator Y requires completion status 100",
+        ),
+        Check(
+            "SENR0522",
+            "fatal",
+            (status == cp.non_ada_status) & code.is_not_null() & ~code.is_in(cp.non_ada_exits),
+            fmt(
+                "non-ADA enrollment (status 50) may only exit with E170, N470 or E150, found {}",
+                code,
+            ),
+        ),
+        Check(
+            "SENR0523",
+            "fatal",
+            (code == cp.non_primary_exit) & ~status.is_in(cp.non_primary_statuses),
+            fmt("exit code E170 requires status 20 or 50, found {}", status),
+        ),
+    ]
+    if extraction_date is not None:
+        # SENR0317 / CERT112: a prior-year enrollment must be exited before the
+        # rule set's deadline after its academic year; one still open then
+        # inflates Still Enrolled.
+        by = cp.prior_year_exit_deadline
+        # The deadline is ``by`` in the end year Y of the start's academic year.
+        # Compared as years, not built as a date per record: an exit is on or
+        # after the deadline when the latest ``by`` before it falls in Y or later.
+        year = academic_year_end(start, rules)
+        deadline_passed = year <= year_of_last(pl.lit(extraction_date), by)
+        checks.append(
+            Check(
+                "SENR0317",
+                "warning",
+                (exit_date.is_null() | (year <= year_of_last(exit_date, by)))
+                & (status != secondary)
+                & deadline_passed,
+                # The day named comes from the rule set, like the test itself.
+                f"prior-year enrollment was not exited before {by.day} "
+                f"{calendar.month_name[by.month]} of the next year "
+                "(exit it with the right code and date)",
+            )
+        )
+    return checks
+
+
+def graduation_checks(rules: RuleSet) -> list[Check]:
+    """Checks of records against the student's regular-diploma graduation.
+
+    They read ``_first_graduation`` (see :func:`_graduations`), so they run only on
+    the records of students who graduated. Each needs a record that starts on or
+    after, or exits after, that graduation: :func:`validation_parts` skips the
+    records that do neither for the earliest graduation of all, so a check added
+    here must need that too.
+    """
+    code, start, exit_date, status = (
+        pl.col("exit_code"),
+        pl.col("start"),
+        pl.col("exit_date"),
+        pl.col("status"),
+    )
+    comp = pl.col("completion")
+    cp = rules.calpads
+    secondary, no_show = cp.secondary_status, cp.no_show_exit
+    e230, diploma = rules.completer_exit_code, _diploma(rules)
+    return [
+        Check(
+            "SENR0586",
+            "fatal",
+            (status != secondary)
+            & (code.is_null() | (code != no_show))
+            & ~((code == e230) & (comp == diploma))
+            & exit_date.is_not_null()
+            & (exit_date > pl.col("_first_graduation")),
+            "exit date is after the student's regular-diploma graduation; a graduate "
+            "cannot have later enrollments (fix the graduation or this record)",
+        ),
+        Check(
+            "SENR0587",
+            "fatal",
+            exit_date.is_null()
+            & code.is_null()
+            & (status != secondary)
+            & (start >= pl.col("_first_graduation")),
+            "open enrollment after the student's regular-diploma graduation",
+        ),
+    ]
+
+
+def concurrent_enrollments(
+    records: pl.LazyFrame, rules: RuleSet, extraction_date: dt.date | None
+) -> pl.LazyFrame:
+    """Primary enrollments of one student that overlap (SENR0027/SENR0028).
+
+    A primary enrollment is status 10, or short-term (30) lasting more than
+    ``short_term_min_days`` (R1.2), and never an N470 no-show. SENR0027 (fatal)
+    when the record overlaps an earlier one of the same LEA; SENR0028 (warning,
+    a concurrent-enrollment anomaly) when it overlaps one of another LEA. The
+    earlier record is the one with the latest end so far, not only the
+    previous one, so any overlap is caught; each record is reported once.
+    """
+    open_end = dt.date(9999, 12, 31)
+    end = pl.col("exit_date").fill_null(extraction_date or open_end)
+    long_short_term = pl.col("status").is_in(rules.short_term_statuses) & (
+        (end - pl.col("start")).dt.total_days() > rules.short_term_min_days
+    )
+    primary = records.filter(
+        (pl.col("status").is_in(rules.primary_statuses) | long_short_term)
+        & (pl.col("exit_code").fill_null("") != rules.calpads.no_show_exit)
+    ).with_columns(pl.col("exit_date").fill_null(open_end).alias("_end"))
+    same_lea = pl.col("reporting_lea") == pl.col("_prev_lea")
+    # One findings pass over the sorted records: two filtered branches would
+    # each sort all primary enrollments again.
+    return findings_where(
+        overlapping_records(primary, end="_end", carry="reporting_lea").rename(
+            {"_prev_reporting_lea": "_prev_lea"}
+        ),
+        pl.lit(True),
+        rule=pl.when(same_lea).then(pl.lit("SENR0027")).otherwise(pl.lit("SENR0028")),
+        severity=pl.when(same_lea).then(pl.lit("fatal")).otherwise(pl.lit("warning")),
+        message=pl.when(same_lea)
+        .then(pl.lit("primary enrollment overlaps another primary enrollment in the same LEA"))
+        .otherwise(
+            pl.lit(
+                "primary enrollment overlaps a primary enrollment in another LEA "
+                "(concurrent enrollment anomaly)"
+            )
+        ),
+    )
+
+
+def students_without_demographics(ssids: pl.DataFrame, sinf: pl.LazyFrame) -> pl.DataFrame:
+    """The SSIDs among ``ssids`` (distinct, from SENR) that no SINF record has.
+
+    Empty when no SINF record was supplied at all: then every student would be
+    flagged for a file the user simply did not pass. A missing SSID is
+    GERR0001's, not this.
+    """
+    sinf_ids = sinf.select("ssid").unique().collect()
+    if sinf_ids.height == 0:
+        return ssids.clear()
+    return ssids.drop_nulls("ssid").join(sinf_ids, on="ssid", how="anti")
+
+
+def missing_demographics(records: pl.LazyFrame, without: pl.DataFrame) -> pl.LazyFrame:
+    """One ACGR0002 finding per student of ``without`` (see
+    :func:`students_without_demographics`), at the student's first record in
+    file order. Records are read again only when some student lacks SINF.
+    """
+    if without.height == 0:
+        return empty_findings()
+    order = ["source_file", "source_line"]
+    first = (
+        records.join(without.lazy(), on="ssid", how="semi")
+        .group_by("ssid")
+        .agg(
+            pl.col("source_file").sort_by(order).first(),
+            pl.col("source_line").sort_by(order).first(),
+        )
+    )
+    return findings_where(
+        first,
+        pl.lit(True),
+        rule="ACGR0002",
+        severity="warning",
+        message="student has enrollment records but no SINF record: race and gender "
+        "will be Not Reported / Missing",
+    )
+
+
+def validation_parts(
+    records: pl.LazyFrame,
+    rules: RuleSet,
+    *,
+    extraction_date: dt.date | None,
+    sinf: pl.LazyFrame | None = None,
+    ssids: pl.DataFrame | None = None,
+) -> list[pl.LazyFrame]:
+    """Every record-level finding of SENR engine records, as queries, one per pass.
+
+    Collecting them one after another bounds peak memory by the largest pass,
+    where one union would run them side by side. Small intermediate results
+    (graduation dates, candidate duplicate keys, overlapping records, students
+    without SINF) are collected here, so a pass that has nothing to report does
+    not read the records again. ``ssids``: the distinct SSIDs of ``records``,
+    when the caller has them already.
+    """
+    # One pass over the records for every record-level check, the rule checks
+    # of R1/R3.4.1 included (see acgr.rules.qualifying.rule_checks).
+    # Separate passes keep each one's working set small: most checks read the
+    # record alone; two read the student's graduation (graduates' records only);
+    # duplicates need a grouping of their own.
+    checks = [*rule_checks(rules), *record_checks(rules, extraction_date)]
+    graduations = _graduations(records, rules).collect()
+    # Every graduation check needs a record that starts on or after, or exits
+    # after, the student's first graduation, so never one that does neither
+    # for the earliest graduation of all: those skip the join (about half of
+    # them statewide).
+    earliest = graduations["_first_graduation"].min()
+    may_fail = (
+        records
+        if earliest is None
+        else records.filter((pl.col("exit_date") > earliest) | (pl.col("start") >= earliest))
+    )
+    graduates = may_fail.join(graduations.lazy(), on="ssid", how="inner", maintain_order="none")
+    parts = [
+        findings_from_checks(records, checks),
+        findings_from_checks(graduates, graduation_checks(rules)),
+        findings_where(
+            duplicate_records(records),
+            pl.lit(True),
+            rule="ACGR0001",
+            severity="warning",
+            message="duplicate record: same student, school and start date as an earlier "
+            "record (CALPADS keeps one; the engine uses both)",
+        ),
+    ]
+    parts.append(concurrent_enrollments(records, rules, extraction_date))
+    if sinf is not None:
+        if ssids is None:
+            ssids = records.select(pl.col("ssid").unique()).collect()
+        parts.append(missing_demographics(records, students_without_demographics(ssids, sinf)))
+    return parts
+
+
+__all__ = [
+    "concurrent_enrollments",
+    "duplicate_records",
+    "graduation_checks",
+    "missing_demographics",
+    "record_checks",
+    "students_without_demographics",
+    "validation_parts",
+]

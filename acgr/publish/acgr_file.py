@@ -1,0 +1,404 @@
+"""The CDE downloadable ACGR file layout, ``acgr.txt`` (docs/formats.md, docs/rules.md R6).
+
+Classes up to 2023 use 34 columns (CHSPE Completer); from 2024, 36 columns
+(Graduates Meeting Local Requirements Exemption and CPP Completer). CDE's real
+header spells the Golden State rate column without its closing parenthesis, and
+so do we. Outcome rates are over CohortStudents; graduate-indicator rates are
+over Regular HS Diploma Graduates and ``0.0`` when there are none (R6.2). Every
+rate is rounded half up on the exact ratio and printed with one decimal (R6.3,
+R6.5). Suppressed rows print ``*`` in every count and rate (R6.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from acgr.publish.aggregation import LEVEL_ORDER, VARIANTS
+from acgr.publish.rates import rate_tenths, tenths_text
+from acgr.read.extracts import ExtractError
+from acgr.rules.attribution import cds_parts
+from acgr.rules.cohort import CohortPeriods
+from acgr.rules.ruleset import RuleSet
+
+#: Reporting categories in file order (R6.5).
+CATEGORY_ORDER: tuple[str, ...] = (
+    "TA",
+    "RB",
+    "RI",
+    "RA",
+    "RF",
+    "RH",
+    "RD",
+    "RP",
+    "RT",
+    "RW",
+    "GM",
+    "GF",
+    "GX",
+    "GZ",
+    "SE",
+    "SD",
+    "SS",
+    "SM",
+    "SF",
+    "SH",
+)
+
+KEY_HEADER: tuple[str, ...] = (
+    "AcademicYear",
+    "AggregateLevel",
+    "CountyCode",
+    "DistrictCode",
+    "SchoolCode",
+    "CountyName",
+    "DistrictName",
+    "SchoolName",
+    "CharterSchool",
+    "DASS",
+    "ReportingCategory",
+    "CohortStudents",
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One (Count)/(Rate) pair of the file: label, count column, rate denominator."""
+
+    label: str
+    count: str
+    denominator: str  # "cohort" or "graduates"
+
+    @property
+    def count_header(self) -> str:
+        return f"{self.label} (Count)"
+
+    @property
+    def rate_header(self) -> str:
+        # CDE's real header lacks the closing parenthesis on this one column.
+        close = "" if self.label == "Golden State Seal Merit Diploma" else ")"
+        return f"{self.label} (Rate{close}"
+
+
+_GRADS = Measure("Regular HS Diploma Graduates", "graduates", "cohort")
+_INDICATORS = (
+    Measure("Met UC/CSU Grad Req's", "uc_csu", "graduates"),
+    Measure("Seal of Biliteracy", "seal", "graduates"),
+    Measure("Golden State Seal Merit Diploma", "gssmd", "graduates"),
+)
+_TAIL = (
+    Measure("Adult Ed. HS Diploma", "adult_ed", "cohort"),
+    Measure("SPED Certificate", "sped", "cohort"),
+    Measure("GED Completer", "ged", "cohort"),
+    Measure("Other Transfer", "other_transfer", "cohort"),
+    Measure("Dropout", "dropout", "cohort"),
+    Measure("Still Enrolled", "still_enrolled", "cohort"),
+)
+MEASURES_34: tuple[Measure, ...] = (
+    _GRADS,
+    *_INDICATORS,
+    Measure("CHSPE Completer", "chspe", "cohort"),
+    *_TAIL,
+)
+MEASURES_36: tuple[Measure, ...] = (
+    _GRADS,
+    *_INDICATORS,
+    Measure("Graduates Meeting Local Requirements Exemption", "exemption", "graduates"),
+    Measure("CPP Completer", "chspe", "cohort"),
+    *_TAIL,
+)
+
+
+def measures_for(class_of: int, rules: RuleSet) -> tuple[Measure, ...]:
+    """The measure columns of the file for ``class_of`` (34 or 36 columns in all)."""
+    return MEASURES_36 if class_of >= rules.wide_layout_from_class else MEASURES_34
+
+
+def _names(directory: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    d = directory.lazy().with_columns(cds_parts(pl.col("cds_code")))
+    nonempty = pl.col("county_name").filter(pl.col("county_name") != "").first()
+    county = d.group_by("county_code").agg(nonempty.alias("county_name"))
+    district = d.group_by("county_code", "district_code").agg(
+        pl.col("district_name").filter(pl.col("district_name") != "").first()
+    )
+    school = d.select("county_code", "district_code", "school_code", "school_name")
+    return county, district, school
+
+
+def rates_table(
+    rows: pl.LazyFrame, directory: pl.DataFrame, periods: CohortPeriods, rules: RuleSet
+) -> pl.LazyFrame:
+    """Typed CDE table: header names as columns, counts Int64, rates Decimal(4, 1).
+
+    ``rows`` are count rows with ``suppressed`` (:mod:`acgr.publish.suppression`). The
+    result is unsuppressed (it keeps ``suppressed`` as a column) and sorted in
+    file order (R6.5). Codes that do not apply to a row are null ("empty") or
+    zeros, per ``rules.aggregate_row_codes``.
+    """
+    county, district, school = _names(directory)
+    level = pl.col("level")
+    zeros = rules.aggregate_row_codes == "zeros"
+    df = (
+        rows.join(county, on="county_code", how="left")
+        .join(district, on=["county_code", "district_code"], how="left")
+        .join(school, on=["county_code", "district_code", "school_code"], how="left")
+        .with_columns(
+            pl.when(level == "T")
+            .then(pl.lit("State"))
+            .otherwise(pl.col("county_name"))
+            .fill_null("")
+            .alias("county_name"),
+            pl.when(level.is_in(["D", "S"]))
+            .then(pl.col("district_name"))
+            .otherwise(pl.lit(""))
+            .fill_null("")
+            .alias("district_name"),
+            pl.when(level == "S")
+            .then(pl.col("school_name"))
+            .otherwise(pl.lit(""))
+            .fill_null("")
+            .alias("school_name"),
+            pl.when(level == "T")
+            .then(pl.lit("00"))
+            .otherwise(pl.col("county_code"))
+            .alias("county_code"),
+            pl.when(level == "C")
+            .then(pl.lit("00000" if zeros else None, pl.String))
+            .otherwise(pl.col("district_code"))
+            .alias("district_code"),
+            pl.when(level.is_in(["C", "D"]))
+            .then(pl.lit("0000000" if zeros else None, pl.String))
+            .otherwise(pl.col("school_code"))
+            .alias("school_code"),
+            level.replace_strict(LEVEL_ORDER, return_dtype=pl.Int8).alias("_lvl"),
+        )
+    )
+    variant_rank = pl.lit(len(VARIANTS))
+    for i, (c, d) in enumerate(VARIANTS):
+        variant_rank = (
+            pl.when((pl.col("charter") == c) & (pl.col("dass") == d))
+            .then(pl.lit(i))
+            .otherwise(variant_rank)
+        )
+    cat_rank = pl.col("category").replace_strict(
+        {c: i for i, c in enumerate(CATEGORY_ORDER)},
+        default=len(CATEGORY_ORDER),
+        return_dtype=pl.Int16,
+    )
+    df = df.with_columns(variant_rank.alias("_var"), cat_rank.alias("_cat")).sort(
+        ["_lvl", "county_code", "district_code", "school_code", "_var", "_cat"],
+        nulls_last=False,
+    )
+    measures = measures_for(periods.class_of, rules)
+    cols: list[pl.Expr] = [
+        pl.lit(periods.academic_year_label).alias("AcademicYear"),
+        level.alias("AggregateLevel"),
+        pl.col("county_code").alias("CountyCode"),
+        pl.col("district_code").alias("DistrictCode"),
+        pl.col("school_code").alias("SchoolCode"),
+        pl.col("county_name").alias("CountyName"),
+        pl.col("district_name").alias("DistrictName"),
+        pl.col("school_name").alias("SchoolName"),
+        pl.col("charter").alias("CharterSchool"),
+        pl.col("dass").alias("DASS"),
+        pl.col("category").alias("ReportingCategory"),
+        pl.col("cohort").alias("CohortStudents"),
+    ]
+    for m in measures:
+        tenths = rate_tenths(pl.col(m.count), pl.col(m.denominator)).fill_null(0)
+        cols.append(pl.col(m.count).alias(m.count_header))
+        cols.append(tenths_text(tenths).cast(pl.Decimal(4, 1)).alias(m.rate_header))
+    cols.append(pl.col("suppressed"))
+    return df.select(cols)
+
+
+def public_text(table: pl.DataFrame) -> pl.DataFrame:
+    """All-text frame of the public file: codes as written, ``*`` where suppressed (R6.4)."""
+    value_cols = [c for c in table.columns[11:] if c != "suppressed"]
+    star = pl.col("suppressed")
+    return table.select(
+        *(pl.col(c).cast(pl.String).fill_null("") for c in table.columns[:11]),
+        *(
+            pl.when(star).then(pl.lit("*")).otherwise(pl.col(c).cast(pl.String)).alias(c)
+            for c in value_cols
+        ),
+    )
+
+
+def acgr_text(table: pl.DataFrame) -> str:
+    """The exact text of ``acgr.txt``: tab-delimited, one header line, LF, no quoting."""
+    return public_text(table).write_csv(
+        separator="\t", line_terminator="\n", quote_style="never", null_value=""
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Reading published CDE ACGR files back (issue #3 item 4)
+# ---------------------------------------------------------------------------------
+_CODE_WIDTHS: dict[str, int] = {"CountyCode": 2, "DistrictCode": 5, "SchoolCode": 7}
+_TEXT_COLUMNS: tuple[str, ...] = (
+    "AcademicYear",
+    "AggregateLevel",
+    "CountyName",
+    "DistrictName",
+    "SchoolName",
+    "ReportingCategory",
+)
+
+
+def _canonical_header(name: str) -> str:
+    """Map a header cell to this module's spelling (BOM, spaces, the GSSMD typo)."""
+    n = name.replace("\ufeff", "").strip().strip('"')
+    if n.startswith("Golden State Seal Merit Diploma (Rate"):
+        return "Golden State Seal Merit Diploma (Rate"
+    return n
+
+
+def read_tab_text(path: str | Path) -> pl.DataFrame:
+    """A CDE tab-delimited download as all-text columns (BOM, CRLF, stray bytes tolerated)."""
+    return pl.read_csv(
+        path,
+        separator="\t",
+        infer_schema=False,
+        quote_char=None,
+        encoding="utf8-lossy",
+        truncate_ragged_lines=True,
+    )
+
+
+#: Columns without which a file is not an ACGR file (docs/formats.md): the codes
+#: and reporting category that identify a row and the cohort every rate is over. Every
+#: year's layout and the published subsets (``cohort1718_Final``) carry them.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "CountyCode",
+    "DistrictCode",
+    "SchoolCode",
+    "ReportingCategory",
+    "CohortStudents",
+)
+_SNIFF_BYTES = 1 << 16
+
+
+def _check_header(path: Path, required: Iterable[str]) -> None:
+    """Refuse, before parsing, a file that cannot be an ACGR file (R6.5 layout).
+
+    Only the first 64 KiB are read, so a multi-gigabyte caret extract given by
+    mistake is refused at once. Messages name the file, the line and the missing
+    columns, never a cell: a wrong file may hold student records.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise ExtractError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ExtractError(f"{path}: line 1: empty file, not an ACGR file")
+    if b"\x00" in head:
+        line = head[: head.index(b"\x00")].count(b"\n") + 1
+        raise ExtractError(f"{path}: line {line}: binary content (NUL byte), not an ACGR file")
+    first = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[0]
+    cells = {_canonical_header(c) for c in first.split("\t")}
+    missing = [c for c in dict.fromkeys(required) if c not in cells]
+    if not missing:
+        return
+    if {"cds", "rtype"} <= cells:
+        hint = " (a Dashboard file?)"
+    elif "\t" in first:
+        hint = ""
+    elif "^" in first:
+        hint = " (caret-delimited: a CALPADS extract?)"
+    elif "," in first:
+        hint = " (comma-separated, not tab-delimited?)"
+    else:
+        hint = " (no tab-delimited header)"
+    raise ExtractError(f"{path}: line 1: not an ACGR file: header lacks {', '.join(missing)}{hint}")
+
+
+def read_cde_acgr(path: str | Path, *, require: Iterable[str] = ()) -> pl.DataFrame:
+    """Read a CDE ACGR download (any year's layout) or an ``acgr.txt`` of ours, typed.
+
+    Tolerates what real copies contain: a UTF-8 BOM, CRLF, the
+    ``Golden State Seal Merit Diploma (Rate`` header, ``Yes``/``No`` or ``Y``/``N``
+    (normalised to ``Yes``/``No``; ``All`` kept), ``0`` or ``0.0``, ``*`` cells,
+    codes that lost leading zeros (re-padded to 2/5/7 digits), subsets with fewer
+    columns. Counts become Int64, rates Decimal(4, 1), ``*`` becomes null, and
+    ``suppressed`` is true where CohortStudents is ``*`` (R6.4). Columns are kept in
+    file order; reading what :func:`acgr_text` wrote gives :attr:`AcgrResult.rates`
+    with the suppressed cells nulled.
+
+    Args:
+        path: the tab-delimited file.
+        require: columns the caller needs beyond :data:`REQUIRED_COLUMNS`
+            (the Dashboard needs AcademicYear, AggregateLevel, DASS, ...).
+
+    Raises:
+        acgr.read.extracts.ExtractError: the file is not an ACGR file (empty, binary,
+            a header without a required column, no row after the header) or
+            cannot be read; the one-line message names the file, the line and
+            what is missing.
+    """
+    p = Path(path)
+    _check_header(p, (*REQUIRED_COLUMNS, *require))
+    try:
+        raw = read_tab_text(p)
+    except pl.exceptions.PolarsError as exc:
+        # Polars messages may quote cells; name the kind of failure only.
+        raise ExtractError(
+            f"{p}: not a readable tab-delimited ACGR file ({type(exc).__name__})"
+        ) from None
+    if raw.height == 0:
+        raise ExtractError(f"{p}: line 2: no rows after the ACGR header")
+    raw = raw.rename({c: _canonical_header(c) for c in raw.columns})
+    exprs: list[pl.Expr] = []
+    for col in raw.columns:
+        cell = pl.col(col).str.strip_chars()
+        if col in _CODE_WIDTHS:
+            exprs.append(
+                pl.when(cell.str.contains(r"^\d+$"))
+                .then(cell.str.zfill(_CODE_WIDTHS[col]))
+                .otherwise(pl.when(cell.str.len_bytes() > 0).then(cell))
+                .alias(col)
+            )
+        elif col in ("CharterSchool", "DASS"):
+            up = cell.str.to_uppercase()
+            exprs.append(
+                pl.when(up.is_in(["Y", "YES"]))
+                .then(pl.lit("Yes"))
+                .when(up.is_in(["N", "NO"]))
+                .then(pl.lit("No"))
+                .when(up == "ALL")
+                .then(pl.lit("All"))
+                .otherwise(cell)
+                .alias(col)
+            )
+        elif col.endswith("(Count)") or col == "CohortStudents":
+            exprs.append(cell.cast(pl.Int64, strict=False).alias(col))
+        elif "(Rate" in col:
+            exprs.append(cell.cast(pl.Decimal(4, 1), strict=False).alias(col))
+        else:
+            exprs.append(
+                pl.when(cell.str.len_bytes() > 0).then(cell).otherwise(pl.lit("")).alias(col)
+                if col in _TEXT_COLUMNS
+                else cell.alias(col)
+            )
+    suppressed = pl.col("CohortStudents").str.strip_chars() == "*"
+    return raw.select(*exprs, suppressed.alias("suppressed"))
+
+
+__all__ = [
+    "CATEGORY_ORDER",
+    "KEY_HEADER",
+    "MEASURES_34",
+    "MEASURES_36",
+    "REQUIRED_COLUMNS",
+    "Measure",
+    "acgr_text",
+    "measures_for",
+    "public_text",
+    "rates_table",
+    "read_cde_acgr",
+    "read_tab_text",
+]

@@ -1,0 +1,735 @@
+"""The Fall 2018 California School Dashboard graduation rate indicator (docs/rules.md R8).
+
+For every entity (state ``X``, LEA ``D``, school ``S``) and Dashboard student group,
+the indicator compares the current class with the prior class:
+
+* *status* = the current rate, rounded half up to one decimal (R8.1, R6.3);
+* *change* = current − prior on the UNROUNDED rates, rounded half away from zero to
+  one decimal (R8.1.1: −0.85 → −0.9), computed exactly in integers;
+* *status level* and *change level* from the 2018 cut points applied to the rounded
+  values (separate cut points for DASS schools and county offices of education,
+  R8.1/R8.2), the *safety net* cap, the 5×5 *colour* grid and the *box* number.
+
+Every threshold, cut point, grid cell and group code is data, in the rule set
+``acgr/rules/rulesets/dashboard2018.toml`` loaded into :class:`DashboardRules`. Rates and
+cut points are handled in integer tenths of a percentage point, so every published
+boundary is exact. The result reproduces CDE's ``graddownload2018.txt`` row for row
+(see ``tests/test_dashboard.py``).
+
+Two ways in: :func:`indicator` from two ACGR tables (``read_cde_acgr`` shape), and
+:func:`indicator_from_counts` from numerators and denominators already laid out per
+Dashboard row. :func:`dashboard_text` writes the file exactly as CDE writes it and
+:func:`read_dashboard` reads one back, typed.
+
+Scope: CDE's Dashboard uses the DASS one-year graduation rate for DASS schools (and
+an unpublished combination for LEAs, docs/rules.md R8.1); :func:`indicator` uses the
+ACGR counts it is given for every row. Supply DASS counts through
+:func:`indicator_from_counts` to reproduce those rows.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from acgr.publish.acgr_file import KEY_HEADER, read_tab_text
+from acgr.publish.rates import change_tenths, rate_tenths
+from acgr.rules.ruleset import merge_settings
+
+#: Output columns, in the order of the 2018 file (R8.2).
+COLUMNS: tuple[str, ...] = (
+    "cds",
+    "rtype",
+    "schoolname",
+    "districtname",
+    "countyname",
+    "charter_flag",
+    "coe_flag",
+    "dass_flag",
+    "studentgroup",
+    "currnumer",
+    "currdenom",
+    "currstatus",
+    "priornumer",
+    "priordenom",
+    "priorstatus",
+    "safetynet",
+    "change",
+    "statuslevel",
+    "changelevel",
+    "color",
+    "box",
+    "reportingyear",
+)
+
+#: Input columns of :func:`indicator_from_counts` (``prior_dass_flag`` is optional):
+#: the identifying columns of the output, then the four counts.
+COUNT_COLUMNS: tuple[str, ...] = (
+    *COLUMNS[: COLUMNS.index("studentgroup") + 1],
+    "currnumer",
+    "currdenom",
+    "priornumer",
+    "priordenom",
+)
+
+#: ``rtype`` of each ACGR ``AggregateLevel`` kept by the Dashboard (R8.2).
+RTYPES: dict[str, str] = {"T": "X", "D": "D", "S": "S"}
+LEA, SCHOOL = "D", "S"
+
+_FLAGS = ("charter_flag", "coe_flag", "dass_flag")
+_NAMES = ("schoolname", "districtname", "countyname")
+_COUNTS = ("currnumer", "currdenom", "priornumer", "priordenom")
+_RATES = ("currstatus", "priorstatus", "change")
+_RATE_TYPE = pl.Decimal(4, 1)
+_LEVEL_TYPES: dict[str, pl.DataType] = {
+    "statuslevel": pl.Int8(),
+    "changelevel": pl.Int8(),
+    "color": pl.Int8(),
+    "box": pl.Int16(),
+}
+_YES = ("Y", "YES", "TRUE", "1")
+_NO = ("N", "NO", "FALSE", "0")
+_GRADS = "Regular HS Diploma Graduates (Count)"
+
+
+# ----------------------------------------------------------------------------- rules
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CutPoints(_Frozen):
+    """Cut points of one regime, in tenths: the lowest ROUNDED value of levels 2-5 (R8.1).
+
+    A level is ``1 +`` the number of cut points the rounded value reaches (``>=``).
+    """
+
+    status: tuple[int, int, int, int]
+    change: tuple[int, int, int, int]
+
+    @model_validator(mode="after")
+    def _increasing(self) -> CutPoints:
+        for name, cuts in (("status", self.status), ("change", self.change)):
+            if list(cuts) != sorted(set(cuts)):
+                raise ValueError(f"{name} cut points must increase strictly: {cuts}")
+        return self
+
+
+class CutPointSets(_Frozen):
+    """``standard``: non-DASS schools, non-COE LEAs, the state; ``dass``: DASS schools, COE LEAs."""
+
+    standard: CutPoints
+    dass: CutPoints
+
+
+class ColourThreshold(_Frozen):
+    """R8.1: a colour only when both denominators reach the threshold (and a change exists)."""
+
+    min_denominator: int = Field(ge=1)
+    #: Student group -> threshold at LEA level (FOS and HOM: 15).
+    lea_groups: dict[str, int] = Field(default_factory=dict)
+
+
+class PriorDass(_Frozen):
+    """How the prior class's DASS status of a school is known (R8.1.1)."""
+
+    #: What a missing/null ``prior_dass_flag`` means: the status did not change
+    #: (``same_as_current``), or it did (``changed``: no change is computed).
+    when_unknown: Literal["same_as_current", "changed"]
+    #: Inferred from the 2017f/2018 files: a previous-year Dashboard file without a
+    #: ``dass_flag`` column lists no DASS school, so a school it lists was not DASS.
+    listed_in_previous_without_flag_means_not_dass: bool
+
+
+class LeaRules(_Frozen):
+    """R8.2: county offices of education are LEAs whose district code starts with this."""
+
+    coe_district_prefix: str
+
+
+class DashboardRules(_Frozen):
+    """Everything the 2018 graduation indicator needs (R8), loaded from TOML.
+
+    Load one with :func:`load_dashboard_rules`; every field is documented in
+    ``acgr/rules/rulesets/dashboard2018.toml``.
+    """
+
+    name: str
+    description: str = ""
+    #: The Dashboard year these rules are for: the ``reportingyear`` column of
+    #: :func:`indicator_from_counts` unless told otherwise. :func:`indicator` takes
+    #: the year from the current class instead (R8.2).
+    reporting_year: str
+    #: Numerator and status are blank when the denominator is at most this (1-10).
+    suppression_max_denominator: int = Field(ge=0)
+    #: Safety net ``Y`` when the current denominator is below this (R8.1.1).
+    safety_net_below: int = Field(ge=0)
+    #: Change level -> capped level under the safety net (1 -> 2, 5 -> 4).
+    safety_net_caps: dict[int, int]
+    #: Change level of a row with a change but no colour: its (capped) ``level``, as
+    #: the 2018 file shows, or ``zero`` (the wording of R8.1.1).
+    change_level_without_colour: Literal["level", "zero"] = "level"
+    colour_threshold: ColourThreshold
+    prior_dass: PriorDass
+    lea: LeaRules
+    cut_points: CutPointSets
+    #: Colour name -> code in the ``color`` column (1 Red ... 5 Blue).
+    colours: dict[str, int]
+    #: Colour name per status level (rows, 1 first) and change level (columns, 1 first).
+    colour_grid: tuple[tuple[str, ...], ...]
+    #: Dashboard student group -> ACGR ReportingCategory (R8.2).
+    student_groups: dict[str, str]
+
+    @model_validator(mode="after")
+    def _grid_is_5x5(self) -> DashboardRules:
+        if len(self.colour_grid) != 5 or any(len(row) != 5 for row in self.colour_grid):
+            raise ValueError("colour_grid must have 5 rows (status levels) of 5 (change levels)")
+        unknown = {c for row in self.colour_grid for c in row} - set(self.colours)
+        if unknown:
+            raise ValueError(f"colour_grid names colours not in colours: {sorted(unknown)}")
+        if len(set(self.student_groups.values())) != len(self.student_groups):
+            raise ValueError("student_groups maps two groups to one reporting category")
+        return self
+
+    def grid_codes(self) -> dict[int, int]:
+        """``10 * status level + change level`` -> colour code, for every grid cell."""
+        return {
+            10 * (s + 1) + (c + 1): self.colours[name]
+            for s, row in enumerate(self.colour_grid)
+            for c, name in enumerate(row)
+        }
+
+
+BUILTIN_DASHBOARD_RULES: tuple[str, ...] = ("dashboard2018",)
+
+
+def _builtin(name: str) -> dict[str, Any]:
+    text = resources.files("acgr.rules.rulesets").joinpath(f"{name}.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def load_dashboard_rules(spec: str | Path | DashboardRules = "dashboard2018") -> DashboardRules:
+    """Return the Dashboard rules by built-in name or from a TOML file.
+
+    A file may name a built-in ``base`` and override only some keys, e.g. a
+    colour threshold of 20.
+
+    Examples:
+        >>> rules = load_dashboard_rules()
+        >>> rules.cut_points.standard.status
+        (670, 800, 900, 950)
+        >>> rules.grid_codes()[43]  # High status, Maintained -> Green
+        4
+    """
+    if isinstance(spec, DashboardRules):
+        return spec
+    if isinstance(spec, str) and spec in BUILTIN_DASHBOARD_RULES:
+        return DashboardRules.model_validate(_builtin(spec))
+    path = Path(spec)
+    if not path.is_file():
+        raise FileNotFoundError(f"Dashboard rules {str(spec)!r} are neither built in nor a file")
+    data = tomllib.loads(path.read_text("utf-8"))
+    base = data.pop("base", None)
+    if base is not None:
+        if base not in BUILTIN_DASHBOARD_RULES:
+            raise ValueError(f"unknown base {base!r}; choose one of {BUILTIN_DASHBOARD_RULES}")
+        data = merge_settings(_builtin(base), data)
+    return DashboardRules.model_validate(data)
+
+
+# ----------------------------------------------------------------------- expressions
+def _flag(name: str, dtype: pl.DataType, *, keep_null: bool = False) -> pl.Expr:
+    """A ``Y``/blank (or Boolean) flag column as Boolean; blank/null is False or null."""
+    col = pl.col(name)
+    if dtype == pl.Boolean:
+        out = col
+    else:
+        cell = col.cast(pl.String).str.strip_chars().str.to_uppercase()
+        out = pl.when(cell.is_in(_YES)).then(True).when(cell.is_in(_NO)).then(False)
+    return (out if keep_null else out.fill_null(False)).alias(name)
+
+
+def _tenths_decimal(tenths: pl.Expr) -> pl.Expr:
+    """Signed integer tenths as an exact Decimal(4, 1): -9 -> -0.9."""
+    a = tenths.abs()
+    text = pl.concat_str(
+        [
+            pl.when(tenths < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+            (a // 10).cast(pl.String),
+            pl.lit("."),
+            (a % 10).cast(pl.String),
+        ]
+    )
+    return text.cast(_RATE_TYPE)
+
+
+def _level(
+    value: pl.Expr, standard: tuple[int, ...], dass: tuple[int, ...], use_dass: pl.Expr
+) -> pl.Expr:
+    """1 + number of cut points reached by ``value``; 0 when ``value`` is null (R8.1.1)."""
+    reached = [
+        (value >= pl.when(use_dass).then(pl.lit(d)).otherwise(pl.lit(s))).cast(pl.Int8)
+        for s, d in zip(standard, dass, strict=True)
+    ]
+    return (
+        pl.when(value.is_not_null()).then(pl.sum_horizontal(reached) + 1).otherwise(0).cast(pl.Int8)
+    )
+
+
+# ----------------------------------------------------------------------- computation
+def indicator_from_counts(
+    frame: pl.DataFrame, rules: DashboardRules | None = None, *, reporting_year: int | None = None
+) -> pl.DataFrame:
+    """Compute the Dashboard graduation indicator from counts laid out per Dashboard row (R8).
+
+    ``frame`` has the columns :data:`COUNT_COLUMNS` (flags ``Y``/blank or Boolean;
+    ``coe_flag`` may be omitted and is then derived from the district code, R8.2) and
+    optionally ``prior_dass_flag`` (the school's DASS status for the prior class;
+    null = unknown, see ``prior_dass.when_unknown``). Numerators of suppressed rows
+    may be null. A null current denominator (a starred public ACGR row, at most 10
+    students) gets the safety net and no status.
+
+    Returns the 22 columns of :data:`COLUMNS`, typed (flags and ``safetynet``
+    Boolean, counts Int64, rates Decimal(4, 1), levels Int8, box Int16), sorted by
+    ``cds`` then ``studentgroup`` as CDE sorts the file. ``reportingyear`` is
+    ``reporting_year`` when given, else the rules' ``reporting_year``.
+
+    Examples:
+        >>> counts = pl.DataFrame({
+        ...     "cds": ["00000000000000"], "rtype": ["X"], "schoolname": [""],
+        ...     "districtname": [""], "countyname": [""], "charter_flag": [""],
+        ...     "coe_flag": [""], "dass_flag": [""], "studentgroup": ["ALL"],
+        ...     "currnumer": [432963], "currdenom": [518317],
+        ...     "priornumer": [422375], "priordenom": [500096]})
+        >>> out = indicator_from_counts(counts)
+        >>> out.select("currstatus", "change", "statuslevel", "changelevel", "color", "box").row(0)
+        (Decimal('83.5'), Decimal('-0.9'), 3, 3, 3, 130)
+    """
+    r = rules or load_dashboard_rules()
+    schema = frame.schema
+    required = [c for c in COUNT_COLUMNS if c != "coe_flag"]
+    missing = [c for c in required if c not in schema]
+    if missing:
+        raise ValueError(f"indicator_from_counts: missing columns {missing}")
+
+    rtype = pl.col("rtype")
+    coe = (
+        _flag("coe_flag", schema["coe_flag"])
+        if "coe_flag" in schema
+        else (rtype == LEA)
+        & pl.col("cds").str.slice(2, 5).str.starts_with(r.lea.coe_district_prefix)
+    )
+    prior_dass = (
+        _flag("prior_dass_flag", schema["prior_dass_flag"], keep_null=True)
+        if "prior_dass_flag" in schema
+        else pl.lit(None, pl.Boolean)
+    )
+    dass = pl.col("dass_flag")
+    unknown = dass if r.prior_dass.when_unknown == "same_as_current" else ~dass
+
+    base = frame.lazy().with_columns(
+        *(
+            pl.col(c).cast(pl.String).fill_null("")
+            for c in ("cds", "rtype", "studentgroup", *_NAMES)
+        ),
+        *(_flag(c, schema[c]) for c in ("charter_flag", "dass_flag")),
+        coe.alias("coe_flag"),
+        prior_dass.alias("_prior_dass"),
+        *(pl.col(c).cast(pl.Int64) for c in _COUNTS),
+    )
+    n1, d1, n0, d0 = (pl.col(c) for c in _COUNTS)
+    shown = r.suppression_max_denominator
+    has_curr = (d1 > shown).fill_null(False)
+    has_prior = (d0 > shown).fill_null(False)
+    use_dass = ((rtype == SCHOOL) & dass) | ((rtype == LEA) & pl.col("coe_flag"))
+    same_dass = (dass == pl.col("_prior_dass").fill_null(unknown)).fill_null(True)
+    lea_min = pl.col("studentgroup").replace_strict(
+        r.colour_threshold.lea_groups,
+        default=r.colour_threshold.min_denominator,
+        return_dtype=pl.Int64,
+    )
+    min_denom = pl.when(rtype == LEA).then(lea_min).otherwise(r.colour_threshold.min_denominator)
+
+    step1 = base.with_columns(
+        pl.when(has_curr).then(rate_tenths(n1, d1)).alias("_curr_t"),
+        pl.when(has_prior).then(rate_tenths(n0, d0)).alias("_prior_t"),
+        pl.when(has_curr & has_prior & same_dass)
+        .then(change_tenths(n1, d1, n0, d0))
+        .alias("_change_t"),
+        (d1 < r.safety_net_below).fill_null(True).alias("safetynet"),
+        use_dass.alias("_use_dass"),
+        ((d1 >= min_denom) & (d0 >= min_denom)).fill_null(False).alias("_big_enough"),
+    )
+    std, dss = r.cut_points.standard, r.cut_points.dass
+    use = pl.col("_use_dass")
+    step2 = step1.with_columns(
+        _level(pl.col("_curr_t"), std.status, dss.status, use).alias("statuslevel"),
+        _level(pl.col("_change_t"), std.change, dss.change, use).alias("_raw_change_level"),
+        (pl.col("_change_t").is_not_null() & pl.col("_big_enough")).alias("_coloured"),
+    )
+    capped = (
+        pl.when(pl.col("safetynet"))
+        .then(pl.col("_raw_change_level").replace(r.safety_net_caps))
+        .otherwise(pl.col("_raw_change_level"))
+    )
+    shows_level = (
+        pl.col("_change_t").is_not_null()
+        if r.change_level_without_colour == "level"
+        else pl.col("_coloured")
+    )
+    step3 = step2.with_columns(
+        pl.when(shows_level).then(capped).otherwise(0).cast(pl.Int8).alias("changelevel")
+    )
+    sl, cl = pl.col("statuslevel").cast(pl.Int16), pl.col("changelevel").cast(pl.Int16)
+    colour = (sl * 10 + cl).replace_strict(r.grid_codes(), default=0, return_dtype=pl.Int8)
+    out = step3.with_columns(
+        pl.when(pl.col("_coloured")).then(colour).otherwise(0).cast(pl.Int8).alias("color"),
+        pl.when(pl.col("_coloured"))
+        .then((5 - sl) * 50 + cl * 10)
+        .otherwise(0)
+        .cast(pl.Int16)
+        .alias("box"),
+        pl.when(has_curr).then(n1).alias("currnumer"),
+        pl.when(has_prior).then(n0).alias("priornumer"),
+        d0.fill_null(0).alias("priordenom"),
+        _tenths_decimal(pl.col("_curr_t")).alias("currstatus"),
+        _tenths_decimal(pl.col("_prior_t")).alias("priorstatus"),
+        _tenths_decimal(pl.col("_change_t")).alias("change"),
+        pl.lit(r.reporting_year if reporting_year is None else str(reporting_year)).alias(
+            "reportingyear"
+        ),
+    )
+    return out.select(COLUMNS).sort("cds", "studentgroup").collect()
+
+
+#: Columns of an ACGR table that :func:`indicator` reads (R8.2): the class of each
+#: file, the entity and its flags, the group, the cohort and its graduates.
+ACGR_INPUT_COLUMNS: tuple[str, ...] = (*KEY_HEADER, _GRADS)
+
+
+def _class_of(table: pl.DataFrame, name: str) -> int:
+    """The class (end year) of the one AcademicYear of an ACGR table, e.g. ``2017-18`` -> 2018.
+
+    ``YYYY-YY`` as CDE writes it (``YYYY-YYYY`` is accepted too); refuses a table
+    holding several AcademicYears or rows without one (R8.2: one class per file).
+    """
+    if "AcademicYear" not in table.columns:
+        raise ValueError(f"{name}: no AcademicYear column, so its class is unknown")
+    labels = (
+        table.select(pl.col("AcademicYear").cast(pl.String).str.strip_chars().fill_null(""))
+        .unique()
+        .sort("AcademicYear")
+        .get_column("AcademicYear")
+        .to_list()
+    )
+    if not labels:
+        raise ValueError(f"{name}: no rows")
+    if len(labels) > 1:
+        shown = ", ".join(label or "(blank)" for label in labels[:5])
+        more = ", ..." if len(labels) > 5 else ""
+        raise ValueError(
+            f"{name}: holds {len(labels)} AcademicYears ({shown}{more}); give one class per file"
+        )
+    label = labels[0]
+    m = re.fullmatch(r"(\d{4})-(\d{2}|\d{4})", label)
+    start = int(m.group(1)) if m else 0
+    if m is None or int(m.group(2)) not in ((start + 1) % 100, start + 1):
+        raise ValueError(f"{name}: AcademicYear {label[:20]!r} is not an academic year (YYYY-YY)")
+    return start + 1
+
+
+def _academic_year_label(class_of: int) -> str:
+    return f"{class_of - 1}-{class_of % 100:02d}"
+
+
+def reporting_year(
+    current: pl.DataFrame, prior: pl.DataFrame, *, names: tuple[str, str] = ("current", "prior")
+) -> int:
+    """The Dashboard year of two ACGR tables: the end year of the current class (R8.1, R8.2).
+
+    The indicator compares a class with the class just before it, so ``prior``
+    must hold exactly the AcademicYear before ``current``'s (``2016-17`` for
+    ``2017-18``, Dashboard 2018). ``names`` name the two tables in messages (the
+    command line passes the file names).
+
+    Raises:
+        ValueError: a table without an AcademicYear or with several, the same
+            class twice, the prior newer than the current, or a gap between them.
+
+    Examples:
+        >>> cur = pl.DataFrame({"AcademicYear": ["2017-18", "2017-18"]})
+        >>> reporting_year(cur, pl.DataFrame({"AcademicYear": ["2016-17"]}))
+        2018
+    """
+    cur_name, prior_name = names
+    cur, pri = _class_of(current, cur_name), _class_of(prior, prior_name)
+    cur_label, pri_label = _academic_year_label(cur), _academic_year_label(pri)
+    expected = _academic_year_label(cur - 1)
+    if pri == cur:
+        raise ValueError(
+            f"{cur_name} and {prior_name} are both {cur_label}; "
+            f"the prior must be the class before ({expected})"
+        )
+    if pri > cur:
+        raise ValueError(
+            f"{prior_name} ({pri_label}) is newer than {cur_name} ({cur_label}); "
+            "are the two swapped?"
+        )
+    if pri != cur - 1:
+        raise ValueError(
+            f"{prior_name} is {pri_label}, not the class before {cur_name} ({cur_label}): "
+            f"expected {expected}"
+        )
+    return cur
+
+
+def _acgr_rows(acgr: pl.DataFrame, rules: DashboardRules) -> pl.LazyFrame:
+    """One row per Dashboard entity and group from an ACGR table (``read_cde_acgr`` shape).
+
+    T and D rows: the ``All``/``All`` row. S rows: the school's row (the ``All``/``All``
+    roll-up where the file has one), flagged charter/DASS when any of its rows says
+    ``Yes``. Columns: cds, rtype, names, flags, studentgroup, numer, denom.
+    """
+    category_to_group = {c: g for g, c in rules.student_groups.items()}
+    level = pl.col("AggregateLevel")
+    both_all = (pl.col("CharterSchool") == "All") & (pl.col("DASS") == "All")
+    keys = ["AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode", "ReportingCategory"]
+    lf = (
+        acgr.lazy()
+        .filter(
+            level.is_in(list(RTYPES)) & pl.col("ReportingCategory").is_in(list(category_to_group))
+        )
+        .filter((level == "S") | both_all)
+        .with_columns(pl.when(both_all).then(0).otherwise(1).alias("_pref"))
+        .group_by(keys)
+        .agg(
+            pl.col("CountyName", "DistrictName", "SchoolName", "CohortStudents", _GRADS)
+            .sort_by("_pref")
+            .first(),
+            (pl.col("CharterSchool") == "Yes").any().alias("_charter"),
+            (pl.col("DASS") == "Yes").any().alias("_dass"),
+        )
+    )
+    county = pl.col("CountyCode").fill_null("00")
+    district = pl.col("DistrictCode").fill_null("00000")
+    school = pl.col("SchoolCode").fill_null("0000000")
+    is_school, is_lea = level == "S", level == "D"
+    return lf.select(
+        pl.when(level == "T")
+        .then(pl.lit("0" * 14))
+        .when(is_lea)
+        .then(pl.concat_str([county, district, pl.lit("0000000")]))
+        .otherwise(pl.concat_str([county, district, school]))
+        .alias("cds"),
+        level.replace_strict(RTYPES, return_dtype=pl.String).alias("rtype"),
+        pl.when(is_school).then(pl.col("SchoolName")).fill_null("").alias("schoolname"),
+        pl.when(is_school | is_lea)
+        .then(pl.col("DistrictName"))
+        .fill_null("")
+        .alias("districtname"),
+        pl.when(is_school | is_lea).then(pl.col("CountyName")).fill_null("").alias("countyname"),
+        (is_school & pl.col("_charter")).alias("charter_flag"),
+        (is_lea & district.str.starts_with(rules.lea.coe_district_prefix)).alias("coe_flag"),
+        (is_school & pl.col("_dass")).alias("dass_flag"),
+        pl.col("ReportingCategory")
+        .replace_strict(category_to_group, return_dtype=pl.String)
+        .alias("studentgroup"),
+        pl.col(_GRADS).cast(pl.Int64).alias("numer"),
+        pl.col("CohortStudents").cast(pl.Int64).alias("denom"),
+    )
+
+
+def indicator(
+    current: pl.DataFrame,
+    prior: pl.DataFrame,
+    rules: DashboardRules | None = None,
+    *,
+    names: tuple[str, str] = ("current", "prior"),
+) -> pl.DataFrame:
+    """The Dashboard graduation indicator from the current and prior classes' ACGR tables (R8).
+
+    ``current`` and ``prior`` are in the shape :func:`acgr.read_cde_acgr` returns,
+    with the columns :data:`ACGR_INPUT_COLUMNS` (AggregateLevel T/D/S). Each holds
+    one class, ``prior`` the class just before ``current`` (:func:`reporting_year`
+    checks this; ``names`` name the two in its messages), and ``reportingyear`` is
+    the current class's end year (``2017-18`` -> ``2018``). One output row per
+    entity and group present in ``current``; a group absent from ``prior`` has
+    prior denominator 0.
+    The prior DASS status of a school is the prior table's (R8.1.1); a school absent
+    from it is unknown (``prior_dass.when_unknown``). COE rows are LEAs whose district
+    code starts with ``lea.coe_district_prefix`` (R8.2).
+
+    Raises:
+        ValueError: a table lacks a column of :data:`ACGR_INPUT_COLUMNS`, or the
+            two are not consecutive classes in order (:func:`reporting_year`).
+
+    Examples:
+        >>> def acgr(year, grads, cohort):
+        ...     return pl.DataFrame({"AcademicYear": [year],
+        ...         "AggregateLevel": ["T"], "CountyCode": ["00"], "DistrictCode": [None],
+        ...         "SchoolCode": [None], "CountyName": ["State"], "DistrictName": [""],
+        ...         "SchoolName": [""], "CharterSchool": ["All"], "DASS": ["All"],
+        ...         "ReportingCategory": ["TA"], "CohortStudents": [cohort],
+        ...         "Regular HS Diploma Graduates (Count)": [grads]},
+        ...         schema_overrides={"DistrictCode": pl.String, "SchoolCode": pl.String})
+        >>> out = indicator(acgr("2017-18", 29, 80), acgr("2016-17", 30, 80))
+        >>> out.select("cds", "rtype", "currstatus", "change", "reportingyear").row(0)
+        ('00000000000000', 'X', Decimal('36.3'), Decimal('-1.3'), '2018')
+    """
+    r = rules or load_dashboard_rules()
+    for table, name in zip((current, prior), names, strict=True):
+        missing = [c for c in ACGR_INPUT_COLUMNS if c not in table.columns]
+        if missing:
+            raise ValueError(f"{name}: not an ACGR table for the Dashboard: lacks {missing}")
+    year = reporting_year(current, prior, names=names)
+    curr = _acgr_rows(current, r)
+    prev = _acgr_rows(prior, r)
+    prior_counts = prev.select(
+        "cds",
+        "studentgroup",
+        pl.col("numer").alias("priornumer"),
+        pl.col("denom").alias("priordenom"),
+    )
+    prior_dass = (
+        prev.filter(pl.col("rtype") == SCHOOL)
+        .group_by("cds")
+        .agg(pl.col("dass_flag").any().alias("prior_dass_flag"))
+    )
+    counts = (
+        curr.rename({"numer": "currnumer", "denom": "currdenom"})
+        .join(prior_counts, on=["cds", "studentgroup"], how="left")
+        .join(prior_dass, on="cds", how="left")
+        .with_columns(pl.col("priordenom").fill_null(0))
+        .collect()
+    )
+    return indicator_from_counts(counts, r, reporting_year=year)
+
+
+def prior_dass_from_previous(
+    previous: pl.DataFrame, rules: DashboardRules | None = None
+) -> pl.DataFrame:
+    """``cds, prior_dass_flag`` of the schools a previous-year Dashboard file shows (R8.1.1).
+
+    With a ``dass_flag`` column (Fall 2018 on) the flag is read from it. Without one
+    (Fall 2017) and when ``prior_dass.listed_in_previous_without_flag_means_not_dass``
+    (inferred from the data: that file lists no DASS school), every school it lists
+    was not DASS; schools it does not list are absent here (unknown).
+
+    Examples:
+        >>> prev = pl.DataFrame({"cds": ["01611190130625", "01611190130625"],
+        ...                      "rtype": ["S", "S"], "studentgroup": ["ALL", "HI"]})
+        >>> prior_dass_from_previous(prev).rows()
+        [('01611190130625', False)]
+    """
+    r = rules or load_dashboard_rules()
+    lf = previous.lazy()
+    if "rtype" in previous.columns:
+        lf = lf.filter(pl.col("rtype") == SCHOOL)
+    if "dass_flag" in previous.columns:
+        flag = _flag("dass_flag", previous.schema["dass_flag"]).any()
+    elif r.prior_dass.listed_in_previous_without_flag_means_not_dass:
+        flag = pl.lit(False)
+    else:
+        return pl.DataFrame(schema={"cds": pl.String, "prior_dass_flag": pl.Boolean})
+    return (
+        lf.group_by("cds")
+        .agg(flag.alias("prior_dass_flag"))
+        .select("cds", pl.col("prior_dass_flag").cast(pl.Boolean))
+        .sort("cds")
+        .collect()
+    )
+
+
+# ------------------------------------------------------------------------------- I/O
+def dashboard_text(df: pl.DataFrame) -> str:
+    r"""The tab-delimited text of a Dashboard graduation file, exactly as CDE writes 2018's.
+
+    Header line, LF line ends, no quoting; flags ``Y`` or blank; ``safetynet`` ``Y``
+    or ``N``; suppressed cells blank; rates and change with one decimal except that
+    whole numbers print without ``.0`` (``81``, ``100``, ``-1``, ``0``). Rows are
+    written in the order given (:func:`indicator` sorts them as CDE does).
+
+    Examples:
+        >>> counts = pl.DataFrame({
+        ...     "cds": ["00000000000000"], "rtype": ["X"], "schoolname": [""],
+        ...     "districtname": [""], "countyname": [""], "charter_flag": [""],
+        ...     "coe_flag": [""], "dass_flag": [""], "studentgroup": ["FOS"],
+        ...     "currnumer": [3924], "currdenom": [6651],
+        ...     "priornumer": [3672], "priordenom": [6333]})
+        >>> dashboard_text(indicator_from_counts(counts)).splitlines()[1].split("\t")[8:]
+        ['FOS', '3924', '6651', '59', '3672', '6333', '58', 'N', '1', '1', '4', '1', '240', '2018']
+    """
+    exprs: list[pl.Expr] = []
+    for col in COLUMNS:
+        c = pl.col(col)
+        if col in _FLAGS:
+            exprs.append(pl.when(c).then(pl.lit("Y")).otherwise(pl.lit("")).alias(col))
+        elif col == "safetynet":
+            exprs.append(pl.when(c).then(pl.lit("Y")).otherwise(pl.lit("N")).alias(col))
+        elif col in _RATES:
+            exprs.append(c.cast(_RATE_TYPE).cast(pl.String).str.replace(r"\.0$", "").alias(col))
+        else:
+            exprs.append(c.cast(pl.String).alias(col))
+    return df.select(exprs).write_csv(
+        separator="\t", line_terminator="\n", quote_style="never", null_value=""
+    )
+
+
+def read_dashboard(path: str | Path) -> pl.DataFrame:
+    """Read a Dashboard graduation download (``graddownloadYYYY.txt``), typed.
+
+    The 22 columns of 2018 get the types :func:`indicator_from_counts` returns;
+    other columns (the 2017 file's ``cal_method``, ``prioryearN_*``) stay text, with
+    ``*_numer``/``*_denom`` as Int64 and ``*_status`` as Decimal(4, 1). Tolerates a
+    BOM and CRLF; a ``cds`` that lost leading zeros is re-padded to 14 digits.
+    """
+    raw = read_tab_text(path)
+    raw = raw.rename({c: c.lstrip("\ufeff").strip() for c in raw.columns})
+    exprs: list[pl.Expr] = []
+    for col in raw.columns:
+        cell = pl.col(col).str.strip_chars()
+        blank = cell.is_null() | (cell == "")
+        if col == "cds":
+            exprs.append(cell.str.zfill(14).alias(col))
+        elif col in _FLAGS:
+            exprs.append(_flag(col, pl.String()).alias(col))
+        elif col == "safetynet":
+            exprs.append(_flag(col, pl.String(), keep_null=True).alias(col))
+        elif col in _COUNTS or col.endswith(("_numer", "_denom")):
+            exprs.append(pl.when(~blank).then(cell).cast(pl.Int64).alias(col))
+        elif col in _RATES or col.endswith("_status"):
+            exprs.append(pl.when(~blank).then(cell).cast(_RATE_TYPE).alias(col))
+        elif col in _LEVEL_TYPES:
+            exprs.append(pl.when(~blank).then(cell).cast(_LEVEL_TYPES[col]).alias(col))
+        elif col in _NAMES:
+            exprs.append(cell.fill_null("").alias(col))
+        else:
+            exprs.append(cell.alias(col))
+    return raw.select(exprs)
+
+
+__all__ = [
+    "ACGR_INPUT_COLUMNS",
+    "BUILTIN_DASHBOARD_RULES",
+    "COLUMNS",
+    "COUNT_COLUMNS",
+    "RTYPES",
+    "ColourThreshold",
+    "CutPointSets",
+    "CutPoints",
+    "DashboardRules",
+    "LeaRules",
+    "PriorDass",
+    "dashboard_text",
+    "indicator",
+    "indicator_from_counts",
+    "load_dashboard_rules",
+    "prior_dass_from_previous",
+    "read_dashboard",
+    "reporting_year",
+]

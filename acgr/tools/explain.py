@@ -1,0 +1,247 @@
+"""Explain one student: every record, why it counts or not, and how the outcome was decided.
+
+Everything the engine decides is per student (grouped by SSID), so explaining a
+student only needs that student's records: the inputs are filtered to the SSID
+first and the ordinary pipeline runs on them, giving exactly the outcome the
+full run gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from acgr.checks.findings import fmt
+from acgr.checks.verdict import as_date, class_year
+from acgr.pipeline import STAGED_COLUMNS, AcgrResult, compute
+from acgr.read.extracts import TABLES, Extracts, read_inputs
+from acgr.rules.cohort import CohortPeriods, expected_class
+from acgr.rules.qualifying import enrollment_records, is_rejected, normalized_code, rejection_reason
+from acgr.rules.ruleset import RuleSet, load_rules
+
+
+@dataclass
+class Explanation:
+    """One student's story.
+
+    Attributes:
+        timeline: every SENR record of the student, in start order, with
+            ``status`` (why it counts or not, citing the rule) and ``role``
+            (initial / final / deciding / attributed record).
+        student: the student's row of ``students.parquet`` (empty if not in the class).
+        findings: findings about the student's records.
+        initial_class: class the student's initial HS record puts them in (or None).
+        periods: the class's dates.
+    """
+
+    timeline: pl.DataFrame
+    student: pl.DataFrame
+    findings: pl.DataFrame
+    initial_class: int | None
+    periods: CohortPeriods
+
+
+def _only(extracts: Extracts, ssid: str) -> Extracts:
+    return Extracts(
+        raw={t: extracts.raw[t].filter(pl.col("ssid").str.strip_chars() == ssid) for t in TABLES},
+        other_findings=extracts.other_findings.filter(pl.col("ssid") == ssid),
+    )
+
+
+def record_status(periods: CohortPeriods, rules: RuleSet) -> pl.Expr:
+    """Why a SENR record counts or not, citing the rule (first reason that applies)."""
+    length = (
+        pl.col("exit_date").fill_null(periods.extraction_date) - pl.col("start")
+    ).dt.total_days()
+    return (
+        pl.when(pl.col("start") > periods.extraction_date)
+        .then(pl.lit("not read: starts after the extraction date (R2.4)"))
+        .when(pl.col("grade") == rules.ungraded_secondary_grade)
+        .then(pl.lit("does not count: grade US (R1.4)"))
+        .when(~pl.col("grade").is_in(rules.grade_levels))
+        .then(fmt("does not count: grade {} is not 09-12 (R1.1)", pl.col("grade")))
+        .when(~pl.col("status").is_in([*rules.primary_statuses, *rules.short_term_statuses]))
+        .then(fmt("does not count: enrollment status {} (R1.3)", pl.col("status")))
+        .when(is_rejected(rules))
+        .then(pl.concat_str([pl.lit("rejected (R3.4.1): "), rejection_reason(rules)]))
+        .when(pl.col("exit_code").is_in(rules.excluded_exit_codes))
+        .then(fmt("does not count: exit {} is excluded (R1.1)", pl.col("exit_code")))
+        .when(
+            pl.col("status").is_in(rules.short_term_statuses)
+            & (length <= rules.short_term_min_days)
+        )
+        .then(fmt("does not count: short-term record of {} days (R1.2)", length))
+        .otherwise(pl.lit("qualifying (R1.1)"))
+    )
+
+
+def _run_and_timeline(
+    one: Extracts,
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    extraction_date: dt.date | None,
+    schools: str | Path | pl.DataFrame | None,
+) -> tuple[AcgrResult, pl.DataFrame]:
+    """The ordinary run on one student's staged records, and their timeline."""
+    result: AcgrResult = compute(
+        one,
+        class_of=periods.class_of,
+        rules=ruleset,
+        extraction_date=extraction_date,
+        schools=schools,
+        judged=False,
+    )
+    records = enrollment_records(one.senr, None).with_columns(
+        normalized_code("reporting_lea", 7),
+        record_status(periods, ruleset).alias("status_reason"),
+    )
+    timeline = records.select(
+        pl.col("source_file").cast(pl.String).alias("file"),
+        pl.col("source_line").alias("line"),
+        pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("lea_school"),
+        "start",
+        "status",
+        "grade",
+        "exit_date",
+        "exit_code",
+        "completion",
+        "status_reason",
+    ).collect()
+    return result, timeline
+
+
+def explain(
+    ssid: str,
+    inputs: Any,
+    *,
+    class_of: int,
+    rules: str | Path | RuleSet = "2018",
+    extraction_date: dt.date | str | None = None,
+    schools: str | Path | pl.DataFrame | None = None,
+) -> Explanation:
+    """Explain the outcome of student ``ssid`` in the class of ``class_of``."""
+    ruleset = load_rules(rules)
+    x = as_date(extraction_date, "extraction_date")
+    periods = CohortPeriods.for_class(class_year(class_of), ruleset, x, check=True)
+    with tempfile.TemporaryDirectory(prefix="acgr-explain-") as tmp:
+        # Read the inputs once: the run and the timeline both use this student's
+        # staged records (the text is not scanned a second time).
+        one = _only(read_inputs(inputs), ssid.strip()).stage(Path(tmp), columns=STAGED_COLUMNS)
+        result, timeline = _run_and_timeline(one, periods, ruleset, x, schools)
+    timeline = timeline.sort("start", "file", "line")
+    qualifying = timeline.filter(pl.col("status_reason").str.starts_with("qualifying"))
+    initial_class: int | None = None
+    if qualifying.height:
+        first = qualifying.sort("start", "grade").head(1)
+        initial_class = int(
+            first.select(expected_class(pl.col("start"), pl.col("grade"), ruleset)).item()
+        )
+    roles = _roles(result.students, timeline, qualifying)
+    return Explanation(
+        timeline=timeline.with_columns(roles.alias("role")),
+        student=result.students,
+        findings=result.findings.drop("ssid"),
+        initial_class=initial_class,
+        periods=periods,
+    )
+
+
+def _roles(students: pl.DataFrame, timeline: pl.DataFrame, qualifying: pl.DataFrame) -> pl.Expr:
+    marks: list[pl.Expr] = []
+    if qualifying.height:
+        first = qualifying.sort("start", "grade").row(0, named=True)
+        marks.append(
+            pl.when((pl.col("file") == first["file"]) & (pl.col("line") == first["line"])).then(
+                pl.lit("initial HS record (R2.1)")
+            )
+        )
+    if students.height:
+        s = students.row(0, named=True)
+        marks.append(
+            pl.when(
+                (pl.col("file") == s["record_file"]) & (pl.col("line") == s["record_line"])
+            ).then(pl.lit(f"decided the outcome ({s['reason'].split(':')[0]})"))
+        )
+    if not marks:
+        return pl.lit("", pl.String)
+    return pl.concat_str(marks, separator="; ", ignore_nulls=True)
+
+
+def render(ex: Explanation, ssid: str) -> str:
+    """Plain-text explanation for a terminal (the SSID is shown masked)."""
+    masked = "…" + ssid.strip()[-4:]
+    p = ex.periods
+    lines = [
+        f"Student {masked}, class of {p.class_of}: outcome period {p.year1_start} to "
+        f"{p.summer_cutoff}, extraction date {p.extraction_date}",
+        "",
+        "Enrollment records (SENR), in start order:",
+    ]
+    for r in ex.timeline.iter_rows(named=True):  # one student's handful of records
+        completion = f"/{r['completion']}" if r["completion"] else ""
+        exit_part = (
+            f"exit {r['exit_date']} {r['exit_code'] or ''}{completion}"
+            if r["exit_date"] or r["exit_code"]
+            else "open"
+        )
+        lines.append(
+            f"  {Path(r['file']).name}:{r['line']}  school {r['lea_school']}  start {r['start']}  "
+            f"status {r['status']}  grade {r['grade']}  {exit_part}"
+        )
+        lines.append(f"      -> {r['status_reason']}" + (f"; {r['role']}" if r["role"] else ""))
+    lines.append("")
+    if ex.student.height == 0:
+        cls = ex.initial_class
+        why = (
+            f"the initial HS record puts the student in the class of {cls} (R2.2)"
+            if cls is not None
+            else "no qualifying high-school record (R1)"
+        )
+        lines.append(f"Not in the class of {p.class_of}: {why}.")
+    else:
+        s = ex.student.row(0, named=True)
+        lines += [
+            f"Cohort: class of {s['class_of']} by the initial HS record "
+            f"(grade {s['initial_grade']} starting {s['initial_start_date']}, R2.1-R2.2)",
+            f"Outcome: {s['outcome']}   rule: {s['reason']}",
+            f"Attributed school (R4): {s['cds_code']}  charter {s['charter']}  DASS {s['dass']}"
+            + ("" if s["in_cohort"] else "  (Removed: counted nowhere, R4.2)"),
+            f"Groups (R5): race {s['race']}, gender {s['gender']}, "
+            + ", ".join(
+                f"{k} {'yes' if s[k] else 'no'}"
+                for k in (
+                    "english_learner",
+                    "disability",
+                    "socioeconomically_disadvantaged",
+                    "migrant",
+                    "foster",
+                    "homeless",
+                )
+            ),
+        ]
+        if s["outcome"] == "Graduate":
+            lines.append(
+                f"Graduate indicators (R6.2): UC/CSU {s['met_uc_csu']}, Seal of Biliteracy "
+                f"{s['seal_of_biliteracy']}, Golden State Seal {s['golden_state_seal']}"
+            )
+    if ex.findings.height:
+        lines += ["", "Findings about this student's records:"]
+        for f in ex.findings.iter_rows(named=True):
+            lines.append(
+                f"  {f['rule']} {f['severity']} {Path(str(f['file'])).name}:{f['line']}  "
+                f"{f['message']}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "Explanation",
+    "explain",
+    "record_status",
+    "render",
+]
