@@ -27,7 +27,10 @@ SCHOOL = "1930000"
 SSID = "1000000001"
 
 #: Real CDE files the tests read (provenance, conversion and sizes in its PROVENANCE.md).
-DATA = Path(__file__).resolve().parent / "data"
+#: The repository root, its fixtures and the real CDE files of the tests.
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+DATA = ROOT / "tests" / "data"
 
 #: Dates of the class of 2018 used throughout.
 YEAR1_START = D(2014, 8, 20)

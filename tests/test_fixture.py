@@ -21,7 +21,7 @@ from acgr.pipeline import AcgrResult, compute
 from acgr.read.extracts import read_inputs
 from acgr.rules.groups import GROUP_FLAGS
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 EXPECTED = FIXTURES / "expected"
 

@@ -26,8 +26,9 @@ from acgr.read.extracts import (
 )
 from acgr.read.layouts import LAYOUTS, MIN_FIELDS
 from acgr.testing import record_line, senr_histories, senr_line, write_extract
+from tests.helpers import ROOT
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = ROOT / "fixtures"
 
 
 def test_fields_lose_spaces_tabs_and_no_break_spaces(tmp_path: Path) -> None:

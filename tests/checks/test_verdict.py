@@ -19,10 +19,9 @@ import acgr
 from acgr.checks.verdict import RefusedError
 from acgr.cli import app
 from acgr.testing import record_line, write_extract
-from tests.helpers import CUTOFF, LEA, SCHOOL, D, extract_dir, grad, rec, run, text_rows
+from tests.helpers import CUTOFF, LEA, ROOT, SCHOOL, D, extract_dir, grad, rec, run, text_rows
 
 runner = CliRunner()
-ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "fixtures"
 
 RACES = {"RB", "RI", "RA", "RF", "RH", "RD", "RP", "RT", "RW"}

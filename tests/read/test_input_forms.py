@@ -15,8 +15,9 @@ from polars.testing import assert_frame_equal
 
 from acgr.pipeline import AcgrResult, compute
 from acgr.read.extracts import TABLES, read_inputs
+from tests.helpers import ROOT
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = ROOT / "fixtures"
 
 
 def _run(inputs: object) -> AcgrResult:

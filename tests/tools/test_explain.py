@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
 from acgr.pipeline import compute
 from acgr.tools.explain import explain, render
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXTRACT = ROOT / "fixtures" / "extract"
 SCHOOLS = ROOT / "fixtures" / "schools.csv"
 

@@ -24,9 +24,7 @@ from acgr.pipeline import AcgrResult, compute
 from acgr.publish.acgr_file import acgr_text, read_cde_acgr
 from acgr.publish.rates import rate_tenths, tenths_text
 from acgr.read.extracts import ExtractError
-from tests.helpers import DATA, HEADER_34
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import DATA, HEADER_34, ROOT
 
 GRADS = "Regular HS Diploma Graduates"
 GSSMD_RATE = "Golden State Seal Merit Diploma (Rate"  # CDE's header: no closing parenthesis

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from acgr.checks.catalogue import CATALOGUE, explain_rule
+from tests.helpers import ROOT
 
-PACKAGE = Path(__file__).parents[1] / "acgr"
+PACKAGE = ROOT / "acgr"
 
 #: A finding id written as a string in the code: a CALPADS-style id anywhere, or a
 #: rule id (docs/rules.md) where a check or finding is built (``Check("R1.4"`` / ``rule="R3.3"``).

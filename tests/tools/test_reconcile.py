@@ -19,9 +19,8 @@ from acgr.cli import app
 from acgr.publish.acgr_file import read_cde_acgr
 from acgr.read.extracts import ExtractError
 from acgr.tools.reconcile import KINDS, reconcile, reconcile_frames
-from tests.helpers import DATA
+from tests.helpers import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "fixtures" / "expected" / "acgr.txt"
 SUBSET_1718 = DATA / "cohort1718_Final.tsv"
 DASHBOARD_2018 = DATA / "graddownload2018.txt"

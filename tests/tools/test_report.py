@@ -31,8 +31,8 @@ from acgr.pipeline import compute
 from acgr.publish.output import write_run
 from acgr.publish.rates import rate_half_up
 from acgr.tools.report import CATEGORY_LABELS, SHEETS, SMALL_COHORT, write_reports
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "fixtures"
 
 #: Outcome count columns of the class-of-2018 layout, in report order.
