@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from pathlib import Path
@@ -504,254 +505,6 @@ def _gaps_chart(lea: _Lea) -> str:
 # ---------------------------------------------------------------------------------
 # HTML
 # ---------------------------------------------------------------------------------
-_TEMPLATE = r"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>ACGR class of {{ lea.class_of }} · {{ lea.name }} ({{ lea.cds7 }}) · confidential</title>
-<style>
-:root { --ink: #1f2328; --muted: #59636e; --line: #d0d7de; --band: #f6f8fa; --warn: #9a6700;
-        --bad: #b2182b; --good: #1b7837; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--ink); font: 14px/1.45 system-ui, -apple-system, "Segoe UI",
-       "DejaVu Sans", Roboto, Arial, sans-serif; }
-header, main, footer { max-width: 1240px; margin: 0 auto; padding: 0 24px; }
-.confidential { margin: 0 -24px; padding: 8px 24px; background: #fff1e5; color: #7a2e0e;
-                border-bottom: 2px solid #e16f24; font-weight: 600; }
-h1 { margin: 18px 0 2px; font-size: 26px; }
-h2 { margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line);
-     font-size: 20px; }
-h3 { margin: 22px 0 8px; font-size: 16px; }
-.meta, .note, figcaption, footer { color: var(--muted); }
-.kpis { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; padding: 0; }
-.kpis div { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px;
-            min-width: 150px; }
-.kpis dt { color: var(--muted); font-size: 12px; }
-.kpis dd { margin: 0; font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
-nav { margin: 10px 0 0; font-size: 13px; }
-nav a { margin-right: 14px; }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left;
-         vertical-align: top; }
-thead th { background: var(--band); white-space: nowrap; }
-thead th.group { white-space: normal; text-align: center; min-width: 5.5em;
-                 border-left: 1px solid var(--line); font-size: 12px; }
-thead th.sub { top: auto; font-weight: 400; color: var(--muted); }
-td.name { min-width: 9em; }
-#school-table th, #school-table td { padding: 4px 5px; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.r { color: var(--muted); }
-tr.total td { font-weight: 600; border-top: 2px solid var(--ink); background: var(--band); }
-tr.small td { color: var(--muted); }
-td.code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-.fatal { color: var(--bad); font-weight: 600; }
-.pos { color: #2166ac; } .neg { color: var(--bad); }
-figure { margin: 8px 0 16px; }
-figure svg { max-width: 100%; height: auto; }
-.school-impact { border-left: 3px solid var(--warn); padding: 2px 0 2px 12px; margin: 14px 0; }
-.school-impact h4 { margin: 4px 0; font-size: 14px; }
-.none { color: var(--muted); font-style: italic; }
-@media print { thead th { position: static; } .confidential { border: 1px solid #e16f24; } }
-</style>
-</head>
-<body>
-<header>
-<p class="confidential">Confidential: this report lists individual students. Share it only with
-staff entitled to see their records; do not publish it.</p>
-<h1>{{ lea.name }}</h1>
-<p class="meta">{% if lea.county_name %}{{ lea.county_name }} County · {% endif %}CDS
-{{ lea.cds7 }} · four-year adjusted cohort graduation rate, class of {{ lea.class_of }}
-{% if lea.academic_year %}({{ lea.academic_year }}){% endif %} · rule set {{ lea.rules_name }}</p>
-<dl class="kpis">
-<div><dt>Adjusted cohort</dt><dd id="kpi-cohort">{{ total.cohort | num }}</dd></div>
-<div><dt>Graduates</dt><dd id="kpi-graduates">{{ total.graduates | num }}</dd></div>
-<div><dt>Graduation rate</dt><dd id="kpi-rate">{{ total.graduates_rate }}%</dd></div>
-<div><dt>Public file (acgr.txt)</dt><dd>{{ total.public_rate }}
-{%- if total.public_rate not in ("*", "(none)") %}%{% endif %}</dd></div>
-<div><dt>Removed (not in cohort)</dt><dd>{{ total.removed | num }}</dd></div>
-</dl>
-<nav><a href="#schools">Schools</a><a href="#outcomes">Outcomes chart</a><a href="#groups">Student
-groups</a><a href="#findings">Findings</a><a href="#student-list">Students</a></nav>
-</header>
-<main>
-<section id="schools">
-<h2>Schools</h2>
-<div class="scroll">
-<table id="school-table">
-<thead>
-<tr><th rowspan="2">CDS code</th><th rowspan="2">School</th><th rowspan="2" class="n">Cohort</th>
-{% for o in outcomes %}<th colspan="2" class="group">{{ o.label }}</th>{% endfor %}
-<th rowspan="2" class="n">Removed</th><th rowspan="2" class="n">Public<br>rate</th></tr>
-<tr>{% for o in outcomes %}<th class="n sub">n</th><th class="n sub">%</th>{% endfor %}</tr>
-</thead>
-<tbody>
-{% for s in schools %}
-<tr data-cds="{{ s.cds_code }}"><td class="code">{{ s.cds_code }}</td>
-<td class="name">{{ s.school_name }}</td>
-<td class="n">{{ s.cohort | num }}</td>
-{% for o in outcomes %}
-<td class="n">{{ s[o.key] | num }}</td><td class="n r">{{ s[o.key ~ "_rate"] }}</td>
-{% endfor %}
-<td class="n">{{ s.removed | num }}</td><td class="n">{{ s.public_rate }}</td></tr>
-{% endfor %}
-</tbody>
-<tfoot>
-<tr class="total"><td class="code">{{ lea.cds7 }}0000000</td><td>LEA total</td>
-<td class="n">{{ total.cohort | num }}</td>
-{% for o in outcomes %}
-<td class="n">{{ total[o.key] | num }}</td><td class="n">{{ total[o.key ~ "_rate"] }}</td>
-{% endfor %}
-<td class="n">{{ total.removed | num }}</td><td class="n">{{ total.public_rate }}</td></tr>
-</tfoot>
-</table>
-</div>
-<p class="note">Counts are unsuppressed, recomputed from students.parquet; each rate is the
-count over the cohort, rounded half up on the exact ratio. "Public rate" is the graduation rate
-as acgr.txt publishes it (<code>*</code>: suppressed). Each student counts once, at the school
-that decided the outcome.</p>
-</section>
-
-<section id="outcomes">
-<h2>Outcomes by school</h2>
-<figure id="chart-outcomes">
-{{ outcomes_svg }}
-<figcaption id="chart-outcomes-caption">Outcomes of each school's adjusted cohort and of the
-LEA's, as shares of the cohort (100% stacked bars; labels are the rates of the table).</figcaption>
-</figure>
-</section>
-
-<section id="groups">
-<h2>Rate gaps by student group</h2>
-<figure id="chart-gaps">
-{{ gaps_svg }}
-<figcaption id="chart-gaps-caption">Each student group's graduation rate minus the LEA rate
-({{ total.graduates_rate }}%), in percentage points, for groups with at least one student. Hatched
-bars marked † have a cohort of {{ small }} or fewer.</figcaption>
-</figure>
-<div class="scroll">
-<table id="group-table">
-<thead><tr><th>Code</th><th>Student group</th><th class="n">Cohort</th><th class="n">Graduates</th>
-<th class="n">Rate</th><th class="n">Gap (points)</th><th>Cohort ≤ {{ small }}</th></tr></thead>
-<tbody>
-{% for g in groups %}
-<tr data-category="{{ g.category }}"{% if g.small %} class="small"{% endif %}>
-<td class="code">{{ g.category }}</td><td>{{ g.label }}</td>
-<td class="n">{{ g.cohort | num }}</td><td class="n">{{ g.graduates | num }}</td>
-<td class="n">{{ g.rate }}</td>
-<td class="n {{ 'pos' if g.gap_tenths > 0 else ('neg' if g.gap_tenths < 0 else '') }}">
-{{- g.gap }}</td>
-<td>{{ "† yes" if g.small else "" }}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-</div>
-</section>
-
-<section id="findings">
-<h2>Findings that matter most</h2>
-<h3>Fatal findings ({{ fatal | length }})</h3>
-{% if fatal %}
-<p class="note">Records rejected or in conflict: fix them in CALPADS first.</p>
-<div class="scroll">
-<table id="findings-fatal">
-<thead><tr><th>Rule</th><th>School</th><th>File</th><th class="n">Line</th><th>SSID</th>
-<th>Message</th></tr></thead>
-<tbody>
-{% for f in fatal %}
-<tr><td class="fatal">{{ f.rule }}</td><td>{{ f.school_name or f.cds_code or "" }}</td>
-<td class="code">{{ f.file or "" }}</td>
-<td class="n">{{ f.line if f.line is not none else "" }}</td>
-<td class="code">{{ f.ssid or "" }}</td><td>{{ f.message }}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-</div>
-{% else %}<p class="none" id="findings-fatal">No fatal findings.</p>{% endif %}
-
-<h3>Outcome-sensitive records by school</h3>
-<p class="note">ACGR0101 lost transfer (counts as Dropout), ACGR0102 enrollment open past the
-summer cutoff (Still Enrolled), ACGR0103 removal that needs documentation. The table shows the
-school's graduation rate now and if each kind were resolved the other way.</p>
-<div id="findings-impact">
-{% for i in impact %}
-<div class="school-impact" data-cds="{{ i.cds_code }}">
-<h4>{{ i.school_name or i.cds_code }} <span class="meta">({{ i.cds_code }})</span></h4>
-<div class="scroll"><table class="impact">
-<thead><tr><th class="n">Cohort</th><th class="n">Graduates</th><th class="n">Rate now</th>
-<th class="n">Lost transfers</th><th class="n">Rate if confirmed</th>
-<th class="n">Open past cutoff</th><th class="n">Rate if graduated</th>
-<th class="n">Removals to document</th><th class="n">Rate if undocumented</th></tr></thead>
-<tbody><tr><td class="n">{{ i.cohort | num }}</td><td class="n">{{ i.graduates | num }}</td>
-<td class="n">{{ i.rate_now }}</td><td class="n">{{ i.lost_transfers | num }}</td>
-<td class="n">{{ i.rate_if_transfers_confirmed }}</td>
-<td class="n">{{ i.open_past_cutoff | num }}</td><td class="n">{{ i.rate_if_open_graduated }}</td>
-<td class="n">{{ i.removals_to_document | num }}</td>
-<td class="n">{{ i.rate_if_removals_undocumented }}</td></tr></tbody>
-</table></div>
-<table class="impact-findings">
-<thead><tr><th>Rule</th><th>SSID</th><th>File</th><th class="n">Line</th><th>Message</th></tr>
-</thead>
-<tbody>
-{% for f in sensitive_by_school.get(i.cds_code, []) %}
-<tr><td>{{ f.rule }}</td><td class="code">{{ f.ssid or "" }}</td>
-<td class="code">{{ f.file or "" }}</td>
-<td class="n">{{ f.line if f.line is not none else "" }}</td><td>{{ f.message }}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-</div>
-{% else %}<p class="none">No outcome-sensitive records.</p>
-{% endfor %}
-</div>
-
-<h3>Other warnings (counts by rule)</h3>
-{% if other %}
-<table id="findings-other">
-<thead><tr><th>Rule</th><th class="n">Findings</th><th class="n">Students</th><th>Example</th>
-</tr></thead>
-<tbody>
-{% for w in other %}
-<tr><td>{{ w.rule }}</td><td class="n">{{ w.findings | num }}</td>
-<td class="n">{{ w.students | num }}</td>
-<td>{{ w.example }}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-<p class="note">Every finding, with file and line, is in findings.csv of the run.</p>
-{% else %}<p class="none" id="findings-other">No other warnings.</p>{% endif %}
-</section>
-
-<section id="student-list">
-<h2>Students ({{ students | length }})</h2>
-<p class="note">Every student of the class attributed to this LEA, Removed included: the outcome,
-the rule that decided it and the record that decided it.</p>
-<div class="scroll">
-<table id="students">
-<thead><tr><th>SSID</th><th>School</th><th>Outcome</th><th>Reason</th><th>Deciding record</th>
-</tr></thead>
-<tbody>
-{% for s in students %}
-<tr><td class="code">{{ s.ssid }}</td><td>{{ s.school_name or s.cds_code }}</td>
-<td>{{ s.outcome }}</td><td class="code">{{ s.reason or "" }}</td>
-<td class="code">{{ s.record_file ~ ":" ~ s.record_line if s.record_file else "" }}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-</div>
-</section>
-</main>
-<footer>
-<p>acgr {{ version }} · from the run in {{ lea.run_dir }} · rates rounded half up on exact ratios
-(R6.3) · gaps rounded half away from zero on the exact difference.</p>
-</footer>
-</body>
-</html>
-"""
-
-
 def _version() -> str:
     try:
         return _dist_version("acgr")
@@ -763,8 +516,11 @@ def _num(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+@cache
 def _environment() -> jinja2.Environment:
+    """The templates of ``acgr/tools/report/templates`` (package data), HTML-escaped."""
     env = jinja2.Environment(
+        loader=jinja2.PackageLoader("acgr.tools.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -782,7 +538,7 @@ def _render_html(lea: _Lea) -> str:
         sensitive.setdefault(row["cds_code"], []).append(row)
     return (
         _environment()
-        .from_string(_TEMPLATE)
+        .get_template("report.html.j2")
         .render(
             lea=lea,
             total=lea.total,
