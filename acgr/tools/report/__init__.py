@@ -29,11 +29,8 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _dist_version
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,344 +45,22 @@ from openpyxl.chart.marker import DataPoint  # type: ignore[import-untyped]
 from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
-from acgr.checks.findings import FINDINGS_SCHEMA, sort_findings
-from acgr.checks.impact import IMPACT_COLUMNS, school_impact
-from acgr.checks.summary import by_rule
-from acgr.pipeline import STUDENT_COLUMNS
-from acgr.publish.acgr_file import CATEGORY_ORDER, Measure, measures_for, read_cde_acgr
-from acgr.publish.aggregation import school_counts
+from acgr.checks.impact import IMPACT_COLUMNS
 from acgr.publish.output import write_atomically, write_text
-from acgr.publish.rates import change_tenths, rate_tenths, tenths_text
-from acgr.rules.groups import categories
-from acgr.rules.ruleset import Outcome, RuleSet, load_rules
+from acgr.rules.ruleset import RuleSet, load_rules
+from acgr.tools.report.data import (
+    CATEGORY_LABELS,
+    OUTCOME_SENSITIVE_RULES,
+    SMALL_COHORT,
+    Lea,
+    read_run,
+)
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-#: Reporting category -> name, as CDE's DataQuest files name them (docs/formats.md, R5.7).
-CATEGORY_LABELS: dict[str, str] = {
-    "TA": "All students",
-    "RB": "African American",
-    "RI": "American Indian or Alaska Native",
-    "RA": "Asian",
-    "RF": "Filipino",
-    "RH": "Hispanic or Latino",
-    "RD": "Not Reported",
-    "RP": "Pacific Islander",
-    "RT": "Two or More Races",
-    "RW": "White",
-    "GM": "Male",
-    "GF": "Female",
-    "GX": "Non-Binary Gender",
-    "GZ": "Missing Gender",
-    "SE": "English Learners",
-    "SD": "Students with Disabilities",
-    "SS": "Socioeconomically Disadvantaged",
-    "SM": "Migrant",
-    "SF": "Foster",
-    "SH": "Homeless",
-}
-
-#: Groups whose cohort is at most this many students are marked (CDE suppresses them).
-SMALL_COHORT = 10
-
-#: Findings shown one by one per school, with the impact table (acgr.checks.impact).
-OUTCOME_SENSITIVE_RULES: tuple[str, ...] = ("ACGR0101", "ACGR0102", "ACGR0103")
-
 #: Sheets of each workbook, in order.
 SHEETS: tuple[str, ...] = ("About", "Schools", "Groups", "Findings", "Impact", "Students")
-
-_SHORT_LABELS = {"graduates": "Graduates"}
-_COLOURS = {
-    "graduates": "#1b7837",
-    "chspe": "#5aae61",
-    "adult_ed": "#7fbfbf",
-    "sped": "#a6dba0",
-    "ged": "#c2a5cf",
-    "other_transfer": "#9e9e9e",
-    "dropout": "#d73027",
-    "still_enrolled": "#f4a582",
-}
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """One outcome column of the school table: count column, label, chart colour."""
-
-    key: str
-    label: str
-    colour: str
-
-
-@dataclass(frozen=True)
-class _Lea:
-    """Everything one LEA's page and workbook show (confidential)."""
-
-    cds7: str
-    county_name: str
-    district_name: str
-    class_of: int
-    academic_year: str
-    rules_name: str
-    run_dir: str
-    outcomes: tuple[_Outcome, ...]
-    #: One row per school: codes, name, counts, ``*_tenths`` and ``*_rate`` columns.
-    schools: pl.DataFrame
-    #: The LEA total, same columns as ``schools``.
-    total: dict[str, Any]
-    #: Per reporting category (TA excluded): cohort, graduates, rate, gap.
-    groups: pl.DataFrame
-    fatal: pl.DataFrame
-    sensitive: pl.DataFrame
-    impact: pl.DataFrame
-    other_warnings: pl.DataFrame
-    students: pl.DataFrame
-
-    @property
-    def name(self) -> str:
-        return self.district_name or f"LEA {self.cds7}"
-
-
-# ---------------------------------------------------------------------------------
-# Data
-# ---------------------------------------------------------------------------------
-def _outcomes(class_of: int, rules: RuleSet) -> tuple[_Outcome, ...]:
-    cohort_measures: list[Measure] = [
-        m for m in measures_for(class_of, rules) if m.denominator == "cohort"
-    ]
-    return tuple(
-        _Outcome(m.count, _SHORT_LABELS.get(m.count, m.label), _COLOURS[m.count])
-        for m in cohort_measures
-    )
-
-
-def _read_students(path: Path) -> pl.DataFrame:
-    students = pl.read_parquet(path)
-    missing = [c for c in STUDENT_COLUMNS if c not in students.columns]
-    if missing:
-        raise ValueError(f"{path}: not a students.parquet of acgr (missing {', '.join(missing)})")
-    return students.with_columns(
-        pl.concat_str("county_code", "district_code").alias("cds7")
-    ).filter(pl.col("cds7").is_not_null())
-
-
-def _with_rates(df: pl.DataFrame, outcomes: Sequence[_Outcome]) -> pl.DataFrame:
-    """Add ``<count>_tenths`` (Int64) and ``<count>_rate`` (text) over the cohort (R6.3)."""
-    exprs: list[pl.Expr] = []
-    for o in outcomes:
-        tenths = rate_tenths(pl.col(o.key), pl.col("cohort")).fill_null(0)
-        exprs += [tenths.alias(f"{o.key}_tenths"), tenths_text(tenths).alias(f"{o.key}_rate")]
-    return df.with_columns(exprs)
-
-
-def _public_rows(acgr: pl.DataFrame) -> pl.DataFrame:
-    """School (S) and LEA (D) rows of all students from ``acgr.txt``: names and public values."""
-    rate = "Regular HS Diploma Graduates (Rate)"
-    grads = "Regular HS Diploma Graduates (Count)"
-    return (
-        acgr.filter(
-            pl.col("AggregateLevel").is_in(["D", "S"])
-            & (pl.col("ReportingCategory") == "TA")
-            & ((pl.col("AggregateLevel") == "S") | (pl.col("CharterSchool") == "All"))
-            & ((pl.col("AggregateLevel") == "S") | (pl.col("DASS") == "All"))
-        )
-        .group_by("AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode")
-        .agg(
-            pl.col("CountyName").first(),
-            pl.col("DistrictName").first(),
-            pl.col("SchoolName").first(),
-            pl.col("suppressed").any(),
-            pl.col("CohortStudents").sum(),
-            pl.col(grads).sum().alias("public_graduates"),
-            pl.col(rate).first().cast(pl.String).alias("public_rate"),
-            pl.len().alias("_rows"),
-        )
-        .with_columns(
-            pl.when(pl.col("suppressed"))
-            .then(pl.lit("*"))
-            .when(pl.col("_rows") > 1)
-            .then(pl.lit("(split)"))
-            .otherwise(pl.col("public_rate"))
-            .alias("public_rate")
-        )
-    )
-
-
-def _check_public(schools: pl.DataFrame, total: dict[str, Any], cds7: str) -> None:
-    """Counts published in acgr.txt must equal the recomputed ones (same run)."""
-    bad = schools.filter(
-        ~pl.col("suppressed").fill_null(True)
-        & (
-            (pl.col("CohortStudents") != pl.col("cohort"))
-            | (pl.col("public_graduates") != pl.col("graduates"))
-        )
-    )
-    if bad.height:
-        raise ValueError(
-            "acgr.txt and students.parquet disagree (not from the same run?) for school "
-            + ", ".join(bad["cds_code"].to_list())
-        )
-    if total.get("suppressed") is False and (
-        total["CohortStudents"],
-        total["public_graduates"],
-    ) != (total["cohort"], total["graduates"]):
-        raise ValueError(
-            f"acgr.txt and students.parquet disagree (not from the same run?) for LEA {cds7}"
-        )
-
-
-def _lea_data(
-    cds7: str,
-    students: pl.DataFrame,
-    findings: pl.DataFrame,
-    public: pl.DataFrame,
-    *,
-    academic_year: str,
-    rules: RuleSet,
-    run_dir: Path,
-) -> _Lea:
-    class_of = int(students.select(pl.col("class_of").max()).item() or 0)
-    outcomes = _outcomes(class_of, rules)
-    keys = [o.key for o in outcomes]
-    counted = (
-        school_counts(students.lazy().with_columns(categories=categories()))
-        .group_by("county_code", "district_code", "school_code", "category")
-        .agg(pl.col("cohort", *keys).sum())
-        .collect()
-        .with_columns(
-            pl.concat_str("county_code", "district_code", "school_code").alias("cds_code")
-        )
-    )
-    removed = students.group_by("cds_code").agg(
-        (pl.col("outcome") == str(Outcome.REMOVED)).sum().cast(pl.Int64).alias("removed")
-    )
-    school_public = public.filter(pl.col("AggregateLevel") == "S").select(
-        pl.concat_str("CountyCode", "DistrictCode", "SchoolCode").alias("cds_code"),
-        "SchoolName",
-        "suppressed",
-        "CohortStudents",
-        "public_graduates",
-        "public_rate",
-    )
-    schools = (
-        counted.filter(pl.col("category") == "TA")
-        .select("cds_code", "cohort", *keys)
-        .join(removed, on="cds_code", how="full", coalesce=True)
-        .with_columns(pl.col("cohort", *keys, "removed").fill_null(0))
-        .join(school_public, on="cds_code", how="left")
-        .with_columns(
-            pl.col("cds_code").str.slice(7, 7).alias("school_code"),
-            pl.when(pl.col("SchoolName").fill_null("") != "")
-            .then(pl.col("SchoolName"))
-            .otherwise(pl.concat_str(pl.lit("School "), pl.col("cds_code").str.slice(7, 7)))
-            .alias("school_name"),
-            pl.col("public_rate").fill_null("(none)"),
-        )
-        .sort("cds_code")
-    )
-    schools = _with_rates(schools, outcomes)
-
-    lea_public = public.filter(pl.col("AggregateLevel") == "D")
-    total_counts = schools.select(pl.col("cohort", *keys, "removed").sum())
-    total_row = _with_rates(total_counts, outcomes).row(0, named=True)
-    if lea_public.height:
-        pub = lea_public.row(0, named=True)
-        total_row.update(
-            suppressed=pub["suppressed"],
-            CohortStudents=pub["CohortStudents"],
-            public_graduates=pub["public_graduates"],
-            public_rate=pub["public_rate"],
-        )
-        county_name = str(pub["CountyName"] or "")
-        district_name = str(pub["DistrictName"] or "")
-    else:
-        total_row.update(suppressed=None, public_rate="(none)")
-        county_name = district_name = ""
-    total_row.update(cds_code=f"{cds7}0000000", school_code="", school_name="LEA total")
-    _check_public(schools, total_row, cds7)
-
-    lea_g, lea_c = int(total_row["graduates"]), int(total_row["cohort"])
-    cat_rank = {c: i for i, c in enumerate(CATEGORY_ORDER)}
-    groups = (
-        counted.filter(pl.col("category") != "TA")
-        .group_by("category")
-        .agg(pl.col("cohort", "graduates").sum())
-        .filter(pl.col("cohort") >= 1)
-        .with_columns(
-            pl.col("category").replace_strict(CATEGORY_LABELS, default=None).alias("label"),
-            rate_tenths(pl.col("graduates"), pl.col("cohort")).alias("rate_tenths"),
-            change_tenths(pl.col("graduates"), pl.col("cohort"), pl.lit(lea_g), pl.lit(lea_c))
-            .fill_null(0)
-            .alias("gap_tenths"),
-            (pl.col("cohort") <= SMALL_COHORT).alias("small"),
-            pl.col("category")
-            .replace_strict(cat_rank, default=len(cat_rank), return_dtype=pl.Int16)
-            .alias("_rank"),
-        )
-        .with_columns(
-            pl.col("label").fill_null(pl.col("category")),
-            tenths_text(pl.col("rate_tenths")).alias("rate"),
-            _signed_text(pl.col("gap_tenths")).alias("gap"),
-        )
-        .sort("_rank")
-        .drop("_rank")
-    )
-
-    names = schools.select("cds_code", "school_name")
-    mine = sort_findings(findings.join(names, on="cds_code", how="left"))
-    fatal = mine.filter(pl.col("severity") == "fatal")
-    sensitive = mine.filter(
-        (pl.col("severity") != "fatal") & pl.col("rule").is_in(OUTCOME_SENSITIVE_RULES)
-    ).sort("cds_code", "rule", "file", "line")
-    others = mine.filter(
-        (pl.col("severity") != "fatal") & ~pl.col("rule").is_in(OUTCOME_SENSITIVE_RULES)
-    )
-    impact = school_impact(students, rules).join(names, on="cds_code", how="left")
-
-    outcome_rank = {str(o): i for i, o in enumerate(Outcome)}
-    student_list = (
-        students.join(names, on="cds_code", how="left")
-        .with_columns(
-            pl.col("outcome")
-            .replace_strict(outcome_rank, default=len(outcome_rank), return_dtype=pl.Int16)
-            .alias("_rank")
-        )
-        .sort("cds_code", "_rank", "ssid")
-        .select(
-            "ssid", "cds_code", "school_name", "outcome", "reason", "record_file", "record_line"
-        )
-    )
-    return _Lea(
-        cds7=cds7,
-        county_name=county_name,
-        district_name=district_name,
-        class_of=class_of,
-        academic_year=academic_year,
-        rules_name=rules.name,
-        run_dir=str(run_dir),
-        outcomes=outcomes,
-        schools=schools,
-        total=total_row,
-        groups=groups,
-        fatal=fatal,
-        sensitive=sensitive,
-        impact=impact,
-        other_warnings=by_rule(others),
-        students=student_list,
-    )
-
-
-def _signed_text(tenths: pl.Expr) -> pl.Expr:
-    """``+4.3``, ``-2.0``, ``0.0`` from a signed number of tenths."""
-    sign = (
-        pl.when(tenths > 0)
-        .then(pl.lit("+"))
-        .when(tenths < 0)
-        .then(pl.lit("−"))
-        .otherwise(pl.lit(""))
-    )
-    return pl.concat_str(sign, tenths_text(tenths.abs()))
-
 
 # ---------------------------------------------------------------------------------
 # Charts (matplotlib to inline SVG)
@@ -412,7 +87,7 @@ def _svg(fig: Figure, chart_id: str) -> str:
     return re.sub(r"<svg ", f'<svg role="img" aria-labelledby="{chart_id}-caption" ', text, count=1)
 
 
-def _outcomes_chart(lea: _Lea) -> str:
+def _outcomes_chart(lea: Lea) -> str:
     """Each school's cohort split by outcome (100% stacked bars), the LEA total last."""
     cols = ["cds_code", "school_name", "cohort"]
     cols += [c for o in lea.outcomes for c in (o.key, f"{o.key}_rate")]
@@ -462,7 +137,7 @@ def _outcomes_chart(lea: _Lea) -> str:
     return _svg(fig, "chart-outcomes")
 
 
-def _gaps_chart(lea: _Lea) -> str:
+def _gaps_chart(lea: Lea) -> str:
     rows = lea.groups.reverse()  # first category on top
     fig = Figure(figsize=(9.5, 1.3 + 0.34 * max(rows.height, 1)))
     with mpl.rc_context(_SVG_RC):
@@ -505,13 +180,6 @@ def _gaps_chart(lea: _Lea) -> str:
 # ---------------------------------------------------------------------------------
 # HTML
 # ---------------------------------------------------------------------------------
-def _version() -> str:
-    try:
-        return _dist_version("acgr")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "(source tree)"
-
-
 def _num(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
@@ -531,7 +199,7 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _render_html(lea: _Lea) -> str:
+def _render_html(lea: Lea) -> str:
     """The self-contained HTML page of one LEA."""
     sensitive: dict[str, list[dict[str, Any]]] = {}
     for row in lea.sensitive.iter_rows(named=True):
@@ -553,7 +221,7 @@ def _render_html(lea: _Lea) -> str:
             outcomes_svg=Markup(_outcomes_chart(lea)),
             gaps_svg=Markup(_gaps_chart(lea)),
             small=SMALL_COHORT,
-            version=_version(),
+            version=lea.acgr_version,
         )
     )
 
@@ -610,7 +278,7 @@ def _bar_chart(title: str, x_title: str, height_rows: int) -> Any:
     return chart
 
 
-def _write_workbook(lea: _Lea, path: Path) -> None:
+def _write_workbook(lea: Lea, path: Path) -> None:
     """The workbook of one LEA (sheets :data:`SHEETS`)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -626,7 +294,7 @@ def _write_workbook(lea: _Lea, path: Path) -> None:
         ("Run", lea.run_dir),
         ("Rates", "count / cohort x 100, rounded half up on the exact ratio (R6.3)"),
         ("Gaps", "group rate minus LEA rate, exact, rounded half away from zero"),
-        ("acgr", _version()),
+        ("acgr", lea.acgr_version),
     ):
         about.append(list(row))
     about["A1"].font = Font(bold=True, color="9C2A00")
@@ -809,58 +477,24 @@ def write_reports(
     run = Path(run_dir)
     target = Path(out_dir) if out_dir is not None else run / "report"
     ruleset = load_rules(rules)
-    students = _read_students(run / "students.parquet")
-    findings = pl.read_csv(run / "findings.csv", schema=FINDINGS_SCHEMA)
-    acgr = read_cde_acgr(run / "acgr.txt")
-    year = acgr["AcademicYear"].drop_nulls().first() if "AcademicYear" in acgr.columns else None
-    public = _public_rows(acgr).with_columns(
-        pl.concat_str("CountyCode", "DistrictCode").alias("cds7")
-    )
-
-    # A finding belongs to the LEA of its school, or else to the LEA of its student.
-    findings = findings.join(
-        students.select("ssid", pl.col("cds7").alias("_student_lea")), on="ssid", how="left"
-    ).with_columns(
-        pl.coalesce(pl.col("cds_code").str.slice(0, 7), pl.col("_student_lea")).alias("cds7")
-    )
-    by_lea = {
-        "students": students.partition_by("cds7", as_dict=True),
-        "findings": findings.drop("_student_lea").partition_by("cds7", as_dict=True),
-        "public": public.partition_by("cds7", as_dict=True),
-    }
-
-    def part(kind: str, cds7: str, like: pl.DataFrame) -> pl.DataFrame:
-        return by_lea[kind].get((cds7,), like.clear()).drop("cds7")
-
+    outputs = read_run(run)
     writers: dict[str, Callable[[Path], None]] = {}
-    for cds7 in sorted(students["cds7"].unique().to_list()):
-
-        def build(cds7: str = cds7) -> _Lea:
-            return _lea_data(
-                cds7,
-                part("students", cds7, students),
-                part("findings", cds7, findings.drop("_student_lea")),
-                part("public", cds7, public),
-                academic_year=str(year or ""),
-                rules=ruleset,
-                run_dir=run,
-            )
-
-        html, xlsx = _lea_writers(build)
+    for cds7 in outputs.leas:
+        html, xlsx = _lea_writers(partial(outputs.lea, cds7, ruleset))
         writers[f"report_{cds7}.html"] = html
         writers[f"report_{cds7}.xlsx"] = xlsx
     return write_atomically(target, writers)
 
 
 def _lea_writers(
-    build: Callable[[], _Lea],
+    build: Callable[[], Lea],
 ) -> tuple[Callable[[Path], None], Callable[[Path], None]]:
     """Writers of one LEA's page and workbook that build its data once, when first needed.
 
     :func:`acgr.publish.output.write_atomically` calls them in order, page then workbook,
     so only one LEA's data is held at a time.
     """
-    held: list[_Lea] = []
+    held: list[Lea] = []
 
     def html(path: Path) -> None:
         held.append(build())
