@@ -14,8 +14,10 @@ import re
 import shutil
 import stat
 import subprocess
+import tomllib
 from collections.abc import Iterator
 from decimal import Decimal
+from fnmatch import fnmatch
 from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
@@ -157,6 +159,21 @@ def test_cli_report_prints_counts_never_a_student(
     assert "2 LEA reports" in res.output
     for ssid in students["ssid"].to_list():
         assert ssid not in res.output
+
+
+def test_page_templates_are_package_data() -> None:
+    # Arrange: the globs an installed (non-editable) package takes its data files from
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["acgr"]
+    templates = ROOT / "acgr" / "tools" / "report" / "templates"
+
+    # Act
+    files = [p.relative_to(ROOT / "acgr").as_posix() for p in templates.iterdir()]
+
+    # Assert
+    assert sorted(Path(f).name for f in files) == ["report.css", "report.html.j2"]
+    for f in files:
+        assert any(fnmatch(f, g) for g in globs), f"{f} is not in package-data"
 
 
 def test_outputs_of_different_runs_are_refused(run_dir: Path, tmp_path: Path) -> None:
