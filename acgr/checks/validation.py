@@ -30,7 +30,7 @@ from acgr.checks.findings import (
 )
 from acgr.rules.cohort import academic_year_end, year_of_last
 from acgr.rules.overlaps import overlapping_records
-from acgr.rules.qualifying import rule_checks
+from acgr.rules.qualifying import has_counting_status, is_high_school, rule_checks
 from acgr.rules.ruleset import RuleSet
 
 
@@ -120,12 +120,7 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "GERR0002",
             "fatal",
-            code.is_not_null()
-            & ~code.is_in(known_exits)
-            & ~(
-                pl.col("grade").is_in(rules.grade_levels)
-                & status.is_in([*rules.primary_statuses, *rules.short_term_statuses])
-            ),
+            code.is_not_null() & ~code.is_in(known_exits) & ~is_high_school(rules),
             fmt("exit code '{}' is not a CALPADS exit category", code),
         ),
         Check(
@@ -264,19 +259,17 @@ def concurrent_enrollments(
     """Primary enrollments of one student that overlap (SENR0027/SENR0028).
 
     A primary enrollment is status 10, or short-term (30) lasting more than
-    ``short_term_min_days`` (R1.2), and never an N470 no-show. SENR0027 (fatal)
+    ``short_term_min_days`` (R1.2; :func:`acgr.rules.qualifying.has_counting_status`),
+    and never an N470 no-show. SENR0027 (fatal)
     when the record overlaps an earlier one of the same LEA; SENR0028 (warning,
     a concurrent-enrollment anomaly) when it overlaps one of another LEA. The
     earlier record is the one with the latest end so far, not only the
     previous one, so any overlap is caught; each record is reported once.
     """
     open_end = dt.date(9999, 12, 31)
-    end = pl.col("exit_date").fill_null(extraction_date or open_end)
-    long_short_term = pl.col("status").is_in(rules.short_term_statuses) & (
-        (end - pl.col("start")).dt.total_days() > rules.short_term_min_days
-    )
+    # R1.2's length, measured to X, or without one (no class) to the far date.
     primary = records.filter(
-        (pl.col("status").is_in(rules.primary_statuses) | long_short_term)
+        has_counting_status(rules, extraction_date or open_end)
         & (pl.col("exit_code").fill_null("") != rules.calpads.no_show_exit)
     ).with_columns(pl.col("exit_date").fill_null(open_end).alias("_end"))
     same_lea = pl.col("reporting_lea") == pl.col("_prev_lea")
