@@ -29,7 +29,7 @@ from acgr.checks.findings import (
     fmt,
 )
 from acgr.rules.cohort import academic_year_end, year_of_last
-from acgr.rules.overlaps import overlapping_records
+from acgr.rules.overlaps import overlapping_records, prev_column
 from acgr.rules.qualifying import has_counting_status, is_high_school, rule_checks
 from acgr.rules.ruleset import RuleSet
 
@@ -272,13 +272,11 @@ def concurrent_enrollments(
         has_counting_status(rules, extraction_date or open_end)
         & (pl.col("exit_code").fill_null("") != rules.calpads.no_show_exit)
     ).with_columns(pl.col("exit_date").fill_null(open_end).alias("_end"))
-    same_lea = pl.col("reporting_lea") == pl.col("_prev_lea")
+    same_lea = pl.col("reporting_lea") == pl.col(prev_column("reporting_lea"))
     # One findings pass over the sorted records: two filtered branches would
     # each sort all primary enrollments again.
     return findings_where(
-        overlapping_records(primary, end="_end", carry="reporting_lea").rename(
-            {"_prev_reporting_lea": "_prev_lea"}
-        ),
+        overlapping_records(primary, end="_end", carry="reporting_lea"),
         pl.lit(True),
         rule=pl.when(same_lea).then(pl.lit("SENR0027")).otherwise(pl.lit("SENR0028")),
         severity=pl.when(same_lea).then(pl.lit("fatal")).otherwise(pl.lit("warning")),

@@ -28,7 +28,7 @@ import polars as pl
 
 from acgr.checks.findings import concat_findings, findings_where, fmt
 from acgr.rules.cohort import CohortPeriods
-from acgr.rules.overlaps import overlapping_records
+from acgr.rules.overlaps import PREV_END, overlapping_records
 from acgr.rules.picking import (
     date_key,
     first_by,
@@ -344,7 +344,7 @@ def outcome_findings(flagged: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFr
             ),
             findings_where(
                 overlaps,
-                pl.col("start") < pl.col("_prev_end"),
+                pl.col("start") < pl.col(PREV_END),
                 rule="R3.3",
                 severity="warning",
                 message="concurrent enrollment: this qualifying record starts before an earlier "
