@@ -22,6 +22,7 @@ import polars as pl
 from acgr.checks.findings import fmt
 from acgr.checks.verdict import as_date, class_year
 from acgr.pipeline import STAGED_COLUMNS, AcgrResult, compute
+from acgr.read.cds import cds_code
 from acgr.read.extracts import TABLES, Extracts, read_inputs
 from acgr.rules.cohort import CohortPeriods, initial_records
 from acgr.rules.qualifying import (
@@ -125,7 +126,7 @@ def _run_and_timeline(
     timeline = records.select(
         pl.col("source_file").cast(pl.String).alias("file"),
         pl.col("source_line").alias("line"),
-        pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("lea_school"),
+        cds_code(pl.col("reporting_lea"), pl.col("school_code")).alias("lea_school"),
         "start",
         "status",
         "grade",
