@@ -534,7 +534,8 @@ def compute(
     Raises:
         TypeError: ``class_of`` or ``extraction_date`` of the wrong type.
         ValueError: an impossible request (a date that is not one).
-        acgr.read.extracts.ExtractError: an input cannot be read at all.
+        acgr.read.extracts.ExtractError: an input cannot be read at all
+            (:class:`acgr.errors.SchoolsFileError` for the schools file).
         acgr.checks.verdict.RefusedError: the inputs cannot support an answer (see README,
             "When acgr refuses to answer"); only when ``judged``.
     """
