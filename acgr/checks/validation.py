@@ -28,6 +28,7 @@ from acgr.checks.findings import (
     findings_where,
     fmt,
 )
+from acgr.read.extracts import Engine
 from acgr.rules.cohort import academic_year_end, year_of_last
 from acgr.rules.overlaps import overlapping_records, prev_column
 from acgr.rules.qualifying import has_counting_status, is_high_school, rule_checks
@@ -55,13 +56,14 @@ def _graduations(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     )
 
 
-def duplicate_records(records: pl.LazyFrame) -> pl.LazyFrame:
+def duplicate_records(records: pl.LazyFrame, *, engine: Engine = "auto") -> pl.LazyFrame:
     """Records repeating an earlier record's SSID, school and start date (ACGR0001).
 
     "Earlier" is file order; the first record of each key is not returned. The
     key is first grouped as a 64-bit hash, far cheaper than three text columns
-    on millions of rows; the few candidate keys are collected (eager), and only
-    when there are some are the records read again to check them on the real key.
+    on millions of rows; the few candidate keys are collected (eager, on
+    ``engine``), and only when there are some are the records read again to
+    check them on the real key.
     """
     dup_key = ["ssid", "school_code", "start"]
     position = pl.col("source_file").to_physical().cast(pl.UInt64) * (1 << 40) + pl.col(
@@ -74,7 +76,7 @@ def duplicate_records(records: pl.LazyFrame) -> pl.LazyFrame:
         .agg(pl.len().alias("_n"))
         .filter(pl.col("_n") > 1)
         .select("_key")
-        .collect()
+        .collect(engine=engine)
     )
     if candidates.height == 0:
         return records.clear()
@@ -254,7 +256,11 @@ def graduation_checks(rules: RuleSet) -> list[Check]:
 
 
 def concurrent_enrollments(
-    records: pl.LazyFrame, rules: RuleSet, extraction_date: dt.date | None
+    records: pl.LazyFrame,
+    rules: RuleSet,
+    extraction_date: dt.date | None,
+    *,
+    engine: Engine = "auto",
 ) -> pl.LazyFrame:
     """Primary enrollments of one student that overlap (SENR0027/SENR0028).
 
@@ -265,6 +271,8 @@ def concurrent_enrollments(
     a concurrent-enrollment anomaly) when it overlaps one of another LEA. The
     earlier record is the one with the latest end so far, not only the
     previous one, so any overlap is caught; each record is reported once.
+    The overlaps are found eagerly, on ``engine``
+    (:func:`acgr.rules.overlaps.overlapping_records`).
     """
     open_end = dt.date(9999, 12, 31)
     # R1.2's length, measured to X, or without one (no class) to the far date.
@@ -276,7 +284,7 @@ def concurrent_enrollments(
     # One findings pass over the sorted records: two filtered branches would
     # each sort all primary enrollments again.
     return findings_where(
-        overlapping_records(primary, end="_end", carry="reporting_lea"),
+        overlapping_records(primary, end="_end", carry="reporting_lea", engine=engine),
         pl.lit(True),
         rule=pl.when(same_lea).then(pl.lit("SENR0027")).otherwise(pl.lit("SENR0028")),
         severity=pl.when(same_lea).then(pl.lit("fatal")).otherwise(pl.lit("warning")),
@@ -291,14 +299,16 @@ def concurrent_enrollments(
     )
 
 
-def students_without_demographics(ssids: pl.DataFrame, sinf: pl.LazyFrame) -> pl.DataFrame:
+def students_without_demographics(
+    ssids: pl.DataFrame, sinf: pl.LazyFrame, *, engine: Engine = "auto"
+) -> pl.DataFrame:
     """The SSIDs among ``ssids`` (distinct, from SENR) that no SINF record has.
 
     Empty when no SINF record was supplied at all: then every student would be
     flagged for a file the user simply did not pass. A missing SSID is
     GERR0001's, not this.
     """
-    sinf_ids = sinf.select("ssid").unique().collect()
+    sinf_ids = sinf.select("ssid").unique().collect(engine=engine)
     if sinf_ids.height == 0:
         return ssids.clear()
     return ssids.drop_nulls("ssid").join(sinf_ids, on="ssid", how="anti")
@@ -337,6 +347,7 @@ def validation_parts(
     extraction_date: dt.date | None,
     sinf: pl.LazyFrame | None = None,
     ssids: pl.DataFrame | None = None,
+    engine: Engine = "auto",
 ) -> list[pl.LazyFrame]:
     """Every record-level finding of SENR engine records, as queries, one per pass.
 
@@ -344,8 +355,8 @@ def validation_parts(
     where one union would run them side by side. Small intermediate results
     (graduation dates, candidate duplicate keys, overlapping records, students
     without SINF) are collected here, so a pass that has nothing to report does
-    not read the records again. ``ssids``: the distinct SSIDs of ``records``,
-    when the caller has them already.
+    not read the records again, on ``engine``. ``ssids``: the distinct SSIDs
+    of ``records``, when the caller has them already.
     """
     # One pass over the records for every record-level check, the rule checks
     # of R1/R3.4.1 included (see acgr.rules.qualifying.rule_checks).
@@ -353,7 +364,7 @@ def validation_parts(
     # record alone; two read the student's graduation (graduates' records only);
     # duplicates need a grouping of their own.
     checks = [*rule_checks(rules), *record_checks(rules, extraction_date)]
-    graduations = _graduations(records, rules).collect()
+    graduations = _graduations(records, rules).collect(engine=engine)
     # Every graduation check needs a record that starts on or after, or exits
     # after, the student's first graduation, so never one that does neither
     # for the earliest graduation of all: those skip the join (about half of
@@ -369,7 +380,7 @@ def validation_parts(
         findings_from_checks(records, checks),
         findings_from_checks(graduates, graduation_checks(rules)),
         findings_where(
-            duplicate_records(records),
+            duplicate_records(records, engine=engine),
             pl.lit(True),
             rule="ACGR0001",
             severity="warning",
@@ -377,11 +388,12 @@ def validation_parts(
             "record (CALPADS keeps one; the engine uses both)",
         ),
     ]
-    parts.append(concurrent_enrollments(records, rules, extraction_date))
+    parts.append(concurrent_enrollments(records, rules, extraction_date, engine=engine))
     if sinf is not None:
         if ssids is None:
-            ssids = records.select(pl.col("ssid").unique()).collect()
-        parts.append(missing_demographics(records, students_without_demographics(ssids, sinf)))
+            ssids = records.select(pl.col("ssid").unique()).collect(engine=engine)
+        without = students_without_demographics(ssids, sinf, engine=engine)
+        parts.append(missing_demographics(records, without))
     return parts
 
 

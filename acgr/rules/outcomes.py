@@ -27,6 +27,7 @@ import datetime as dt
 import polars as pl
 
 from acgr.checks.findings import concat_findings, findings_where, fmt
+from acgr.read.extracts import Engine
 from acgr.rules.cohort import CohortPeriods
 from acgr.rules.overlaps import PREV_END, overlapping_records
 from acgr.rules.picking import (
@@ -114,7 +115,7 @@ def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) 
     )
 
 
-def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
+def student_picks(flagged: pl.LazyFrame, *, engine: Engine = "auto") -> pl.LazyFrame:
     """One row per student with the records each rule looks at (structs).
 
     ``graduation`` R3.1 (latest exit), ``completion`` R3.2 (latest exit, then the
@@ -129,9 +130,9 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     Eager inside: per student only the row of each pick is found (``min_by``
     of a packed key, which Polars streams), then the few fields are gathered
     from the records in memory; gathering whole records for six picks was most
-    of the cost.
+    of the cost. The collects run on ``engine``.
     """
-    records = flagged.collect()
+    records = flagged.collect(engine=engine)
     start_desc = date_key("start", descending=True)
     exit_desc = date_key("exit_date", descending=True)
     wanted = {
@@ -150,7 +151,7 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     ranked = (
         with_tie_rank(records.with_row_index(PICK_ROW), TIE_BREAK)
         .with_columns(order_key(*wanted["final"]).alias("_final_key"))
-        .collect()
+        .collect(engine=engine)
         .lazy()
     )
     rows = ranked.group_by("ssid").agg(
@@ -174,7 +175,7 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     picked = (
         rows.join(ties, on="ssid", how="left")
         .with_columns(pl.col("final_ties").fill_null(0).cast(pl.UInt32))
-        .collect()
+        .collect(engine=engine)
     )
     structs = []
     for name, fields in PICK_FIELDS.items():
@@ -316,11 +317,15 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
     )
 
 
-def outcome_findings(flagged: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFrame:
+def outcome_findings(
+    flagged: pl.LazyFrame, students: pl.LazyFrame, *, engine: Engine = "auto"
+) -> pl.LazyFrame:
     """Warnings about cohort students' records (R3.3): final-record ties, overlaps.
 
     ``flagged`` are the qualifying records of cohort students (after
     :func:`record_flags`); ``students`` the output of :func:`decide_outcomes`.
+    The overlaps are found eagerly, on ``engine``
+    (:func:`acgr.rules.overlaps.overlapping_records`).
     """
     ties = students.filter(pl.col("final_ties") > 1).select(
         "ssid",
@@ -328,7 +333,7 @@ def outcome_findings(flagged: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFr
         pl.col("final").struct.field("source_line").alias("source_line"),
         pl.col("final_ties"),
     )
-    overlaps = overlapping_records(flagged, end="_exit_eff")
+    overlaps = overlapping_records(flagged, end="_exit_eff", engine=engine)
     return concat_findings(
         [
             findings_where(

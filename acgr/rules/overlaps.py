@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from acgr.read.extracts import Engine
+
 #: Days since 1970-01-01 shifted to be positive for any date from year -900.
 _DAY_OFFSET = 1 << 20
 #: Bits of a shifted day in a packed key (days up to year 10,500).
@@ -200,7 +202,7 @@ def _overlaps_by_columns(indexed: pl.LazyFrame, end: str) -> pl.LazyFrame:
 
 
 def overlapping_records(
-    records: pl.LazyFrame, *, end: str, carry: str | None = None
+    records: pl.LazyFrame, *, end: str, carry: str | None = None, engine: Engine = "auto"
 ) -> pl.LazyFrame:
     """The records that start before the latest end among the student's earlier records.
 
@@ -217,18 +219,20 @@ def overlapping_records(
     collects the sort-key parts of every record (about 40 bytes each), which
     are sorted in memory as one packed integer when they fit one; one more pass
     fetches the few overlapping records and the records holding their latest
-    ends, and none when nothing overlaps.
+    ends, and none when nothing overlaps. Both run on ``engine``.
     """
     indexed = records.with_row_index("_rec")
-    parts = indexed.select(_key_parts(end)).collect()
+    parts = indexed.select(_key_parts(end)).collect(engine=engine)
     packed = _packed_overlaps(parts)
-    found = (_overlaps_by_columns(indexed, end) if packed is None else packed).collect()
+    found = (_overlaps_by_columns(indexed, end) if packed is None else packed).collect(
+        engine=engine
+    )
     prev = [] if carry is None else [pl.col(carry).alias(prev_column(carry))]
     schema = indexed.select(pl.all(), pl.lit(None, pl.Date).alias(PREV_END), *prev)
     if found.height == 0:
         return schema.clear().drop("_rec")
     wanted = pl.concat([found["_rec"], found["_holder"].drop_nulls()]).unique()
-    rows = indexed.filter(pl.col("_rec").is_in(wanted.implode())).collect().lazy()
+    rows = indexed.filter(pl.col("_rec").is_in(wanted.implode())).collect(engine=engine).lazy()
     out = rows.join(found.lazy(), on="_rec", how="inner")
     if carry is not None:
         held = rows.select(pl.col("_rec").alias("_holder"), *prev)

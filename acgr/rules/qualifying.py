@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from acgr.checks.findings import Check, fmt
-from acgr.read.extracts import PADDING
+from acgr.read.extracts import PADDING, Engine
 from acgr.rules.cohort import CohortPeriods, academic_year_end
 from acgr.rules.ruleset import RuleSet
 
@@ -103,14 +103,14 @@ def normalise_senr_codes(senr: pl.LazyFrame) -> pl.LazyFrame:
     return senr.with_columns(_normalised(c) for c in SENR_CODES)
 
 
-def untidy_columns(senr: pl.LazyFrame) -> frozenset[str]:
+def untidy_columns(senr: pl.LazyFrame, *, engine: Engine = "auto") -> frozenset[str]:
     """Text columns the engine reads that SENR as given has untidy (eager).
 
     A column is untidy when one of its values has padding
     (:data:`acgr.read.extracts.PADDING`) or a code :func:`normalise_senr_codes` would
     change. Codes are tested on their distinct values (a few hundred at most),
     the other text (SSIDs) row by row in bounded memory: far cheaper than
-    tidying every record.
+    tidying every record. Each column's test runs on ``engine``.
     """
     schema = senr.select(list(ENGINE_COLUMNS)).collect_schema()
     text = [c for c, dtype in schema.items() if dtype == pl.String]
@@ -126,7 +126,7 @@ def untidy_columns(senr: pl.LazyFrame) -> frozenset[str]:
             .with_columns(pl.col(col).str.strip_chars(PADDING))
             .select(_normalised(col).ne_missing(pl.col("_given")).any())
         )
-        return bool(test.collect().item())
+        return bool(test.collect(engine=engine).item())
 
     return frozenset(c for c in text if changed(c))
 
