@@ -96,15 +96,12 @@ def duplicate_records(records: pl.LazyFrame, *, engine: Engine = "auto") -> pl.L
     )
 
 
-def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check]:
-    """The record-level checks, in id order."""
-    code, comp, status = pl.col("exit_code"), pl.col("completion"), pl.col("status")
-    start, exit_date = pl.col("start"), pl.col("exit_date")
+def _code_checks(rules: RuleSet) -> list[Check]:
+    """GERR0002, GERR0001: codes CALPADS does not know, a missing SSID or school."""
+    code, status, grade = pl.col("exit_code"), pl.col("status"), pl.col("grade")
     cp = rules.calpads
     known_exits = [*rules.known_exit_codes(), *cp.lower_grade_exit_codes]
-    secondary, no_show = cp.secondary_status, cp.no_show_exit
-    e230, diploma = rules.completer_exit_code, _diploma(rules)
-    checks = [
+    return [
         Check(
             "GERR0002",
             "fatal",
@@ -114,11 +111,11 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "GERR0002",
             "fatal",
-            pl.col("grade").is_not_null() & ~pl.col("grade").is_in(cp.grade_codes),
-            fmt("grade level '{}' is not a CALPADS grade code", pl.col("grade")),
+            grade.is_not_null() & ~grade.is_in(cp.grade_codes),
+            fmt("grade level '{}' is not a CALPADS grade code", grade),
         ),
-        # Grade 09-12 records of status 10/30 are R3.4.1's (rejected by the engine);
-        # every other record with an unknown exit code is reported here.
+        # High-school records are R3.4.1's (rejected by the engine); every other
+        # record with an unknown exit code is reported here.
         Check(
             "GERR0002",
             "fatal",
@@ -131,15 +128,30 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             pl.col("ssid").is_null() | pl.col("school_code").is_null(),
             "SSID or School of Attendance is missing",
         ),
+    ]
+
+
+def _exit_date_checks(rules: RuleSet) -> list[Check]:
+    """SENR0018: an exit date before the start (N470: the start date or the day before)."""
+    code, start, exit_date = pl.col("exit_code"), pl.col("start"), pl.col("exit_date")
+    return [
         Check(
             "SENR0018",
             "fatal",
             exit_date.is_not_null()
-            & pl.when(code == no_show)
+            & pl.when(code == rules.calpads.no_show_exit)
             .then((exit_date > start) | (exit_date < start - dt.timedelta(days=1)))
             .otherwise(exit_date < start),
             "exit date is before the start date (N470: must be the start date or the day before)",
         ),
+    ]
+
+
+def _completion_checks(rules: RuleSet) -> list[Check]:
+    """SENR0175, SENR0022: a completion status only with exit code E230."""
+    code, comp = pl.col("exit_code"), pl.col("completion")
+    e230, diploma = rules.completer_exit_code, _diploma(rules)
+    return [
         Check(
             "SENR0175",
             "fatal",
@@ -152,12 +164,28 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             comp.is_not_null() & (comp != diploma) & (code.is_null() | (code != e230)),
             fmt("completion status {} may only be posted with exit code E230", comp),
         ),
+    ]
+
+
+def _secondary_exit_checks(rules: RuleSet) -> list[Check]:
+    """SENR0302: a secondary enrollment (status 20) exits only with E170."""
+    code, cp = pl.col("exit_code"), rules.calpads
+    return [
         Check(
             "SENR0302",
             "fatal",
-            (status == secondary) & code.is_not_null() & ~code.is_in(cp.secondary_exits),
+            (pl.col("status") == cp.secondary_status)
+            & code.is_not_null()
+            & ~code.is_in(cp.secondary_exits),
             fmt("secondary enrollment (status 20) may only exit with E170, found {}", code),
         ),
+    ]
+
+
+def _diploma_indicator_checks(rules: RuleSet) -> list[Check]:
+    """SENR0315, SENR0316: the Golden State Seal and the Seal of Biliteracy need a diploma."""
+    comp, diploma = pl.col("completion"), _diploma(rules)
+    return [
         Check(
             "SENR0315",
             "fatal",
@@ -170,6 +198,13 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             (pl.col("seal") == "Y") & (comp.is_null() | (comp != diploma)),
             "Seal of Biliteracy indicator Y requires completion status 100",
         ),
+    ]
+
+
+def _non_primary_checks(rules: RuleSet) -> list[Check]:
+    """SENR0522, SENR0523: non-ADA (status 50) exits, and E170 only from status 20 or 50."""
+    code, status, cp = pl.col("exit_code"), pl.col("status"), rules.calpads
+    return [
         Check(
             "SENR0522",
             "fatal",
@@ -186,30 +221,56 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             fmt("exit code E170 requires status 20 or 50, found {}", status),
         ),
     ]
-    if extraction_date is not None:
-        # SENR0317 / CERT112: a prior-year enrollment must be exited before the
-        # rule set's deadline after its academic year; one still open then
-        # inflates Still Enrolled.
-        by = cp.prior_year_exit_deadline
-        # The deadline is ``by`` in the end year Y of the start's academic year.
-        # Compared as years, not built as a date per record: an exit is on or
-        # after the deadline when the latest ``by`` before it falls in Y or later.
-        year = academic_year_end(start, rules)
-        deadline_passed = year <= year_of_last(pl.lit(extraction_date), by)
-        checks.append(
-            Check(
-                "SENR0317",
-                "warning",
-                (exit_date.is_null() | (year <= year_of_last(exit_date, by)))
-                & (status != secondary)
-                & deadline_passed,
-                # The day named comes from the rule set, like the test itself.
-                f"prior-year enrollment was not exited before {by.day} "
-                f"{calendar.month_name[by.month]} of the next year "
-                "(exit it with the right code and date)",
-            )
-        )
-    return checks
+
+
+def _prior_year_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check]:
+    """SENR0317 (with an extraction date only): a prior-year enrollment left open.
+
+    SENR0317 / CERT112: a prior-year enrollment must be exited before the rule
+    set's deadline after its academic year; one still open then inflates Still
+    Enrolled.
+    """
+    if extraction_date is None:
+        return []
+    start, exit_date, cp = pl.col("start"), pl.col("exit_date"), rules.calpads
+    by = cp.prior_year_exit_deadline
+    # The deadline is ``by`` in the end year Y of the start's academic year.
+    # Compared as years, not built as a date per record: an exit is on or
+    # after the deadline when the latest ``by`` before it falls in Y or later.
+    year = academic_year_end(start, rules)
+    deadline_passed = year <= year_of_last(pl.lit(extraction_date), by)
+    return [
+        Check(
+            "SENR0317",
+            "warning",
+            (exit_date.is_null() | (year <= year_of_last(exit_date, by)))
+            & (pl.col("status") != cp.secondary_status)
+            & deadline_passed,
+            # The day named comes from the rule set, like the test itself.
+            f"prior-year enrollment was not exited before {by.day} "
+            f"{calendar.month_name[by.month]} of the next year "
+            "(exit it with the right code and date)",
+        ),
+    ]
+
+
+def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check]:
+    """The record-level checks, in id order: one group of related checks after another.
+
+    Codes and identifiers (GERR0002, GERR0001), the exit date (SENR0018),
+    completion statuses (SENR0175, SENR0022), secondary exits (SENR0302), the
+    diploma indicators (SENR0315, SENR0316), non-ADA and E170 exits (SENR0522,
+    SENR0523) and, with an extraction date, prior-year enrollments (SENR0317).
+    """
+    return [
+        *_code_checks(rules),
+        *_exit_date_checks(rules),
+        *_completion_checks(rules),
+        *_secondary_exit_checks(rules),
+        *_diploma_indicator_checks(rules),
+        *_non_primary_checks(rules),
+        *_prior_year_checks(rules, extraction_date),
+    ]
 
 
 def graduation_checks(rules: RuleSet) -> list[Check]:
