@@ -82,15 +82,24 @@ PICK_FIELDS: dict[str, tuple[str, ...]] = {
 TIE_BREAK: list[str] = ["school_code", "cds_code", "source_file", "source_line"]
 
 
+def completion_outcome(completion: pl.Expr, rules: RuleSet) -> pl.Expr:
+    """The outcome an E230 exit with this completion status gives (R3.1, R3.2, R3.4), or null.
+
+    The rule set's ``completion_outcomes``: 100 Graduate, 120 SPED Certificate ...,
+    360 Dropout; a status it does not list gives null.
+    """
+    return completion.replace_strict(
+        {k: str(v) for k, v in rules.completion_outcomes.items()},
+        default=None,
+        return_dtype=pl.String,
+    )
+
+
 def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
     """Per-record facts the outcome rules test (R3.1-R3.5)."""
     comp = (
         pl.when(pl.col("exit_code") == rules.completer_exit_code)
-        .then(
-            pl.col("completion").replace_strict(
-                {k: str(v) for k, v in rules.completion_outcomes.items()}, default=None
-            )
-        )
+        .then(completion_outcome(pl.col("completion"), rules))
         .otherwise(None)
     )
     in_period = pl.col("exit_date").is_between(periods.year1_start, periods.summer_cutoff)
@@ -222,11 +231,7 @@ def _exit_outcome(rules: RuleSet) -> pl.Expr:
     by_code = code.replace_strict(
         {c: r.outcome for c, r in rules.exit_outcomes.items()}, default=None, return_dtype=pl.String
     )
-    by_completion = completion.replace_strict(
-        {k: str(v) for k, v in rules.completion_outcomes.items()},
-        default=None,
-        return_dtype=pl.String,
-    )
+    by_completion = completion_outcome(completion, rules)
     return pl.when(code == rules.completer_exit_code).then(by_completion).otherwise(by_code)
 
 
@@ -253,11 +258,7 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
     grad, comp, final = pl.col("graduation"), pl.col("completion"), pl.col("final")
     final_exit = final.struct.field("exit_date")
     still_at_cutoff = final_exit.is_null() | (final_exit > periods.summer_cutoff)
-    completer_outcome = comp.struct.field("completion").replace_strict(
-        {k: str(v) for k, v in rules.completion_outcomes.items()},
-        default=None,
-        return_dtype=pl.String,
-    )
+    completer_outcome = completion_outcome(comp.struct.field("completion"), rules)
     exit_outcome = _exit_outcome(rules)
     reenrolled = pl.col("latest").struct.field("start") > final_exit
     late = pl.col("late_completion").is_not_null()
@@ -364,6 +365,7 @@ __all__ = [
     "PICK_ROW",
     "RECORD_FIELDS",
     "TIE_BREAK",
+    "completion_outcome",
     "decide_outcomes",
     "outcome_findings",
     "record_flags",
