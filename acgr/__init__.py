@@ -14,6 +14,7 @@ Typical use::
 """
 
 from acgr.checks.verdict import RefusedError, Verdict
+from acgr.errors import SchoolsFileError
 from acgr.pipeline import AcgrResult, compute
 from acgr.publish.acgr_file import read_cde_acgr
 from acgr.read.extracts import ExtractError, Extracts, read_inputs
@@ -31,6 +32,7 @@ __all__ = [
     "RefusedError",
     "RuleSet",
     "RulesError",
+    "SchoolsFileError",
     "Verdict",
     "__version__",
     "compute",

@@ -292,7 +292,7 @@ def _senr_records(
     with phase("records"):
         if "senr" in extracts.padded:
             given = extracts.as_given("senr")
-            untidy = untidy_columns(given)
+            untidy = untidy_columns(given, engine=engine)
             if not untidy:
                 return enrollment_records(given, extraction_date, codes_normalised=True)
             senr = tidy_senr(given, untidy)
@@ -359,7 +359,7 @@ def _compute_staged(
         # they are collected once rather than re-derived by each.
         members_df = cohort_members(qualifying, periods, ruleset).collect(engine=engine)
         if judged and members_df.height == 0:
-            refuse_empty_class(qualifying, periods, ruleset)
+            refuse_empty_class(qualifying, periods, ruleset, engine=engine)
         members = members_df.lazy()
         flagged_df = record_flags(
             assign_cds(
@@ -381,10 +381,10 @@ def _compute_staged(
         ruleset,
     )
     with phase("students"):
-        decided = decide_outcomes(student_picks(flagged), periods, ruleset)
+        decided = decide_outcomes(student_picks(flagged, engine=engine), periods, ruleset)
         # Two steps read the demographic records: collected once.
         demographics = (
-            demographic_record(extracts.sinf, members.select("ssid"), periods)
+            demographic_record(extracts.sinf, members.select("ssid"), periods, engine=engine)
             .collect(engine=engine)
             .lazy()
         )
@@ -425,8 +425,9 @@ def _compute_staged(
                 extraction_date=periods.extraction_date,
                 sinf=extracts.sinf,
                 ssids=ssids,
+                engine=engine,
             ),
-            outcome_findings(flagged, decided_df.lazy()),
+            outcome_findings(flagged, decided_df.lazy(), engine=engine),
             outcome_sensitive_findings(students.lazy(), ruleset),
         ]
         findings = _collect_findings(parts, engine)
@@ -456,10 +457,10 @@ def _stage_checked(
     extracts = read_inputs(inputs, line_store=workdir / "lines").stage(
         workdir, columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
     )
-    reads = reads_by_file(extracts)
+    reads = reads_by_file(extracts, engine=engine)
     if judged:
-        refuse_unusable_files(extracts, reads)
-    coverage = senr_coverage(extracts.senr, periods.extraction_date)
+        refuse_unusable_files(extracts, reads, engine=engine)
+    coverage = senr_coverage(extracts.senr, periods.extraction_date, engine=engine)
     return extracts, reads, coverage
 
 
@@ -534,7 +535,8 @@ def compute(
     Raises:
         TypeError: ``class_of`` or ``extraction_date`` of the wrong type.
         ValueError: an impossible request (a date that is not one).
-        acgr.read.extracts.ExtractError: an input cannot be read at all.
+        acgr.read.extracts.ExtractError: an input cannot be read at all
+            (:class:`acgr.errors.SchoolsFileError` for the schools file).
         acgr.checks.verdict.RefusedError: the inputs cannot support an answer (see README,
             "When acgr refuses to answer"); only when ``judged``.
     """
@@ -662,12 +664,14 @@ def validate(
             [
                 extracts.findings,
                 missing_start_findings(extracts.senr),
-                *validation_parts(records, ruleset, extraction_date=None, sinf=extracts.sinf),
+                *validation_parts(
+                    records, ruleset, extraction_date=None, sinf=extracts.sinf, engine=engine
+                ),
             ],
             engine,
         )
         accounting = extracts.count_lines(engine)
-        coverage = senr_coverage(extracts.senr, None)
+        coverage = senr_coverage(extracts.senr, None, engine=engine)
     return ValidationResult(
         findings=sort_findings(findings),
         accounting={

@@ -13,6 +13,8 @@ from typing import Literal
 
 import polars as pl
 
+from acgr.read.cds import cds_code
+
 Severity = Literal["fatal", "warning"]
 
 FINDINGS_SCHEMA: dict[str, pl.DataType] = {
@@ -78,7 +80,7 @@ def findings_where(
     if "cds_code" in names:
         school = pl.col("cds_code")
     elif {"reporting_lea", "school_code"} <= names:
-        school = pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")])
+        school = cds_code(pl.col("reporting_lea"), pl.col("school_code"))
     else:
         school = pl.lit(None, pl.String)
     return records.filter(condition).select(
@@ -136,7 +138,7 @@ def findings_from_checks(records: pl.LazyFrame, checks: list[Check]) -> pl.LazyF
         pl.col("source_line").cast(pl.Int64).alias("line"),
         pl.lit("SENR").alias("record_type"),
         pl.col("ssid").cast(pl.String),
-        pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("cds_code"),
+        cds_code(pl.col("reporting_lea"), pl.col("school_code")).alias("cds_code"),
         message.cast(pl.String).alias("message"),
     )
 

@@ -28,9 +28,10 @@ from acgr.checks.findings import (
     findings_where,
     fmt,
 )
+from acgr.read.extracts import Engine
 from acgr.rules.cohort import academic_year_end, year_of_last
-from acgr.rules.overlaps import overlapping_records
-from acgr.rules.qualifying import rule_checks
+from acgr.rules.overlaps import overlapping_records, prev_column
+from acgr.rules.qualifying import has_counting_status, is_high_school, rule_checks
 from acgr.rules.ruleset import RuleSet
 
 
@@ -55,13 +56,14 @@ def _graduations(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     )
 
 
-def duplicate_records(records: pl.LazyFrame) -> pl.LazyFrame:
+def duplicate_records(records: pl.LazyFrame, *, engine: Engine = "auto") -> pl.LazyFrame:
     """Records repeating an earlier record's SSID, school and start date (ACGR0001).
 
     "Earlier" is file order; the first record of each key is not returned. The
     key is first grouped as a 64-bit hash, far cheaper than three text columns
-    on millions of rows; the few candidate keys are collected (eager), and only
-    when there are some are the records read again to check them on the real key.
+    on millions of rows; the few candidate keys are collected (eager, on
+    ``engine``), and only when there are some are the records read again to
+    check them on the real key.
     """
     dup_key = ["ssid", "school_code", "start"]
     position = pl.col("source_file").to_physical().cast(pl.UInt64) * (1 << 40) + pl.col(
@@ -74,7 +76,7 @@ def duplicate_records(records: pl.LazyFrame) -> pl.LazyFrame:
         .agg(pl.len().alias("_n"))
         .filter(pl.col("_n") > 1)
         .select("_key")
-        .collect()
+        .collect(engine=engine)
     )
     if candidates.height == 0:
         return records.clear()
@@ -94,15 +96,12 @@ def duplicate_records(records: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check]:
-    """The record-level checks, in id order."""
-    code, comp, status = pl.col("exit_code"), pl.col("completion"), pl.col("status")
-    start, exit_date = pl.col("start"), pl.col("exit_date")
+def _code_checks(rules: RuleSet) -> list[Check]:
+    """GERR0002, GERR0001: codes CALPADS does not know, a missing SSID or school."""
+    code, status, grade = pl.col("exit_code"), pl.col("status"), pl.col("grade")
     cp = rules.calpads
     known_exits = [*rules.known_exit_codes(), *cp.lower_grade_exit_codes]
-    secondary, no_show = cp.secondary_status, cp.no_show_exit
-    e230, diploma = rules.completer_exit_code, _diploma(rules)
-    checks = [
+    return [
         Check(
             "GERR0002",
             "fatal",
@@ -112,20 +111,15 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
         Check(
             "GERR0002",
             "fatal",
-            pl.col("grade").is_not_null() & ~pl.col("grade").is_in(cp.grade_codes),
-            fmt("grade level '{}' is not a CALPADS grade code", pl.col("grade")),
+            grade.is_not_null() & ~grade.is_in(cp.grade_codes),
+            fmt("grade level '{}' is not a CALPADS grade code", grade),
         ),
-        # Grade 09-12 records of status 10/30 are R3.4.1's (rejected by the engine);
-        # every other record with an unknown exit code is reported here.
+        # High-school records are R3.4.1's (rejected by the engine); every other
+        # record with an unknown exit code is reported here.
         Check(
             "GERR0002",
             "fatal",
-            code.is_not_null()
-            & ~code.is_in(known_exits)
-            & ~(
-                pl.col("grade").is_in(rules.grade_levels)
-                & status.is_in([*rules.primary_statuses, *rules.short_term_statuses])
-            ),
+            code.is_not_null() & ~code.is_in(known_exits) & ~is_high_school(rules),
             fmt("exit code '{}' is not a CALPADS exit category", code),
         ),
         Check(
@@ -134,15 +128,30 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             pl.col("ssid").is_null() | pl.col("school_code").is_null(),
             "SSID or School of Attendance is missing",
         ),
+    ]
+
+
+def _exit_date_checks(rules: RuleSet) -> list[Check]:
+    """SENR0018: an exit date before the start (N470: the start date or the day before)."""
+    code, start, exit_date = pl.col("exit_code"), pl.col("start"), pl.col("exit_date")
+    return [
         Check(
             "SENR0018",
             "fatal",
             exit_date.is_not_null()
-            & pl.when(code == no_show)
+            & pl.when(code == rules.calpads.no_show_exit)
             .then((exit_date > start) | (exit_date < start - dt.timedelta(days=1)))
             .otherwise(exit_date < start),
             "exit date is before the start date (N470: must be the start date or the day before)",
         ),
+    ]
+
+
+def _completion_checks(rules: RuleSet) -> list[Check]:
+    """SENR0175, SENR0022: a completion status only with exit code E230."""
+    code, comp = pl.col("exit_code"), pl.col("completion")
+    e230, diploma = rules.completer_exit_code, _diploma(rules)
+    return [
         Check(
             "SENR0175",
             "fatal",
@@ -155,12 +164,28 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             comp.is_not_null() & (comp != diploma) & (code.is_null() | (code != e230)),
             fmt("completion status {} may only be posted with exit code E230", comp),
         ),
+    ]
+
+
+def _secondary_exit_checks(rules: RuleSet) -> list[Check]:
+    """SENR0302: a secondary enrollment (status 20) exits only with E170."""
+    code, cp = pl.col("exit_code"), rules.calpads
+    return [
         Check(
             "SENR0302",
             "fatal",
-            (status == secondary) & code.is_not_null() & ~code.is_in(cp.secondary_exits),
+            (pl.col("status") == cp.secondary_status)
+            & code.is_not_null()
+            & ~code.is_in(cp.secondary_exits),
             fmt("secondary enrollment (status 20) may only exit with E170, found {}", code),
         ),
+    ]
+
+
+def _diploma_indicator_checks(rules: RuleSet) -> list[Check]:
+    """SENR0315, SENR0316: the Golden State Seal and the Seal of Biliteracy need a diploma."""
+    comp, diploma = pl.col("completion"), _diploma(rules)
+    return [
         Check(
             "SENR0315",
             "fatal",
@@ -173,6 +198,13 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             (pl.col("seal") == "Y") & (comp.is_null() | (comp != diploma)),
             "Seal of Biliteracy indicator Y requires completion status 100",
         ),
+    ]
+
+
+def _non_primary_checks(rules: RuleSet) -> list[Check]:
+    """SENR0522, SENR0523: non-ADA (status 50) exits, and E170 only from status 20 or 50."""
+    code, status, cp = pl.col("exit_code"), pl.col("status"), rules.calpads
+    return [
         Check(
             "SENR0522",
             "fatal",
@@ -189,30 +221,56 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
             fmt("exit code E170 requires status 20 or 50, found {}", status),
         ),
     ]
-    if extraction_date is not None:
-        # SENR0317 / CERT112: a prior-year enrollment must be exited before the
-        # rule set's deadline after its academic year; one still open then
-        # inflates Still Enrolled.
-        by = cp.prior_year_exit_deadline
-        # The deadline is ``by`` in the end year Y of the start's academic year.
-        # Compared as years, not built as a date per record: an exit is on or
-        # after the deadline when the latest ``by`` before it falls in Y or later.
-        year = academic_year_end(start, rules)
-        deadline_passed = year <= year_of_last(pl.lit(extraction_date), by)
-        checks.append(
-            Check(
-                "SENR0317",
-                "warning",
-                (exit_date.is_null() | (year <= year_of_last(exit_date, by)))
-                & (status != secondary)
-                & deadline_passed,
-                # The day named comes from the rule set, like the test itself.
-                f"prior-year enrollment was not exited before {by.day} "
-                f"{calendar.month_name[by.month]} of the next year "
-                "(exit it with the right code and date)",
-            )
-        )
-    return checks
+
+
+def _prior_year_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check]:
+    """SENR0317 (with an extraction date only): a prior-year enrollment left open.
+
+    SENR0317 / CERT112: a prior-year enrollment must be exited before the rule
+    set's deadline after its academic year; one still open then inflates Still
+    Enrolled.
+    """
+    if extraction_date is None:
+        return []
+    start, exit_date, cp = pl.col("start"), pl.col("exit_date"), rules.calpads
+    by = cp.prior_year_exit_deadline
+    # The deadline is ``by`` in the end year Y of the start's academic year.
+    # Compared as years, not built as a date per record: an exit is on or
+    # after the deadline when the latest ``by`` before it falls in Y or later.
+    year = academic_year_end(start, rules)
+    deadline_passed = year <= year_of_last(pl.lit(extraction_date), by)
+    return [
+        Check(
+            "SENR0317",
+            "warning",
+            (exit_date.is_null() | (year <= year_of_last(exit_date, by)))
+            & (pl.col("status") != cp.secondary_status)
+            & deadline_passed,
+            # The day named comes from the rule set, like the test itself.
+            f"prior-year enrollment was not exited before {by.day} "
+            f"{calendar.month_name[by.month]} of the next year "
+            "(exit it with the right code and date)",
+        ),
+    ]
+
+
+def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check]:
+    """The record-level checks, in id order: one group of related checks after another.
+
+    Codes and identifiers (GERR0002, GERR0001), the exit date (SENR0018),
+    completion statuses (SENR0175, SENR0022), secondary exits (SENR0302), the
+    diploma indicators (SENR0315, SENR0316), non-ADA and E170 exits (SENR0522,
+    SENR0523) and, with an extraction date, prior-year enrollments (SENR0317).
+    """
+    return [
+        *_code_checks(rules),
+        *_exit_date_checks(rules),
+        *_completion_checks(rules),
+        *_secondary_exit_checks(rules),
+        *_diploma_indicator_checks(rules),
+        *_non_primary_checks(rules),
+        *_prior_year_checks(rules, extraction_date),
+    ]
 
 
 def graduation_checks(rules: RuleSet) -> list[Check]:
@@ -259,33 +317,35 @@ def graduation_checks(rules: RuleSet) -> list[Check]:
 
 
 def concurrent_enrollments(
-    records: pl.LazyFrame, rules: RuleSet, extraction_date: dt.date | None
+    records: pl.LazyFrame,
+    rules: RuleSet,
+    extraction_date: dt.date | None,
+    *,
+    engine: Engine = "auto",
 ) -> pl.LazyFrame:
     """Primary enrollments of one student that overlap (SENR0027/SENR0028).
 
     A primary enrollment is status 10, or short-term (30) lasting more than
-    ``short_term_min_days`` (R1.2), and never an N470 no-show. SENR0027 (fatal)
+    ``short_term_min_days`` (R1.2; :func:`acgr.rules.qualifying.has_counting_status`),
+    and never an N470 no-show. SENR0027 (fatal)
     when the record overlaps an earlier one of the same LEA; SENR0028 (warning,
     a concurrent-enrollment anomaly) when it overlaps one of another LEA. The
     earlier record is the one with the latest end so far, not only the
     previous one, so any overlap is caught; each record is reported once.
+    The overlaps are found eagerly, on ``engine``
+    (:func:`acgr.rules.overlaps.overlapping_records`).
     """
     open_end = dt.date(9999, 12, 31)
-    end = pl.col("exit_date").fill_null(extraction_date or open_end)
-    long_short_term = pl.col("status").is_in(rules.short_term_statuses) & (
-        (end - pl.col("start")).dt.total_days() > rules.short_term_min_days
-    )
+    # R1.2's length, measured to X, or without one (no class) to the far date.
     primary = records.filter(
-        (pl.col("status").is_in(rules.primary_statuses) | long_short_term)
+        has_counting_status(rules, extraction_date or open_end)
         & (pl.col("exit_code").fill_null("") != rules.calpads.no_show_exit)
     ).with_columns(pl.col("exit_date").fill_null(open_end).alias("_end"))
-    same_lea = pl.col("reporting_lea") == pl.col("_prev_lea")
+    same_lea = pl.col("reporting_lea") == pl.col(prev_column("reporting_lea"))
     # One findings pass over the sorted records: two filtered branches would
     # each sort all primary enrollments again.
     return findings_where(
-        overlapping_records(primary, end="_end", carry="reporting_lea").rename(
-            {"_prev_reporting_lea": "_prev_lea"}
-        ),
+        overlapping_records(primary, end="_end", carry="reporting_lea", engine=engine),
         pl.lit(True),
         rule=pl.when(same_lea).then(pl.lit("SENR0027")).otherwise(pl.lit("SENR0028")),
         severity=pl.when(same_lea).then(pl.lit("fatal")).otherwise(pl.lit("warning")),
@@ -300,14 +360,16 @@ def concurrent_enrollments(
     )
 
 
-def students_without_demographics(ssids: pl.DataFrame, sinf: pl.LazyFrame) -> pl.DataFrame:
+def students_without_demographics(
+    ssids: pl.DataFrame, sinf: pl.LazyFrame, *, engine: Engine = "auto"
+) -> pl.DataFrame:
     """The SSIDs among ``ssids`` (distinct, from SENR) that no SINF record has.
 
     Empty when no SINF record was supplied at all: then every student would be
     flagged for a file the user simply did not pass. A missing SSID is
     GERR0001's, not this.
     """
-    sinf_ids = sinf.select("ssid").unique().collect()
+    sinf_ids = sinf.select("ssid").unique().collect(engine=engine)
     if sinf_ids.height == 0:
         return ssids.clear()
     return ssids.drop_nulls("ssid").join(sinf_ids, on="ssid", how="anti")
@@ -346,6 +408,7 @@ def validation_parts(
     extraction_date: dt.date | None,
     sinf: pl.LazyFrame | None = None,
     ssids: pl.DataFrame | None = None,
+    engine: Engine = "auto",
 ) -> list[pl.LazyFrame]:
     """Every record-level finding of SENR engine records, as queries, one per pass.
 
@@ -353,8 +416,8 @@ def validation_parts(
     where one union would run them side by side. Small intermediate results
     (graduation dates, candidate duplicate keys, overlapping records, students
     without SINF) are collected here, so a pass that has nothing to report does
-    not read the records again. ``ssids``: the distinct SSIDs of ``records``,
-    when the caller has them already.
+    not read the records again, on ``engine``. ``ssids``: the distinct SSIDs
+    of ``records``, when the caller has them already.
     """
     # One pass over the records for every record-level check, the rule checks
     # of R1/R3.4.1 included (see acgr.rules.qualifying.rule_checks).
@@ -362,7 +425,7 @@ def validation_parts(
     # record alone; two read the student's graduation (graduates' records only);
     # duplicates need a grouping of their own.
     checks = [*rule_checks(rules), *record_checks(rules, extraction_date)]
-    graduations = _graduations(records, rules).collect()
+    graduations = _graduations(records, rules).collect(engine=engine)
     # Every graduation check needs a record that starts on or after, or exits
     # after, the student's first graduation, so never one that does neither
     # for the earliest graduation of all: those skip the join (about half of
@@ -378,7 +441,7 @@ def validation_parts(
         findings_from_checks(records, checks),
         findings_from_checks(graduates, graduation_checks(rules)),
         findings_where(
-            duplicate_records(records),
+            duplicate_records(records, engine=engine),
             pl.lit(True),
             rule="ACGR0001",
             severity="warning",
@@ -386,11 +449,12 @@ def validation_parts(
             "record (CALPADS keeps one; the engine uses both)",
         ),
     ]
-    parts.append(concurrent_enrollments(records, rules, extraction_date))
+    parts.append(concurrent_enrollments(records, rules, extraction_date, engine=engine))
     if sinf is not None:
         if ssids is None:
-            ssids = records.select(pl.col("ssid").unique()).collect()
-        parts.append(missing_demographics(records, students_without_demographics(ssids, sinf)))
+            ssids = records.select(pl.col("ssid").unique()).collect(engine=engine)
+        without = students_without_demographics(ssids, sinf, engine=engine)
+        parts.append(missing_demographics(records, without))
     return parts
 
 

@@ -30,7 +30,7 @@ import polars as pl
 from acgr.checks.findings import FINDINGS_SCHEMA, findings_where
 from acgr.errors import RefusedError
 from acgr.read.directory import flags_given
-from acgr.read.extracts import TABLES, Extracts
+from acgr.read.extracts import TABLES, Engine, Extracts
 from acgr.rules.cohort import CohortPeriods, initial_records
 from acgr.rules.ruleset import RuleSet
 
@@ -96,10 +96,11 @@ def as_date(value: object, name: str) -> dt.date | None:
 # ---------------------------------------------------------------------------------
 # What was read
 # ---------------------------------------------------------------------------------
-def reads_by_file(extracts: Extracts) -> pl.DataFrame:
+def reads_by_file(extracts: Extracts, *, engine: Engine = "auto") -> pl.DataFrame:
     """``source_file``, ``table``, ``records``, ``rejected``: what each file gave each table.
 
-    Collected: a few rows per input file, read by the verdict and the refusals.
+    Collected (on ``engine``): a few rows per input file, read by the verdict and
+    the refusals.
     """
     parts = [
         extracts.raw[t]
@@ -116,10 +117,12 @@ def reads_by_file(extracts: Extracts) -> pl.DataFrame:
         )
         for t in TABLES
     ]
-    return pl.concat(parts).collect().sort("source_file", "table")
+    return pl.concat(parts).collect(engine=engine).sort("source_file", "table")
 
 
-def refuse_unusable_files(extracts: Extracts, reads: pl.DataFrame) -> None:
+def refuse_unusable_files(
+    extracts: Extracts, reads: pl.DataFrame, *, engine: Engine = "auto"
+) -> None:
     """Refuse a run where an input file gave no record at all, or no SENR record was read.
 
     A file that was read but gave nothing is never what its owner meant (a
@@ -128,18 +131,19 @@ def refuse_unusable_files(extracts: Extracts, reads: pl.DataFrame) -> None:
     has lines and every one was rejected or not a record (blank, unknown
     type); an empty table is only absent (the verdict says so).
     Canonical tables may carry the names of the files they came from, so a
-    file is judged by the lines accounted under its own name only.
+    file is judged by the lines accounted under its own name only. The few
+    counts it needs are collected on ``engine``.
     """
     lines = (
         extracts.line_counts.group_by(pl.col("source_file").cast(pl.String))
         .agg(pl.col("lines").sum())
-        .collect()
+        .collect(engine=engine)
     )
     not_records = (
         extracts.other_findings.filter(pl.col("line") > 0)
         .group_by(pl.col("file").alias("source_file"))
         .agg(pl.len().cast(pl.Int64).alias("other"))
-        .collect()
+        .collect(engine=engine)
     )
     per_file = reads.group_by("source_file").agg(pl.col("records").sum(), pl.col("rejected").sum())
     barren = (
@@ -160,7 +164,7 @@ def refuse_unusable_files(extracts: Extracts, reads: pl.DataFrame) -> None:
             .sort("line")
             .head(1)
             .select("line", "rule", "message")
-            .collect()
+            .collect(engine=engine)
         )
         why = (
             f"; line {first['line'][0]}: {first['rule'][0]} {first['message'][0]}"
@@ -210,8 +214,10 @@ class Coverage:
     after_extraction: int
 
 
-def senr_coverage(senr: pl.LazyFrame, extraction_date: dt.date | None) -> Coverage:
-    """:class:`Coverage` of the canonical SENR table, in one pass."""
+def senr_coverage(
+    senr: pl.LazyFrame, extraction_date: dt.date | None, *, engine: Engine = "auto"
+) -> Coverage:
+    """:class:`Coverage` of the canonical SENR table, in one pass (on ``engine``)."""
     start, exit_date = pl.col("enrollment_start_date"), pl.col("enrollment_exit_date")
     x = extraction_date or dt.date.max
     read = start <= x
@@ -225,7 +231,7 @@ def senr_coverage(senr: pl.LazyFrame, extraction_date: dt.date | None) -> Covera
             start.is_null().sum().cast(pl.Int64).alias("without_start"),
             (start > x).sum().cast(pl.Int64).alias("after_extraction"),
         )
-        .collect()
+        .collect(engine=engine)
         .row(0, named=True)
     )
     return Coverage(**row)
@@ -274,10 +280,19 @@ def missing_start_findings(senr: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def refuse_empty_class(qualifying: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> None:
-    """Refuse a class with no student, naming the classes the inputs do hold (counts only)."""
+def refuse_empty_class(
+    qualifying: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet, *, engine: Engine = "auto"
+) -> None:
+    """Refuse a class with no student, naming the classes the inputs do hold (counts only).
+
+    The classes are counted on ``engine``.
+    """
     classes = (
-        initial_records(qualifying, rules).group_by("class_of").len().sort("class_of").collect()
+        initial_records(qualifying, rules)
+        .group_by("class_of")
+        .len()
+        .sort("class_of")
+        .collect(engine=engine)
     )
     held = (
         "; the students read belong to the classes of "

@@ -19,8 +19,8 @@ import polars as pl
 
 from acgr.publish.aggregation import LEVEL_ORDER, VARIANTS
 from acgr.publish.rates import rate_tenths, tenths_text
+from acgr.read.cds import cds_parts
 from acgr.read.extracts import ExtractError
-from acgr.rules.attribution import cds_parts
 from acgr.rules.cohort import CohortPeriods
 from acgr.rules.ruleset import RuleSet
 

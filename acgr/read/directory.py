@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from acgr.read.extracts import ExtractError
+from acgr.errors import SchoolsFileError
 
 DIRECTORY_SCHEMA: dict[str, pl.DataType] = {
     "cds_code": pl.String(),
@@ -65,12 +65,18 @@ def flags_given(directory: pl.DataFrame) -> dict[str, bool]:
 
 
 def read_directory(path: str | Path) -> pl.DataFrame:
-    """Read a schools file in either supported form (see module docstring)."""
+    """Read a schools file in either supported form (see module docstring).
+
+    Raises:
+        acgr.errors.SchoolsFileError: the file cannot be read, is not delimited
+            text, or has no ``cds_code`` / ``CDSCode`` column (the message names
+            the file and line).
+    """
     p = Path(path)
     try:
         head = p.read_bytes()[:4096].decode("utf-8", errors="replace").lstrip("\ufeff")
     except OSError as exc:
-        raise ExtractError(f"{p}: cannot be read ({exc.strerror})") from None
+        raise SchoolsFileError(f"{p}: cannot be read ({exc.strerror})") from None
     first = head.splitlines()[0] if head.strip() else ""
     sep = "\t" if first.count("\t") > first.count(",") else ","
     try:
@@ -78,7 +84,7 @@ def read_directory(path: str | Path) -> pl.DataFrame:
             p, separator=sep, infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True
         )
     except pl.exceptions.PolarsError as exc:
-        raise ExtractError(
+        raise SchoolsFileError(
             f"{p}: line 1: not a readable schools file ({type(exc).__name__})"
         ) from None
     by_norm = {c.strip().lower().replace(" ", "_"): c for c in raw.columns}
@@ -87,7 +93,7 @@ def read_directory(path: str | Path) -> pl.DataFrame:
         src = next((by_norm[n] for n in names if n in by_norm), None)
         picked[col] = pl.col(src) if src is not None else pl.lit(None, pl.String)
     if picked["cds_code"].meta.is_literal():
-        raise ExtractError(f"{p}: line 1: schools file has no cds_code / CDSCode column")
+        raise SchoolsFileError(f"{p}: line 1: schools file has no cds_code / CDSCode column")
     out = raw.select(
         picked["cds_code"].cast(pl.String).str.strip_chars().str.zfill(14).alias("cds_code"),
         *(

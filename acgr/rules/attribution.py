@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from acgr.read.cds import cds_code, cds_parts
 from acgr.rules.ruleset import Outcome, RuleSet
 
 
 def assign_cds(records: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -> pl.LazyFrame:
     """Add ``cds_code`` to SENR engine records (R4.3)."""
-    own = pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")])
+    own = cds_code(pl.col("reporting_lea"), pl.col("school_code"))
     if directory.height == 0:
         return records.with_columns(own.alias("cds_code"))
     by_school = (
@@ -37,15 +38,6 @@ def assign_cds(records: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -
         by_school["_school"], by_school["_dir_cds"], default=None, return_dtype=pl.String
     )
     return records.with_columns(pl.coalesce(listed, own).alias("cds_code"))
-
-
-def cds_parts(cds: pl.Expr) -> list[pl.Expr]:
-    """``county_code``, ``district_code`` and ``school_code`` of a 14-digit CDS code (R4.3)."""
-    return [
-        cds.str.slice(0, 2).alias("county_code"),
-        cds.str.slice(2, 5).alias("district_code"),
-        cds.str.slice(7, 7).alias("school_code"),
-    ]
 
 
 def attributed_school() -> pl.Expr:
@@ -80,5 +72,4 @@ __all__ = [
     "assign_cds",
     "attribute",
     "attributed_school",
-    "cds_parts",
 ]

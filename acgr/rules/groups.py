@@ -29,6 +29,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from acgr.read.extracts import Engine
 from acgr.rules.cohort import CohortPeriods
 from acgr.rules.picking import date_key, first_by, order_key, with_tie_rank
 from acgr.rules.ruleset import RuleSet
@@ -66,13 +67,14 @@ DEMOGRAPHIC_FIELDS: tuple[str, ...] = (
 
 
 def demographic_record(
-    sinf: pl.LazyFrame, cohort: pl.LazyFrame, periods: CohortPeriods
+    sinf: pl.LazyFrame, cohort: pl.LazyFrame, periods: CohortPeriods, *, engine: Engine = "auto"
 ) -> pl.LazyFrame:
     """Per cohort student, the SINF record R5.1/R5.2 use (fields of interest only).
 
     Eager inside: the cohort's effective records (a few per student) are
-    collected first, so their tie ranks come from a lookup rather than joins
-    (see :func:`acgr.rules.picking.with_tie_rank`); about 2.5 times faster statewide.
+    collected first (on ``engine``), so their tie ranks come from a lookup rather
+    than joins (see :func:`acgr.rules.picking.with_tie_rank`); about 2.5 times
+    faster statewide.
     """
     cols = list(DEMOGRAPHIC_FIELDS)
     # R5.1 defines "effective in the outcome period" as the latest effective start
@@ -83,7 +85,7 @@ def demographic_record(
             pl.col("effective_start_date").is_not_null()
             & (pl.col("effective_start_date") <= periods.summer_cutoff)
         )
-        .collect()
+        .collect(engine=engine)
     )
     return (
         with_tie_rank(effective, ["source_file", "source_line"], descending=True)

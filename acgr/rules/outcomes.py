@@ -27,8 +27,9 @@ import datetime as dt
 import polars as pl
 
 from acgr.checks.findings import concat_findings, findings_where, fmt
+from acgr.read.extracts import Engine
 from acgr.rules.cohort import CohortPeriods
-from acgr.rules.overlaps import overlapping_records
+from acgr.rules.overlaps import PREV_END, overlapping_records
 from acgr.rules.picking import (
     date_key,
     first_by,
@@ -81,15 +82,24 @@ PICK_FIELDS: dict[str, tuple[str, ...]] = {
 TIE_BREAK: list[str] = ["school_code", "cds_code", "source_file", "source_line"]
 
 
+def completion_outcome(completion: pl.Expr, rules: RuleSet) -> pl.Expr:
+    """The outcome an E230 exit with this completion status gives (R3.1, R3.2, R3.4), or null.
+
+    The rule set's ``completion_outcomes``: 100 Graduate, 120 SPED Certificate ...,
+    360 Dropout; a status it does not list gives null.
+    """
+    return completion.replace_strict(
+        {k: str(v) for k, v in rules.completion_outcomes.items()},
+        default=None,
+        return_dtype=pl.String,
+    )
+
+
 def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
     """Per-record facts the outcome rules test (R3.1-R3.5)."""
     comp = (
         pl.when(pl.col("exit_code") == rules.completer_exit_code)
-        .then(
-            pl.col("completion").replace_strict(
-                {k: str(v) for k, v in rules.completion_outcomes.items()}, default=None
-            )
-        )
+        .then(completion_outcome(pl.col("completion"), rules))
         .otherwise(None)
     )
     in_period = pl.col("exit_date").is_between(periods.year1_start, periods.summer_cutoff)
@@ -114,7 +124,7 @@ def record_flags(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) 
     )
 
 
-def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
+def student_picks(flagged: pl.LazyFrame, *, engine: Engine = "auto") -> pl.LazyFrame:
     """One row per student with the records each rule looks at (structs).
 
     ``graduation`` R3.1 (latest exit), ``completion`` R3.2 (latest exit, then the
@@ -129,9 +139,9 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     Eager inside: per student only the row of each pick is found (``min_by``
     of a packed key, which Polars streams), then the few fields are gathered
     from the records in memory; gathering whole records for six picks was most
-    of the cost.
+    of the cost. The collects run on ``engine``.
     """
-    records = flagged.collect()
+    records = flagged.collect(engine=engine)
     start_desc = date_key("start", descending=True)
     exit_desc = date_key("exit_date", descending=True)
     wanted = {
@@ -150,7 +160,7 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     ranked = (
         with_tie_rank(records.with_row_index(PICK_ROW), TIE_BREAK)
         .with_columns(order_key(*wanted["final"]).alias("_final_key"))
-        .collect()
+        .collect(engine=engine)
         .lazy()
     )
     rows = ranked.group_by("ssid").agg(
@@ -174,7 +184,7 @@ def student_picks(flagged: pl.LazyFrame) -> pl.LazyFrame:
     picked = (
         rows.join(ties, on="ssid", how="left")
         .with_columns(pl.col("final_ties").fill_null(0).cast(pl.UInt32))
-        .collect()
+        .collect(engine=engine)
     )
     structs = []
     for name, fields in PICK_FIELDS.items():
@@ -221,11 +231,7 @@ def _exit_outcome(rules: RuleSet) -> pl.Expr:
     by_code = code.replace_strict(
         {c: r.outcome for c, r in rules.exit_outcomes.items()}, default=None, return_dtype=pl.String
     )
-    by_completion = completion.replace_strict(
-        {k: str(v) for k, v in rules.completion_outcomes.items()},
-        default=None,
-        return_dtype=pl.String,
-    )
+    by_completion = completion_outcome(completion, rules)
     return pl.when(code == rules.completer_exit_code).then(by_completion).otherwise(by_code)
 
 
@@ -252,11 +258,7 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
     grad, comp, final = pl.col("graduation"), pl.col("completion"), pl.col("final")
     final_exit = final.struct.field("exit_date")
     still_at_cutoff = final_exit.is_null() | (final_exit > periods.summer_cutoff)
-    completer_outcome = comp.struct.field("completion").replace_strict(
-        {k: str(v) for k, v in rules.completion_outcomes.items()},
-        default=None,
-        return_dtype=pl.String,
-    )
+    completer_outcome = completion_outcome(comp.struct.field("completion"), rules)
     exit_outcome = _exit_outcome(rules)
     reenrolled = pl.col("latest").struct.field("start") > final_exit
     late = pl.col("late_completion").is_not_null()
@@ -316,11 +318,15 @@ def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet)
     )
 
 
-def outcome_findings(flagged: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFrame:
+def outcome_findings(
+    flagged: pl.LazyFrame, students: pl.LazyFrame, *, engine: Engine = "auto"
+) -> pl.LazyFrame:
     """Warnings about cohort students' records (R3.3): final-record ties, overlaps.
 
     ``flagged`` are the qualifying records of cohort students (after
     :func:`record_flags`); ``students`` the output of :func:`decide_outcomes`.
+    The overlaps are found eagerly, on ``engine``
+    (:func:`acgr.rules.overlaps.overlapping_records`).
     """
     ties = students.filter(pl.col("final_ties") > 1).select(
         "ssid",
@@ -328,7 +334,7 @@ def outcome_findings(flagged: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFr
         pl.col("final").struct.field("source_line").alias("source_line"),
         pl.col("final_ties"),
     )
-    overlaps = overlapping_records(flagged, end="_exit_eff")
+    overlaps = overlapping_records(flagged, end="_exit_eff", engine=engine)
     return concat_findings(
         [
             findings_where(
@@ -344,7 +350,7 @@ def outcome_findings(flagged: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFr
             ),
             findings_where(
                 overlaps,
-                pl.col("start") < pl.col("_prev_end"),
+                pl.col("start") < pl.col(PREV_END),
                 rule="R3.3",
                 severity="warning",
                 message="concurrent enrollment: this qualifying record starts before an earlier "
@@ -359,6 +365,7 @@ __all__ = [
     "PICK_ROW",
     "RECORD_FIELDS",
     "TIE_BREAK",
+    "completion_outcome",
     "decide_outcomes",
     "outcome_findings",
     "record_flags",

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from acgr.read.extracts import Engine
+
 #: Days since 1970-01-01 shifted to be positive for any date from year -900.
 _DAY_OFFSET = 1 << 20
 #: Bits of a shifted day in a packed key (days up to year 10,500).
@@ -33,6 +35,16 @@ _MAX_SSID_DIGITS = 11
 _FILE_BITS = 12
 _LINE_BITS = 32
 _U128 = pl.UInt128()
+
+#: Column :func:`overlapping_records` adds to each overlapping record: the latest
+#: end among the student's earlier records (the end the record starts before).
+PREV_END = "prev_end"
+
+
+def prev_column(carry: str) -> str:
+    """Column :func:`overlapping_records` adds for ``carry``: its value on the earlier
+    record holding :data:`PREV_END` (``prev_reporting_lea`` for ``reporting_lea``)."""
+    return f"prev_{carry}"
 
 
 def _u128(value: int) -> pl.Expr:
@@ -78,7 +90,7 @@ def _key_parts(end: str) -> list[pl.Expr]:
 
 
 def _packed_overlaps(parts: pl.DataFrame) -> pl.LazyFrame | None:
-    """``_rec``, ``_prev_end``, ``_holder`` of overlapping records, sorting one integer.
+    """``_rec``, :data:`PREV_END`, ``_holder`` of overlapping records, sorting one integer.
 
     ``parts`` are the :func:`_key_parts` of every record, in memory. None when
     some record does not fit a packed key, or there are more than ``2**12``
@@ -126,7 +138,7 @@ def _packed_overlaps(parts: pl.DataFrame) -> pl.LazyFrame | None:
 
 
 def _overlaps_in_order(ordered: pl.LazyFrame, *, day_bits: int, day_offset: int) -> pl.LazyFrame:
-    """``_rec``, ``_prev_end``, ``_holder`` of overlapping records, from sorted records.
+    """``_rec``, :data:`PREV_END`, ``_holder`` of overlapping records, from sorted records.
 
     ``ordered`` has ``_rec``, ``_student`` (a number per student), and
     ``_start_day``, ``_end_day`` (days plus ``day_offset``, below
@@ -151,14 +163,14 @@ def _overlaps_in_order(ordered: pl.LazyFrame, *, day_bits: int, day_offset: int)
         .filter(pl.col("_same") & (pl.col("_start_day") < pl.col("_prev_day")))
         .select(
             "_rec",
-            (pl.col("_prev_day") - day_offset).cast(pl.Int32).cast(pl.Date).alias("_prev_end"),
+            (pl.col("_prev_day") - day_offset).cast(pl.Int32).cast(pl.Date).alias(PREV_END),
             "_holder",
         )
     )
 
 
 def _overlaps_by_columns(indexed: pl.LazyFrame, end: str) -> pl.LazyFrame:
-    """``_rec``, ``_prev_end``, ``_holder`` of overlapping records, sorting five columns.
+    """``_rec``, :data:`PREV_END`, ``_holder`` of overlapping records, sorting five columns.
 
     For records a packed key cannot hold (text SSIDs, far dates ...): any date
     Polars holds fits in 32 bits here, and students are numbered in sort order.
@@ -190,33 +202,37 @@ def _overlaps_by_columns(indexed: pl.LazyFrame, end: str) -> pl.LazyFrame:
 
 
 def overlapping_records(
-    records: pl.LazyFrame, *, end: str, carry: str | None = None
+    records: pl.LazyFrame, *, end: str, carry: str | None = None, engine: Engine = "auto"
 ) -> pl.LazyFrame:
     """The records that start before the latest end among the student's earlier records.
 
     "Earlier" is the order ``start``, ``end``, ``source_file`` (by name),
     ``source_line``. Each returned record keeps its columns and gains
-    ``_prev_end`` (that latest end) and, with ``carry``, ``_prev_<carry>``: the
-    ``carry`` value of the record holding it (the later one when ends are
-    equal). ``end`` must be a date column without nulls (fill open records with
-    a far date first).
+    :data:`PREV_END` (that latest end) and, with ``carry``,
+    :func:`prev_column` of it: the ``carry`` value of the record holding that
+    end (the later one when ends are equal). These are the result's contract
+    with its readers (:func:`acgr.rules.outcomes.outcome_findings`,
+    :func:`acgr.checks.validation.concurrent_enrollments`). ``end`` must be a
+    date column without nulls (fill open records with a far date first).
 
     Eager inside (the result comes back as a LazyFrame over memory): one pass
     collects the sort-key parts of every record (about 40 bytes each), which
     are sorted in memory as one packed integer when they fit one; one more pass
     fetches the few overlapping records and the records holding their latest
-    ends, and none when nothing overlaps.
+    ends, and none when nothing overlaps. Both run on ``engine``.
     """
     indexed = records.with_row_index("_rec")
-    parts = indexed.select(_key_parts(end)).collect()
+    parts = indexed.select(_key_parts(end)).collect(engine=engine)
     packed = _packed_overlaps(parts)
-    found = (_overlaps_by_columns(indexed, end) if packed is None else packed).collect()
-    prev = [] if carry is None else [pl.col(carry).alias(f"_prev_{carry}")]
-    schema = indexed.select(pl.all(), pl.lit(None, pl.Date).alias("_prev_end"), *prev)
+    found = (_overlaps_by_columns(indexed, end) if packed is None else packed).collect(
+        engine=engine
+    )
+    prev = [] if carry is None else [pl.col(carry).alias(prev_column(carry))]
+    schema = indexed.select(pl.all(), pl.lit(None, pl.Date).alias(PREV_END), *prev)
     if found.height == 0:
         return schema.clear().drop("_rec")
     wanted = pl.concat([found["_rec"], found["_holder"].drop_nulls()]).unique()
-    rows = indexed.filter(pl.col("_rec").is_in(wanted.implode())).collect().lazy()
+    rows = indexed.filter(pl.col("_rec").is_in(wanted.implode())).collect(engine=engine).lazy()
     out = rows.join(found.lazy(), on="_rec", how="inner")
     if carry is not None:
         held = rows.select(pl.col("_rec").alias("_holder"), *prev)
@@ -224,4 +240,4 @@ def overlapping_records(
     return out.select(schema.collect_schema().names()).drop("_rec")
 
 
-__all__ = ["overlapping_records"]
+__all__ = ["PREV_END", "overlapping_records", "prev_column"]

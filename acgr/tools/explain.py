@@ -3,7 +3,10 @@
 Everything the engine decides is per student (grouped by SSID), so explaining a
 student only needs that student's records: the inputs are filtered to the SSID
 first and the ordinary pipeline runs on them, giving exactly the outcome the
-full run gives.
+full run gives. Why each record counts or not is the engine's decision as well:
+the reasons, their order and their tests are
+:func:`acgr.rules.qualifying.not_counted`, the initial record's class is
+:func:`acgr.rules.cohort.initial_records`; this module only words them.
 """
 
 from __future__ import annotations
@@ -19,9 +22,17 @@ import polars as pl
 from acgr.checks.findings import fmt
 from acgr.checks.verdict import as_date, class_year
 from acgr.pipeline import STAGED_COLUMNS, AcgrResult, compute
+from acgr.read.cds import cds_code
 from acgr.read.extracts import TABLES, Extracts, read_inputs
-from acgr.rules.cohort import CohortPeriods, expected_class
-from acgr.rules.qualifying import enrollment_records, is_rejected, normalized_code, rejection_reason
+from acgr.rules.cohort import CohortPeriods, initial_records
+from acgr.rules.qualifying import (
+    enrollment_records,
+    is_qualifying,
+    normalized_code,
+    not_counted,
+    record_length,
+    rejection_reason,
+)
 from acgr.rules.ruleset import RuleSet, load_rules
 
 
@@ -53,31 +64,38 @@ def _only(extracts: Extracts, ssid: str) -> Extracts:
     )
 
 
+def _wording(periods: CohortPeriods, rules: RuleSet) -> dict[str, pl.Expr]:
+    """What ``acgr explain`` says for each reason of :func:`acgr.rules.qualifying.not_counted`."""
+    return {
+        "not_read": pl.lit("not read: starts after the extraction date (R2.4)"),
+        "ungraded": pl.lit("does not count: grade US (R1.4)"),
+        "grade": fmt(
+            "does not count: grade {} is not 09-12 (R1.1)", pl.col("grade").fill_null("(blank)")
+        ),
+        "status": fmt(
+            "does not count: enrollment status {} (R1.3)", pl.col("status").fill_null("(blank)")
+        ),
+        "rejected": pl.concat_str([pl.lit("rejected (R3.4.1): "), rejection_reason(rules)]),
+        "excluded_exit": fmt("does not count: exit {} is excluded (R1.1)", pl.col("exit_code")),
+        "short_term": fmt(
+            "does not count: short-term record of {} days (R1.2)",
+            record_length(periods.extraction_date),
+        ),
+    }
+
+
 def record_status(periods: CohortPeriods, rules: RuleSet) -> pl.Expr:
-    """Why a SENR record counts or not, citing the rule (first reason that applies)."""
-    length = (
-        pl.col("exit_date").fill_null(periods.extraction_date) - pl.col("start")
-    ).dt.total_days()
-    return (
-        pl.when(pl.col("start") > periods.extraction_date)
-        .then(pl.lit("not read: starts after the extraction date (R2.4)"))
-        .when(pl.col("grade") == rules.ungraded_secondary_grade)
-        .then(pl.lit("does not count: grade US (R1.4)"))
-        .when(~pl.col("grade").is_in(rules.grade_levels))
-        .then(fmt("does not count: grade {} is not 09-12 (R1.1)", pl.col("grade")))
-        .when(~pl.col("status").is_in([*rules.primary_statuses, *rules.short_term_statuses]))
-        .then(fmt("does not count: enrollment status {} (R1.3)", pl.col("status")))
-        .when(is_rejected(rules))
-        .then(pl.concat_str([pl.lit("rejected (R3.4.1): "), rejection_reason(rules)]))
-        .when(pl.col("exit_code").is_in(rules.excluded_exit_codes))
-        .then(fmt("does not count: exit {} is excluded (R1.1)", pl.col("exit_code")))
-        .when(
-            pl.col("status").is_in(rules.short_term_statuses)
-            & (length <= rules.short_term_min_days)
-        )
-        .then(fmt("does not count: short-term record of {} days (R1.2)", length))
-        .otherwise(pl.lit("qualifying (R1.1)"))
-    )
+    """Why a SENR record counts or not, citing the rule (first reason that applies).
+
+    The reasons, their order and their conditions are the engine's
+    (:func:`acgr.rules.qualifying.not_counted`); only the wording is said here.
+    A record no reason holds for is ``qualifying (R1.1)``.
+    """
+    wording = _wording(periods, rules)
+    status: pl.Expr = pl.lit("qualifying (R1.1)")
+    for reason in reversed(not_counted(periods, rules)):
+        status = pl.when(reason.condition).then(wording[reason.name]).otherwise(status)
+    return status
 
 
 def _run_and_timeline(
@@ -87,7 +105,11 @@ def _run_and_timeline(
     extraction_date: dt.date | None,
     schools: str | Path | pl.DataFrame | None,
 ) -> tuple[AcgrResult, pl.DataFrame]:
-    """The ordinary run on one student's staged records, and their timeline."""
+    """The ordinary run on one student's staged records, and their timeline.
+
+    The timeline has ``_qualifying``: the engine's R1 decision on each record
+    (:func:`acgr.rules.qualifying.is_qualifying`).
+    """
     result: AcgrResult = compute(
         one,
         class_of=periods.class_of,
@@ -99,11 +121,12 @@ def _run_and_timeline(
     records = enrollment_records(one.senr, None).with_columns(
         normalized_code("reporting_lea", 7),
         record_status(periods, ruleset).alias("status_reason"),
+        is_qualifying(periods, ruleset).alias("_qualifying"),
     )
     timeline = records.select(
         pl.col("source_file").cast(pl.String).alias("file"),
         pl.col("source_line").alias("line"),
-        pl.concat_str([pl.col("reporting_lea"), pl.col("school_code")]).alias("lea_school"),
+        cds_code(pl.col("reporting_lea"), pl.col("school_code")).alias("lea_school"),
         "start",
         "status",
         "grade",
@@ -111,6 +134,7 @@ def _run_and_timeline(
         "exit_code",
         "completion",
         "status_reason",
+        "_qualifying",
     ).collect()
     return result, timeline
 
@@ -134,13 +158,15 @@ def explain(
         one = _only(read_inputs(inputs), ssid.strip()).stage(Path(tmp), columns=STAGED_COLUMNS)
         result, timeline = _run_and_timeline(one, periods, ruleset, x, schools)
     timeline = timeline.sort("start", "file", "line")
-    qualifying = timeline.filter(pl.col("status_reason").str.starts_with("qualifying"))
+    qualifying = timeline.filter(pl.col("_qualifying"))
+    timeline = timeline.drop("_qualifying")
     initial_class: int | None = None
     if qualifying.height:
-        first = qualifying.sort("start", "grade").head(1)
-        initial_class = int(
-            first.select(expected_class(pl.col("start"), pl.col("grade"), ruleset)).item()
+        # R2.1-R2.2 as the engine decides them (one student: one row).
+        initial = initial_records(
+            qualifying.lazy().select(pl.lit(ssid).alias("ssid"), "start", "grade"), ruleset
         )
+        initial_class = int(initial.select("class_of").collect().item())
     roles = _roles(result.students, timeline, qualifying)
     return Explanation(
         timeline=timeline.with_columns(roles.alias("role")),

@@ -683,6 +683,28 @@ def test_senr0317_message_names_the_rule_sets_deadline(tmp_path: Path) -> None:
     assert "before 1 September of the next year" in message
 
 
+@pytest.mark.parametrize(("extraction", "last"), [(None, []), (D(2018, 9, 15), ["SENR0317"])])
+def test_record_checks_run_in_id_order_group_after_group(
+    extraction: dt.date | None, last: list[str]
+) -> None:
+    # act
+    checks = record_checks(load_rules("2018"), extraction)
+    # assert: the order of the checks (the three GERR0002 share an id: their order
+    # is the order of their findings on one line)
+    assert [(c.rule, c.severity) for c in checks] == [
+        ("GERR0002", "fatal"),
+        ("GERR0002", "fatal"),
+        ("GERR0002", "fatal"),
+        ("GERR0001", "fatal"),
+        *((rule, "fatal") for rule in ("SENR0018", "SENR0175", "SENR0022", "SENR0302")),
+        *((rule, "fatal") for rule in ("SENR0315", "SENR0316", "SENR0522", "SENR0523")),
+        *((rule, "warning") for rule in last),
+    ]
+    assert "status" in str(checks[0].message)
+    assert "grade" in str(checks[1].message)
+    assert "exit code" in str(checks[2].message)
+
+
 _DAYS = st.dates(min_value=dt.date(2010, 1, 1), max_value=dt.date(2022, 12, 31))
 
 

@@ -10,10 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from acgr.rules.overlaps import _key_parts, _packed_overlaps, overlapping_records
+from acgr.rules.overlaps import (
+    PREV_END,
+    _key_parts,
+    _packed_overlaps,
+    overlapping_records,
+    prev_column,
+)
 
 DAYS = st.integers(min_value=0, max_value=40)
 BASE = dt.date(2015, 8, 1)
+PREV_LEA = prev_column("lea")
 
 records = st.lists(
     st.tuples(
@@ -60,7 +67,7 @@ def _reference(frame: pl.LazyFrame) -> pl.DataFrame:
     state: dict[str | None, tuple[dt.date, str | None]] = {}
     for r in rows:
         prev = state.get(r["ssid"])
-        r["_prev_end"], r["_prev_lea"] = prev if prev else (None, None)
+        r[PREV_END], r[PREV_LEA] = prev if prev else (None, None)
         if prev is None or r["_end"] >= prev[0]:
             state[r["ssid"]] = (r["_end"], r["lea"])
     return pl.DataFrame(
@@ -68,8 +75,8 @@ def _reference(frame: pl.LazyFrame) -> pl.DataFrame:
         schema={
             **frame.collect_schema(),
             "source_file": pl.String,
-            "_prev_end": pl.Date,
-            "_prev_lea": pl.String,
+            PREV_END: pl.Date,
+            PREV_LEA: pl.String,
         },
     )
 
@@ -82,7 +89,7 @@ def test_earlier_end_matches_per_student_window(
     frame = _frame(rows)
     got = overlapping_records(frame, end="_end", carry="lea").collect()
     got = got.with_columns(pl.col("source_file").cast(pl.String))
-    want = _reference(frame).filter(pl.col("start") < pl.col("_prev_end"))
+    want = _reference(frame).filter(pl.col("start") < pl.col(PREV_END))
     key = ["source_file", "source_line"]
     assert_frame_equal(got.sort(key), want.sort(key))
 
@@ -94,8 +101,8 @@ def test_long_enrollment_flags_every_record_inside_it() -> None:
     )
     got = overlapping_records(frame, end="_end", carry="lea").collect().sort("source_line")
     assert got["source_line"].to_list() == [2, 3]
-    assert got["_prev_end"].to_list() == [BASE + dt.timedelta(days=100)] * 2
-    assert got["_prev_lea"].to_list() == ["X", "X"]
+    assert got[PREV_END].to_list() == [BASE + dt.timedelta(days=100)] * 2
+    assert got[PREV_LEA].to_list() == ["X", "X"]
 
 
 @pytest.mark.parametrize(
@@ -155,7 +162,7 @@ def test_equal_records_are_ordered_by_file_name_then_line() -> None:
     )
     got = overlapping_records(frame, end="_end", carry="lea").collect().sort("source_line")
     # Order: a.txt:2, a.txt:3, b.txt:1; the first is not reported.
-    assert got.select("source_file", "source_line", "_prev_lea").rows() == [
+    assert got.select("source_file", "source_line", PREV_LEA).rows() == [
         ("b.txt", 1, "Z"),
         ("a.txt", 3, "Y"),
     ]

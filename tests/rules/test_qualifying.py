@@ -18,15 +18,32 @@ from polars.testing import assert_frame_equal
 
 from acgr.pipeline import AcgrResult
 from acgr.read.extracts import canonicalize, strip_padding
+from acgr.rules.cohort import CohortPeriods
 from acgr.rules.qualifying import (
+    enrollment_records,
+    is_qualifying,
     is_rejected,
     normalise_senr_codes,
+    qualifying_from,
+    records_read,
     rejection_reason,
     tidy_senr,
     untidy_columns,
 )
 from acgr.rules.ruleset import load_rules
-from tests.helpers import D, Scenario, findings, grad, in_class, outcome, rec, run, student
+from acgr.testing import senr_frame, senr_histories
+from tests.helpers import (
+    ROOT,
+    D,
+    Scenario,
+    findings,
+    grad,
+    in_class,
+    outcome,
+    rec,
+    run,
+    student,
+)
 
 S = Scenario()
 
@@ -375,3 +392,60 @@ def test_tidying_the_untidy_columns_equals_tidying_all() -> None:
     untidy = untidy_columns(given)
     assert untidy == {"ssid", "grade_level_code", "student_exit_reason_code"}
     assert_frame_equal(tidy_senr(given, untidy).collect(), everything)
+
+
+# ------------------------------------------------------------- one place per rule
+#
+# R1 is written once, in acgr/rules/qualifying.py; every other module calls its
+# expressions (is_high_school, has_counting_status, not_counted ...). A module that
+# reads an R1 setting of the rule set is writing an R1 test again.
+
+#: Rule-set settings of R1 (docs/rules.md); only the rule set and R1's module read them.
+R1_SETTINGS = (
+    "grade_levels",
+    "primary_statuses",
+    "short_term_statuses",
+    "short_term_min_days",
+    "excluded_exit_codes",
+    "ungraded_secondary_grade",
+)
+R1_HOMES = {Path("acgr/rules/qualifying.py"), Path("acgr/rules/ruleset.py")}
+
+
+def test_r1_settings_are_read_only_where_r1_is_written() -> None:
+    # arrange: every module of the package but the synthetic-data generator, which
+    # draws realistic records and may use the settings to do so
+    package = ROOT / "acgr"
+    modules = [
+        p
+        for p in sorted(package.rglob("*.py"))
+        if "synth" not in p.relative_to(package).parts and p.relative_to(ROOT) not in R1_HOMES
+    ]
+    # act
+    readers = {
+        f"{p.relative_to(ROOT)}: {setting}"
+        for p in modules
+        for setting in R1_SETTINGS
+        if f".{setting}" in p.read_text(encoding="utf-8")
+    }
+    # assert
+    assert not readers, "R1 written again outside acgr/rules/qualifying.py"
+
+
+@settings(max_examples=40, deadline=None)
+@given(senr_histories(), st.sampled_from(["2018", "legacy"]))
+def test_qualifying_from_keeps_the_records_no_reason_of_not_counted_holds_for(
+    rows: list[dict[str, Any]], name: str
+) -> None:
+    # arrange: the engine's filter and the reasons explain words
+    rules = load_rules(name)
+    periods = CohortPeriods.for_class(2018, rules)
+    records = enrollment_records(senr_frame(rows).lazy(), None)
+    # act
+    kept = qualifying_from(records_read(records, periods.extraction_date), periods, rules)
+    flagged = records.filter(is_qualifying(periods, rules))
+    # assert
+    key = ["source_file", "source_line"]
+    assert_frame_equal(
+        kept.select(key).collect(), flagged.select(key).collect(), check_row_order=False
+    )
