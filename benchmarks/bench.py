@@ -298,6 +298,7 @@ def _fmt_row(cells: list[str], widths: list[int]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build (or reuse) the extract, time each case in a child process, print the table."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--students", type=int, default=500_000, help="students per class")
     p.add_argument("--classes", type=int, default=1, help="classes generated in one folder")

@@ -131,7 +131,7 @@ def test_decision_settings_exist_in_the_rule_sets() -> None:
     settings_2018 = load_rules("2018").model_dump(mode="json")
     settings_dashboard = load_dashboard_rules().model_dump(mode="json")
     for table, settings in ((engine, settings_2018), (dashboard, settings_dashboard)):
-        rows = [r for r in table.splitlines() if r.startswith("| R") or r.startswith("| —")]
+        rows = [r for r in table.splitlines() if r.startswith(("| R", "| —"))]
         assert len(rows) >= 5
         for row in rows:
             setting_cell = row.split(" | ")[2]
