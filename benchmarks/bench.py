@@ -41,7 +41,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from acgr.read.extracts import Engine
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
@@ -60,7 +63,7 @@ TABLES = ("senr", "sinf", "sprg", "sela")
 # ---------------------------------------------------------------------------------
 # Children: each runs one step and prints one JSON line
 # ---------------------------------------------------------------------------------
-def _child(step: str, data: Path, engine: str, seed: int, students: int, classes: int) -> None:
+def _child(step: str, data: Path, engine: Engine, seed: int, students: int, classes: int) -> None:
     import polars as pl
 
     extract = data / "extract" / "calpads"
@@ -140,7 +143,7 @@ def _child(step: str, data: Path, engine: str, seed: int, students: int, classes
             schools=data / "extract" / "schools.csv",
             engine=engine,
             progress=phase_peak,
-        )  # type: ignore[arg-type]
+        )
         if current:
             peaks[current[-1]] = _hwm_mb()
         # The resets above also reset the kernel's figure the parent reads.
@@ -295,11 +298,17 @@ def _fmt_row(cells: list[str], widths: list[int]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build (or reuse) the extract, time each case in a child process, print the table."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--students", type=int, default=500_000, help="students per class")
     p.add_argument("--classes", type=int, default=1, help="classes generated in one folder")
     p.add_argument("--seed", type=int, default=2018)
-    p.add_argument("--engine", default=None, help="auto (default, 1 class) or streaming")
+    p.add_argument(
+        "--engine",
+        default=None,
+        choices=["auto", "streaming", "in-memory"],
+        help="auto (default, 1 class) or streaming",
+    )
     p.add_argument("--cases", default=",".join(CASES), help="comma-separated subset of cases")
     p.add_argument("--max-rss-gb", type=float, default=16.0, help="kill a case above this RSS")
     p.add_argument("--timeout", type=float, default=7200.0, help="kill a case after seconds")
@@ -361,8 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(_fmt_row(header, widths))
     print(_fmt_row(["-" * w for w in widths], widths))
-    for r in rows:
-        print(_fmt_row(r, widths))
+    for row in rows:
+        print(_fmt_row(row, widths))
     for r in results:
         if r.get("phases"):
             peaks = r.get("phase_peak_mb", {})

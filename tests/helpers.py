@@ -41,7 +41,7 @@ GRADUATION_DAY = D(2018, 6, 8)
 
 def rec(
     ssid: str = SSID,
-    start: dt.date = YEAR1_START,
+    start: dt.date | None = YEAR1_START,
     grade: str = "09",
     *,
     exit: dt.date | None = None,

@@ -5,13 +5,17 @@
 * ``docs/rules.md`` states every rule id, names only modules and rule-set settings
   that exist, and defines every source it links to;
 * no file of the package cites a document outside the repository, and neither do the
-  tests, fixtures, benchmarks or docs.
+  tests, fixtures, benchmarks or docs;
+* every ``Examples:`` section of a package docstring is a doctest, and the test command
+  runs them (``--doctest-modules`` over ``acgr``).
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -127,7 +131,7 @@ def test_decision_settings_exist_in_the_rule_sets() -> None:
     settings_2018 = load_rules("2018").model_dump(mode="json")
     settings_dashboard = load_dashboard_rules().model_dump(mode="json")
     for table, settings in ((engine, settings_2018), (dashboard, settings_dashboard)):
-        rows = [r for r in table.splitlines() if r.startswith("| R") or r.startswith("| —")]
+        rows = [r for r in table.splitlines() if r.startswith(("| R", "| —"))]
         assert len(rows) >= 5
         for row in rows:
             setting_cell = row.split(" | ")[2]
@@ -178,3 +182,35 @@ def test_tests_fixtures_benchmarks_and_docs_cite_no_outside_document() -> None:
         if (hits := outside_citations(p.read_text(encoding="utf-8")))
     }
     assert found == {}
+
+
+# ------------------------------------------------------------------ docstring examples
+def _docstrings(path: Path) -> list[tuple[str, str]]:
+    """``(name, docstring)`` of the module, each class and each function in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            doc = ast.get_docstring(node, clean=True)
+            if doc is not None:
+                found.append((getattr(node, "name", "<module>"), doc))
+    return found
+
+
+def test_every_examples_section_is_a_doctest() -> None:
+    # an Examples: section without a >>> prompt is prose: --doctest-modules would not run it
+    sections = {
+        f"{p.relative_to(ROOT)}::{name}": doc.split("Examples:", 1)[1]
+        for p in sorted((ROOT / "acgr").rglob("*.py"))
+        for name, doc in _docstrings(p)
+        if re.search(r"^Examples?:$", doc, flags=re.MULTILINE)
+    }
+    assert len(sections) >= 10
+    assert [where for where, text in sections.items() if ">>>" not in text] == []
+
+
+def test_the_test_command_runs_the_package_doctests() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    options = pyproject["tool"]["pytest"]["ini_options"]
+    assert "acgr" in options["testpaths"]
+    assert "--doctest-modules" in options["addopts"].split()

@@ -13,6 +13,8 @@ from polars.testing import assert_frame_equal
 import acgr
 from acgr.checks.verdict import RefusedError
 from acgr.publish.aggregation import COUNT_COLUMNS
+from acgr.publish.rates import rate_half_up
+from acgr.read.extracts import Engine
 from acgr.testing import senr_frame, senr_histories
 
 PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -28,14 +30,26 @@ OUTCOME_COUNTS = [
 ]
 
 
-def _run(rows: list[dict[str, object]], **kw: object) -> acgr.AcgrResult:
+def _run(
+    rows: list[dict[str, object]],
+    *,
+    extraction_date: dt.date | None = None,
+    rules: str = "2018",
+    engine: Engine = "auto",
+) -> acgr.AcgrResult:
     """The run of ``rows``; an unanswerable extract (no cohort student) is not an example.
 
     When the run refuses is a property of its own: see
     :func:`test_refused_exactly_when_the_class_has_no_cohort_student`.
     """
     try:
-        return acgr.compute({"senr": senr_frame(rows)}, class_of=2018, **kw)  # type: ignore[arg-type]
+        return acgr.compute(
+            {"senr": senr_frame(rows)},
+            class_of=2018,
+            extraction_date=extraction_date,
+            rules=rules,
+            engine=engine,
+        )
     except RefusedError:
         reject()
 
@@ -163,7 +177,7 @@ def test_rates_are_0_to_100_and_recompute_from_counts_r6_3(
         pl.col("Regular HS Diploma Graduates (Rate)").cast(pl.String).alias("rate"),
     )
     for cohort, n, rate in grads.iter_rows():
-        assert rate == acgr.publish.rates.rate_half_up(n, cohort)
+        assert rate == rate_half_up(n, cohort)
 
 
 @PROPS

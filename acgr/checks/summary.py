@@ -22,10 +22,10 @@ def _table(df: pl.DataFrame, title: str) -> list[str]:
     widths = {c: max(len(c), *(len(str(v)) for v in df[c].to_list())) for c in df.columns}
     head = "  " + "  ".join(c.ljust(widths[c]) for c in df.columns)
     lines = [title, head, "  " + "  ".join("-" * widths[c] for c in df.columns)]
-    for row in df.iter_rows():  # a few dozen summary rows, never records
-        lines.append(
-            "  " + "  ".join(str(v).ljust(widths[c]) for c, v in zip(df.columns, row, strict=True))
-        )
+    lines.extend(
+        "  " + "  ".join(str(v).ljust(widths[c]) for c, v in zip(df.columns, row, strict=True))
+        for row in df.iter_rows()  # a few dozen summary rows, never records
+    )
     lines.append("")
     return lines
 

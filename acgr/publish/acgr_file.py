@@ -74,10 +74,12 @@ class Measure:
 
     @property
     def count_header(self) -> str:
+        """The header of the count column, e.g. ``Dropout (Count)``."""
         return f"{self.label} (Count)"
 
     @property
     def rate_header(self) -> str:
+        """The header of the rate column, e.g. ``Dropout (Rate)``."""
         # CDE's real header lacks the closing parenthesis on this one column.
         close = "" if self.label == "Golden State Seal Merit Diploma" else ")"
         return f"{self.label} (Rate{close}"

@@ -335,8 +335,10 @@ def student_groups(
             ``source_file``, ``source_line``) for the R5.2 fallback.
         sela: canonical table.
         sprg: canonical SPRG table with ``cds_code`` added (R4.3).
-        periods, rules: the run's dates and rule set.
-        foster, direct_cert: optional side inputs (see :func:`read_side_table`).
+        periods: the run's dates.
+        rules: the run's rule set.
+        foster: optional foster-match table (see :func:`read_side_table`).
+        direct_cert: optional direct-certification table (see :func:`read_side_table`).
     """
     ids = cohort.select("ssid").unique()
     # The SENR fallback (R5.2) only for students whose SINF record has no gender:
@@ -431,7 +433,9 @@ def categories(flags: dict[str, str] = GROUP_FLAGS) -> pl.Expr:
 
 
 def blank_unmeasured(
-    students: pl.DataFrame, unmeasured: Iterable[str], rules: RuleSet
+    students: pl.DataFrame,
+    unmeasured: Iterable[str],
+    rules: RuleSet,  # noqa: ARG001 (unused: ``unmeasured`` already holds what it decides)
 ) -> pl.DataFrame:
     """``students`` with every unmeasured reporting category made unknown (null).
 

@@ -606,9 +606,7 @@ def test_senr0317_prior_year_enrollment_open_at_extraction_is_warning(
     ]
 
 
-def test_senr0317_not_raised_without_an_extraction_date(
-    checked: ValidationResult, folder: Path
-) -> None:
+def test_senr0317_not_raised_without_an_extraction_date(checked: ValidationResult) -> None:
     assert checked.findings.filter(pl.col("rule") == "SENR0317").height == 0
 
 

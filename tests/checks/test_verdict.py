@@ -207,9 +207,11 @@ def test_library_rejects_wrong_arguments_plainly(
 
 
 @pytest.mark.parametrize("x", [D(2018, 9, 15), "2018-09-15", dt.datetime(2018, 9, 15, 8, 30)])
-def test_library_accepts_an_extraction_date_as_date_or_iso_text(tmp_path: Path, x: object) -> None:
+def test_library_accepts_an_extraction_date_as_date_or_iso_text(
+    tmp_path: Path, x: dt.date | str
+) -> None:
     src = _senr_only(tmp_path)
-    result = acgr.compute(src, class_of=2018, extraction_date=x)  # type: ignore[arg-type]
+    result = acgr.compute(src, class_of=2018, extraction_date=x)
     assert result.periods.extraction_date == D(2018, 9, 15)
 
 
@@ -300,7 +302,7 @@ def test_every_line_is_accounted_for_records_after_x_included(tmp_path: Path) ->
     lines = [
         grad(),
         rec("1000000002", start=D(2018, 9, 20), grade="12"),
-        rec("1000000003", start=None),  # type: ignore[arg-type]
+        rec("1000000003", start=None),
         rec("1000000004", start=D(2018, 9, 15), grade="12"),
     ]
     # act

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 from acgr.cli import app
 from acgr.publish.acgr_file import read_cde_acgr
+from acgr.publish.rates import change_tenths
 from acgr.tools.dashboard import (
     COLUMNS,
     COUNT_COLUMNS,
     DashboardRules,
-    change_tenths,
     dashboard_text,
     indicator,
     indicator_from_counts,
