@@ -30,17 +30,20 @@ ACGR counts it is given for every row. Supply DASS counts through
 from __future__ import annotations
 
 import re
-import tomllib
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from acgr.publish.acgr_file import KEY_HEADER, read_tab_text
 from acgr.publish.rates import change_tenths, rate_tenths
-from acgr.rules.ruleset import merge_settings
+from acgr.rules.ruleset import (
+    builtin_settings,
+    builtin_source,
+    read_settings_file,
+    validate_settings,
+)
 
 #: Output columns, in the order of the 2018 file (R8.2).
 COLUMNS: tuple[str, ...] = (
@@ -208,16 +211,17 @@ class DashboardRules(_Frozen):
 BUILTIN_DASHBOARD_RULES: tuple[str, ...] = ("dashboard2018",)
 
 
-def _builtin(name: str) -> dict[str, Any]:
-    text = resources.files("acgr.rules.rulesets").joinpath(f"{name}.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
 def load_dashboard_rules(spec: str | Path | DashboardRules = "dashboard2018") -> DashboardRules:
-    """Return the Dashboard rules by built-in name or from a TOML file.
+    """Return the Dashboard rules by built-in name or from a TOML or JSON file.
 
     A file may name a built-in ``base`` and override only some keys, e.g. a
-    colour threshold of 20.
+    colour threshold of 20. Files are read as rule-set files are
+    (:func:`acgr.rules.ruleset.read_settings_file`), with the same messages.
+
+    Raises:
+        FileNotFoundError: ``spec`` is neither a built-in name nor a file.
+        acgr.rules.ruleset.RulesError: the file cannot be used (syntax, unknown
+            keys, wrong values, unknown base); one line per problem.
 
     Examples:
         >>> rules = load_dashboard_rules()
@@ -228,18 +232,18 @@ def load_dashboard_rules(spec: str | Path | DashboardRules = "dashboard2018") ->
     """
     if isinstance(spec, DashboardRules):
         return spec
-    if isinstance(spec, str) and spec in BUILTIN_DASHBOARD_RULES:
-        return DashboardRules.model_validate(_builtin(spec))
-    path = Path(spec)
-    if not path.is_file():
-        raise FileNotFoundError(f"Dashboard rules {str(spec)!r} are neither built in nor a file")
-    data = tomllib.loads(path.read_text("utf-8"))
-    base = data.pop("base", None)
-    if base is not None:
-        if base not in BUILTIN_DASHBOARD_RULES:
-            raise ValueError(f"unknown base {base!r}; choose one of {BUILTIN_DASHBOARD_RULES}")
-        data = merge_settings(_builtin(base), data)
-    return DashboardRules.model_validate(data)
+    builtins = BUILTIN_DASHBOARD_RULES
+    if isinstance(spec, str) and spec in builtins:
+        source, data, has_base = builtin_source(spec), builtin_settings(spec), True
+    else:
+        path = Path(spec)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"Dashboard rules {str(spec)!r} are neither built in nor a file"
+            )
+        read = read_settings_file(path, builtins)
+        source, data, has_base = read.source, read.data, read.base is not None
+    return validate_settings(DashboardRules, source, data, has_base=has_base, builtins=builtins)
 
 
 # ----------------------------------------------------------------------- expressions
