@@ -20,6 +20,7 @@ import polars as pl
 from acgr.publish.aggregation import LEVEL_ORDER, VARIANTS
 from acgr.publish.rates import rate_tenths, tenths_text
 from acgr.read.extracts import ExtractError
+from acgr.read.values import flag_from_text
 from acgr.rules.attribution import cds_parts
 from acgr.rules.cohort import CohortPeriods
 from acgr.rules.ruleset import RuleSet
@@ -363,13 +364,14 @@ def read_cde_acgr(path: str | Path, *, require: Iterable[str] = ()) -> pl.DataFr
                 .alias(col)
             )
         elif col in ("CharterSchool", "DASS"):
-            up = cell.str.to_uppercase()
+            # CDE writes Yes/No (older copies Y/N); other text is kept as written.
+            flag = flag_from_text(cell, yes=("Y", "YES"), no=("N", "NO"))
             exprs.append(
-                pl.when(up.is_in(["Y", "YES"]))
+                pl.when(flag)
                 .then(pl.lit("Yes"))
-                .when(up.is_in(["N", "NO"]))
+                .when(~flag)
                 .then(pl.lit("No"))
-                .when(up == "ALL")
+                .when(cell.str.to_uppercase() == "ALL")
                 .then(pl.lit("All"))
                 .otherwise(cell)
                 .alias(col)

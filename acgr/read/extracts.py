@@ -49,6 +49,7 @@ from acgr.checks.findings import (
 )
 from acgr.errors import ExtractError
 from acgr.read.layouts import LAYOUTS, MIN_FIELDS, ODS_TRAILING, Layout
+from acgr.read.values import date_from_text
 
 #: Provenance of every record. The file name is categorical: it repeats on every
 #: row, and as text it would cost its full length per row in every copy.
@@ -1063,11 +1064,7 @@ def canonicalize(frame: FrameLike, table: str, *, source: str, strip: bool = Tru
             exprs.append(pl.col(src).alias(col))  # already typed (our own Parquet)
         elif dtype == pl.Date():
             text = pl.col(src).cast(pl.String).str.strip_chars(PADDING)
-            parsed = (
-                pl.when(text.str.contains("-"))
-                .then(text.str.to_date("%Y-%m-%d", strict=False))
-                .otherwise(text.str.to_date("%Y%m%d", strict=False))
-            )
+            parsed = date_from_text(text)
             exprs.append(parsed.alias(col))
             bad_dates.append(
                 pl.when((text.str.len_bytes() > 0) & parsed.is_null()).then(pl.lit(f.calpads))

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from acgr.publish.acgr_file import KEY_HEADER, read_tab_text
 from acgr.publish.rates import change_tenths, rate_tenths
+from acgr.read.values import flag_from_text
 from acgr.rules.ruleset import (
     builtin_settings,
     builtin_source,
@@ -96,8 +97,6 @@ _LEVEL_TYPES: dict[str, pl.DataType] = {
     "color": pl.Int8(),
     "box": pl.Int16(),
 }
-_YES = ("Y", "YES", "TRUE", "1")
-_NO = ("N", "NO", "FALSE", "0")
 _GRADS = "Regular HS Diploma Graduates (Count)"
 
 
@@ -249,12 +248,7 @@ def load_dashboard_rules(spec: str | Path | DashboardRules = "dashboard2018") ->
 # ----------------------------------------------------------------------- expressions
 def _flag(name: str, dtype: pl.DataType, *, keep_null: bool = False) -> pl.Expr:
     """A ``Y``/blank (or Boolean) flag column as Boolean; blank/null is False or null."""
-    col = pl.col(name)
-    if dtype == pl.Boolean:
-        out = col
-    else:
-        cell = col.cast(pl.String).str.strip_chars().str.to_uppercase()
-        out = pl.when(cell.is_in(_YES)).then(True).when(cell.is_in(_NO)).then(False)
+    out = pl.col(name) if dtype == pl.Boolean else flag_from_text(pl.col(name))
     return (out if keep_null else out.fill_null(False)).alias(name)
 
 
