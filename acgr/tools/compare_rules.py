@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from acgr.pipeline import AcgrResult, compute
-from acgr.publish.rates import change_tenths, tenths_text
+from acgr.publish.rates import change_tenths, signed_tenths_text
 from acgr.read.extracts import read_inputs
 from acgr.rules.ruleset import RuleSet, load_rules
 
@@ -94,28 +94,15 @@ def compare_rules(
             nulls_equal=True,
         )
         .with_columns(
-            tenths_text(
+            signed_tenths_text(
                 change_tenths(
                     pl.col("graduates_second"),
                     pl.col("cohort_second"),
                     pl.col("graduates_first"),
                     pl.col("cohort_first"),
-                ).abs()
-            ).alias("_abs"),
-            change_tenths(
-                pl.col("graduates_second"),
-                pl.col("cohort_second"),
-                pl.col("graduates_first"),
-                pl.col("cohort_first"),
-            ).alias("_diff"),
+                )
+            ).alias("difference")
         )
-        .with_columns(
-            pl.when(pl.col("_diff") < 0)
-            .then(pl.concat_str([pl.lit("-"), pl.col("_abs")]))
-            .otherwise(pl.col("_abs"))
-            .alias("difference")
-        )
-        .drop("_abs", "_diff")
         .rename(
             {
                 "cohort_first": f"cohort_{ta}",

@@ -37,7 +37,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from acgr.publish.acgr_file import KEY_HEADER, read_tab_text
-from acgr.publish.rates import change_tenths, rate_tenths
+from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text
 from acgr.read.values import flag_from_text
 from acgr.rules.ruleset import (
     builtin_settings,
@@ -254,16 +254,7 @@ def _flag(name: str, dtype: pl.DataType, *, keep_null: bool = False) -> pl.Expr:
 
 def _tenths_decimal(tenths: pl.Expr) -> pl.Expr:
     """Signed integer tenths as an exact Decimal(4, 1): -9 -> -0.9."""
-    a = tenths.abs()
-    text = pl.concat_str(
-        [
-            pl.when(tenths < 0).then(pl.lit("-")).otherwise(pl.lit("")),
-            (a // 10).cast(pl.String),
-            pl.lit("."),
-            (a % 10).cast(pl.String),
-        ]
-    )
-    return text.cast(_RATE_TYPE)
+    return signed_tenths_text(tenths).cast(_RATE_TYPE)
 
 
 def _level(
