@@ -72,6 +72,8 @@ class Measure:
     label: str
     count: str
     denominator: str  # "cohort" or "graduates"
+    #: What closes the rate header: CDE's real header lacks it on one column.
+    rate_close: str = ")"
 
     @property
     def count_header(self) -> str:
@@ -79,16 +81,16 @@ class Measure:
 
     @property
     def rate_header(self) -> str:
-        # CDE's real header lacks the closing parenthesis on this one column.
-        close = "" if self.label == "Golden State Seal Merit Diploma" else ")"
-        return f"{self.label} (Rate{close}"
+        return f"{self.label} (Rate{self.rate_close}"
 
 
-_GRADS = Measure("Regular HS Diploma Graduates", "graduates", "cohort")
+#: The graduates' measure: its headers name the count and rate other tools read.
+GRADUATES = Measure("Regular HS Diploma Graduates", "graduates", "cohort")
+_GSSMD = Measure("Golden State Seal Merit Diploma", "gssmd", "graduates", rate_close="")
 _INDICATORS = (
     Measure("Met UC/CSU Grad Req's", "uc_csu", "graduates"),
     Measure("Seal of Biliteracy", "seal", "graduates"),
-    Measure("Golden State Seal Merit Diploma", "gssmd", "graduates"),
+    _GSSMD,
 )
 _TAIL = (
     Measure("Adult Ed. HS Diploma", "adult_ed", "cohort"),
@@ -99,13 +101,13 @@ _TAIL = (
     Measure("Still Enrolled", "still_enrolled", "cohort"),
 )
 MEASURES_34: tuple[Measure, ...] = (
-    _GRADS,
+    GRADUATES,
     *_INDICATORS,
     Measure("CHSPE Completer", "chspe", "cohort"),
     *_TAIL,
 )
 MEASURES_36: tuple[Measure, ...] = (
-    _GRADS,
+    GRADUATES,
     *_INDICATORS,
     Measure("Graduates Meeting Local Requirements Exemption", "exemption", "graduates"),
     Measure("CPP Completer", "chspe", "cohort"),
@@ -194,20 +196,14 @@ def rates_table(
         nulls_last=False,
     )
     measures = measures_for(periods.class_of, rules)
-    cols: list[pl.Expr] = [
-        pl.lit(periods.academic_year_label).alias("AcademicYear"),
-        level.alias("AggregateLevel"),
-        pl.col("county_code").alias("CountyCode"),
-        pl.col("district_code").alias("DistrictCode"),
-        pl.col("school_code").alias("SchoolCode"),
-        pl.col("county_name").alias("CountyName"),
-        pl.col("district_name").alias("DistrictName"),
-        pl.col("school_name").alias("SchoolName"),
-        pl.col("charter").alias("CharterSchool"),
-        pl.col("dass").alias("DASS"),
-        pl.col("category").alias("ReportingCategory"),
-        pl.col("cohort").alias("CohortStudents"),
+    # The values of the KEY_HEADER columns, in its order.
+    keys = [
+        pl.lit(periods.academic_year_label),
+        level,
+        *map(pl.col, ("county_code", "district_code", "school_code", "county_name")),
+        *map(pl.col, ("district_name", "school_name", "charter", "dass", "category", "cohort")),
     ]
+    cols = [value.alias(name) for value, name in zip(keys, KEY_HEADER, strict=True)]
     for m in measures:
         tenths = rate_tenths(pl.col(m.count), pl.col(m.denominator)).fill_null(0)
         cols.append(pl.col(m.count).alias(m.count_header))
@@ -253,8 +249,8 @@ _TEXT_COLUMNS: tuple[str, ...] = (
 def _canonical_header(name: str) -> str:
     """Map a header cell to this module's spelling (BOM, spaces, the GSSMD typo)."""
     n = name.replace("\ufeff", "").strip().strip('"')
-    if n.startswith("Golden State Seal Merit Diploma (Rate"):
-        return "Golden State Seal Merit Diploma (Rate"
+    if n.startswith(_GSSMD.rate_header):
+        return _GSSMD.rate_header
     return n
 
 
@@ -392,6 +388,7 @@ def read_cde_acgr(path: str | Path, *, require: Iterable[str] = ()) -> pl.DataFr
 
 __all__ = [
     "CATEGORY_ORDER",
+    "GRADUATES",
     "KEY_HEADER",
     "MEASURES_34",
     "MEASURES_36",

@@ -19,12 +19,12 @@ from typing import Any
 import polars as pl
 
 from acgr.pipeline import AcgrResult, compute
+from acgr.publish.acgr_file import GRADUATES
 from acgr.publish.rates import change_tenths, signed_tenths_text
 from acgr.read.extracts import read_inputs
 from acgr.rules.ruleset import RuleSet, load_rules
 
 _KEYS = ("AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode")
-_GRADS = "Regular HS Diploma Graduates (Count)"
 
 
 @dataclass
@@ -60,8 +60,8 @@ def _entities(result: AcgrResult, tag: str) -> pl.DataFrame:
         "DistrictName",
         "SchoolName",
         pl.col("CohortStudents").alias(f"cohort_{tag}"),
-        pl.col(_GRADS).alias(f"graduates_{tag}"),
-        pl.col("Regular HS Diploma Graduates (Rate)").alias(f"rate_{tag}"),
+        pl.col(GRADUATES.count_header).alias(f"graduates_{tag}"),
+        pl.col(GRADUATES.rate_header).alias(f"rate_{tag}"),
     )
 
 

@@ -36,7 +36,7 @@ from typing import Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from acgr.publish.acgr_file import KEY_HEADER, read_tab_text
+from acgr.publish.acgr_file import GRADUATES, KEY_HEADER, read_tab_text
 from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text
 from acgr.read.values import flag_from_text
 from acgr.rules.ruleset import (
@@ -97,7 +97,7 @@ _LEVEL_TYPES: dict[str, pl.DataType] = {
     "color": pl.Int8(),
     "box": pl.Int16(),
 }
-_GRADS = "Regular HS Diploma Graduates (Count)"
+_GRADS = GRADUATES.count_header
 
 
 # ----------------------------------------------------------------------------- rules
