@@ -67,7 +67,9 @@ COMPLETER_OUTCOMES: tuple[Outcome, ...] = (
     Outcome.CHSPE_COMPLETER,
 )
 
-#: Outcomes a final exit code may map to under R3.4.
+#: Outcomes a final exit code may map to under R3.4: values of :class:`Outcome`, spelled
+#: out because a Literal of enum members would make pydantic's messages (R7.3) name
+#: ``<Outcome.REMOVED: 'Removed'>``; tests/rules/test_rules.py checks they are outcomes.
 ExitOutcome = Literal["Removed", "Other Transfer", "Dropout"]
 
 #: The inputs of a run: the four record types and the optional side tables.

@@ -60,6 +60,7 @@ import numpy as np
 import polars as pl
 
 from acgr.read.layouts import SELA, SENR, SINF, SPRG, Layout
+from acgr.rules.ruleset import Outcome
 
 __all__ = ["GENERATOR_VERSION", "SynthSummary", "write_synthetic"]
 
@@ -152,10 +153,10 @@ REMOVED_MIX = (
 STILL_MIX = (0.35, 0.30, 0.25, 0.10)
 
 COMPLETER_OUTCOME = {
-    "120": "SPED Certificate",
-    "250": "Adult Ed. HS Diploma",
-    "320": "GED Completer",
-    "330": "CHSPE Completer",
+    "120": Outcome.SPED_CERTIFICATE,
+    "250": Outcome.ADULT_ED_DIPLOMA,
+    "320": Outcome.GED_COMPLETER,
+    "330": Outcome.CHSPE_COMPLETER,
 }
 
 
@@ -947,8 +948,17 @@ def _write_sela(
 
 def _expected(block: _Block, main: np.ndarray, counts: dict[int, dict[str, int]]) -> None:
     """Add the outcome each main-class student has by construction (R3)."""
+    # By story category (GRAD ... REMOVED); completers are filled in below.
     names = np.array(
-        ["Graduate", "Graduate", "Dropout", "Other Transfer", "", "Still Enrolled", "Removed"],
+        [
+            Outcome.GRADUATE,
+            Outcome.GRADUATE,
+            Outcome.DROPOUT,
+            Outcome.OTHER_TRANSFER,
+            "",
+            Outcome.STILL_ENROLLED,
+            Outcome.REMOVED,
+        ],
         dtype=object,
     )
     outcome = names[block.category]
@@ -1030,7 +1040,7 @@ def write_synthetic(
     schools_path = out / "schools.csv"
     sc.directory.write_csv(schools_path)
     class_students = students * classes
-    removed = sum(v.get("Removed", 0) for v in expected.values())
+    removed = sum(v.get(Outcome.REMOVED, 0) for v in expected.values())
     return SynthSummary(
         students=total,
         class_students=class_students,
