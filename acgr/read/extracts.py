@@ -1246,34 +1246,71 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
     if isinstance(inputs, Extracts):
         return inputs
     if isinstance(inputs, Mapping):
-        unknown = set(inputs) - set(TABLES)
-        if unknown:
-            raise ValueError(f"unknown tables {sorted(unknown)}; expected {TABLES}")
-        dates_typed = {t: not has_text_dates(_as_lazy(inputs[t]), t) for t in TABLES if t in inputs}
-        tables = {
-            t: canonicalize(inputs[t], t, source=f"<{t}>", strip=not ok)
-            for t, ok in dates_typed.items()
-        }
-        # A caller's LazyFrame may be costly to evaluate (a database scan), and text
-        # dates may be rejected: both are staged once.
-        in_memory = not any(isinstance(f, pl.LazyFrame) for f in inputs.values())
-        return Extracts.from_tables(
-            tables,
-            columnar=in_memory and all(dates_typed.values()),
-            padded=frozenset(t for t, ok in dates_typed.items() if ok),
-        )
+        return _from_frames(inputs)
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     expanded = _expand(paths)
-    found = expanded.files
-    if not found:
+    if not expanded.files:
         dead = f" ({len(expanded.dead_links)} link(s) lead nowhere)" if expanded.dead_links else ""
         raise ExtractError(f"{', '.join(map(str, paths))}: no input files found{dead}")
-    caret: list[Path] = []
-    kinds: set[str] = set()
-    empty: list[str] = []
-    skipped: dict[str, _UnusableFileError] = {}
-    canonical: dict[str, list[tuple[Path, pl.LazyFrame]]] = {t: [] for t in TABLES}
-    padded: set[str] = set()
+    files = _sort_files(expanded.files)
+    ex = read_caret(files.caret, with_pii=with_pii, line_store=line_store)
+    _add_canonical(ex, files.canonical)
+    if len(files.empty) + len(files.skipped) == len(expanded.files):
+        if files.empty:
+            raise ExtractError(f"{files.empty[0]}: line 1: the file is empty (no records to read)")
+        raise ExtractError(f"{next(iter(files.skipped.values()))} (no file to read)")
+    ex.other_findings = concat_findings([ex.other_findings, *_file_notes(files, expanded)])
+    ex.sources = [str(f) for f, _ in expanded.files if str(f) not in files.skipped]
+    ex.columnar = files.kinds <= {"parquet", "empty"}
+    ex.padded = frozenset(files.padded)
+    return ex
+
+
+def _from_frames(inputs: Mapping[str, FrameLike]) -> Extracts:
+    """:class:`Extracts` over a caller's tables ``{"senr": frame, ...}`` (missing ones empty)."""
+    unknown = set(inputs) - set(TABLES)
+    if unknown:
+        raise ValueError(f"unknown tables {sorted(unknown)}; expected {TABLES}")
+    dates_typed = {t: not has_text_dates(_as_lazy(inputs[t]), t) for t in TABLES if t in inputs}
+    tables = {
+        t: canonicalize(inputs[t], t, source=f"<{t}>", strip=not ok)
+        for t, ok in dates_typed.items()
+    }
+    # A caller's LazyFrame may be costly to evaluate (a database scan), and text
+    # dates may be rejected: both are staged once.
+    in_memory = not any(isinstance(f, pl.LazyFrame) for f in inputs.values())
+    return Extracts.from_tables(
+        tables,
+        columnar=in_memory and all(dates_typed.values()),
+        padded=frozenset(t for t, ok in dates_typed.items() if ok),
+    )
+
+
+@dataclass
+class _Sorted:
+    """The files found, by what :func:`_sniff` says each is."""
+
+    caret: list[Path] = field(default_factory=list)
+    #: Table -> its canonical files (Parquet or CSV), each with its frame.
+    canonical: dict[str, list[tuple[Path, pl.LazyFrame]]] = field(
+        default_factory=lambda: {t: [] for t in TABLES}
+    )
+    empty: list[str] = field(default_factory=list)
+    #: Files in a folder that are no extract (EXTR0005), with why.
+    skipped: dict[str, _UnusableFileError] = field(default_factory=dict)
+    #: Kinds of the files read (``text dates`` for a canonical table with text dates).
+    kinds: set[str] = field(default_factory=set)
+    #: Tables read from typed files, their text not yet stripped (:attr:`Extracts.padded`).
+    padded: set[str] = field(default_factory=set)
+
+
+def _sort_files(found: Sequence[tuple[Path, bool]]) -> _Sorted:
+    """Sort the ``(file, named)`` pairs by kind.
+
+    Raises:
+        ExtractError: a file named (not found in a folder) is empty or no extract.
+    """
+    files = _Sorted()
     for f, named in found:
         try:
             kind = _sniff(f)
@@ -1282,24 +1319,28 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
                 raise
             # A folder may also hold a schools file, a README, a spreadsheet:
             # skipped, and said what it seems to be, rather than ending the run.
-            skipped[str(f)] = exc
+            files.skipped[str(f)] = exc
             continue
-        kinds.add(kind)
+        files.kinds.add(kind)
         if kind == "empty" and named:
             # A file the user named must give records; in a folder it is only noted.
             raise ExtractError(f"{f}: line 1: the file is empty (no records to read)")
         if kind == "empty":
-            empty.append(str(f))
+            files.empty.append(str(f))
         elif kind == "caret":
-            caret.append(f)
+            files.caret.append(f)
         else:
             table, lf, typed = _read_canonical_file(f, kind)
-            canonical[table].append((f, lf))
+            files.canonical[table].append((f, lf))
             if typed:
-                padded.add(table)
+                files.padded.add(table)
             else:
-                kinds.add("text dates")
-    ex = read_caret(caret, with_pii=with_pii, line_store=line_store)
+                files.kinds.add("text dates")
+    return files
+
+
+def _add_canonical(ex: Extracts, canonical: Mapping[str, list[tuple[Path, pl.LazyFrame]]]) -> None:
+    """Append the canonical tables' rows to ``ex`` and count them per file."""
     counts = [ex.line_counts]
     for t in TABLES:
         if canonical[t]:
@@ -1316,17 +1357,20 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
                 for f, lf in canonical[t]
             )
     ex.line_counts = pl.concat(counts, how="vertical")
-    if len(empty) + len(skipped) == len(found):
-        if empty:
-            raise ExtractError(f"{empty[0]}: line 1: the file is empty (no records to read)")
-        raise ExtractError(f"{next(iter(skipped.values()))} (no file to read)")
-    notes = [ex.other_findings]
-    if empty:
+
+
+def _file_notes(files: _Sorted, expanded: _Found) -> list[pl.LazyFrame]:
+    """Findings of the inputs not read: empty files (EXTR0003), files that are no extract
+    and folders that cannot be listed (EXTR0005), links that lead nowhere (EXTR0007)."""
+    notes = []
+    if files.empty:
         notes.append(
-            _file_findings(dict.fromkeys(empty, "file is empty; nothing read from it"), "EXTR0003")
+            _file_findings(
+                dict.fromkeys(files.empty, "file is empty; nothing read from it"), "EXTR0003"
+            )
         )
-    if skipped:
-        notes.append(_file_findings({f: e.reason for f, e in skipped.items()}, "EXTR0005"))
+    if files.skipped:
+        notes.append(_file_findings({f: e.reason for f, e in files.skipped.items()}, "EXTR0005"))
     if expanded.unreadable:
         notes.append(
             _file_findings(
@@ -1347,11 +1391,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
                 "EXTR0007",
             )
         )
-    ex.other_findings = concat_findings(notes)
-    ex.sources = [str(f) for f, _ in found if str(f) not in skipped]
-    ex.columnar = kinds <= {"parquet", "empty"}
-    ex.padded = frozenset(padded)
-    return ex
+    return notes
 
 
 __all__ = [
