@@ -84,8 +84,21 @@ def compare_rules(
         extracts, class_of=class_of, rules=b_rules, extraction_date=extraction_date, schools=schools
     )
     ta, tb = a_rules.name, b_rules.name
+    students = _changed_students(a, b, ta, tb)
+    return RuleComparison(
+        rates=_compared_rates(a, b, ta, tb),
+        students=students,
+        transitions=_transitions(students, ta, tb),
+        first=a,
+        second=b,
+    )
+
+
+def _compared_rates(a: AcgrResult, b: AcgrResult, ta: str, tb: str) -> pl.DataFrame:
+    """Per entity: cohort, graduates and rate under each rule set (named ``ta``, ``tb``),
+    and the ``difference`` of the rates (second minus first)."""
     ea, eb = _entities(a, "first"), _entities(b, "second")
-    rates = (
+    return (
         ea.join(
             eb.drop("CountyName", "DistrictName", "SchoolName"),
             on=list(_KEYS),
@@ -114,8 +127,12 @@ def compare_rules(
             }
         )
     )
+
+
+def _changed_students(a: AcgrResult, b: AcgrResult, ta: str, tb: str) -> pl.DataFrame:
+    """The students whose outcome differs (or who are of the class under one rule set only)."""
     cols = ["ssid", "outcome", "reason", "cds_code"]
-    students = (
+    return (
         a.students.select(cols)
         .join(b.students.select(cols), on="ssid", how="full", coalesce=True, suffix="_second")
         .rename(
@@ -134,7 +151,11 @@ def compare_rules(
         )
         .sort("ssid")
     )
-    transitions = (
+
+
+def _transitions(students: pl.DataFrame, ta: str, tb: str) -> pl.DataFrame:
+    """Students per (outcome under ``ta``, outcome under ``tb``), most first."""
+    return (
         students.group_by(f"outcome_{ta}", f"outcome_{tb}")
         .len("students")
         # Ties in count ordered by the outcomes, so the file is the same every run.
@@ -143,9 +164,6 @@ def compare_rules(
             descending=[True, False, False],
             nulls_last=True,
         )
-    )
-    return RuleComparison(
-        rates=rates, students=students, transitions=transitions, first=a, second=b
     )
 
 
