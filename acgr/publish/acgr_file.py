@@ -141,10 +141,20 @@ def rates_table(
     file order (R6.5). Codes that do not apply to a row are null ("empty") or
     zeros, per ``rules.aggregate_row_codes``.
     """
+    named = _with_names_and_codes(rows, directory, rules)
+    return _file_columns(_in_file_order(named), periods, rules)
+
+
+def _with_names_and_codes(
+    rows: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet
+) -> pl.LazyFrame:
+    """Names from the directory and codes as each level shows them (R6.5): ``State`` and
+    county 00 on the state row; codes that do not apply null or zeros; ``_lvl`` the
+    level's rank."""
     county, district, school = _names(directory)
     level = pl.col("level")
     zeros = rules.aggregate_row_codes == "zeros"
-    df = (
+    return (
         rows.join(county, on="county_code", how="left")
         .join(district, on=["county_code", "district_code"], how="left")
         .join(school, on=["county_code", "district_code", "school_code"], how="left")
@@ -179,6 +189,10 @@ def rates_table(
             level.replace_strict(LEVEL_ORDER, return_dtype=pl.Int8).alias("_lvl"),
         )
     )
+
+
+def _in_file_order(named: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows in file order (R6.5): level, codes, charter/DASS variant, reporting category."""
     variant_rank = pl.lit(len(VARIANTS))
     for i, (c, d) in enumerate(VARIANTS):
         variant_rank = (
@@ -191,15 +205,19 @@ def rates_table(
         default=len(CATEGORY_ORDER),
         return_dtype=pl.Int16,
     )
-    df = df.with_columns(variant_rank.alias("_var"), cat_rank.alias("_cat")).sort(
+    return named.with_columns(variant_rank.alias("_var"), cat_rank.alias("_cat")).sort(
         ["_lvl", "county_code", "district_code", "school_code", "_var", "_cat"],
         nulls_last=False,
     )
+
+
+def _file_columns(ordered: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
+    """The header's columns (R6.5): keys, then a count and a rate per measure (R6.2, R6.3)."""
     measures = measures_for(periods.class_of, rules)
     # The values of the KEY_HEADER columns, in its order.
     keys = [
         pl.lit(periods.academic_year_label),
-        level,
+        pl.col("level"),
         *map(pl.col, ("county_code", "district_code", "school_code", "county_name")),
         *map(pl.col, ("district_name", "school_name", "charter", "dass", "category", "cohort")),
     ]
@@ -209,7 +227,7 @@ def rates_table(
         cols.append(pl.col(m.count).alias(m.count_header))
         cols.append(tenths_text(tenths).cast(pl.Decimal(4, 1)).alias(m.rate_header))
     cols.append(pl.col("suppressed"))
-    return df.select(cols)
+    return ordered.select(cols)
 
 
 def public_text(table: pl.DataFrame) -> pl.DataFrame:
@@ -349,41 +367,40 @@ def read_cde_acgr(path: str | Path, *, require: Iterable[str] = ()) -> pl.DataFr
     if raw.height == 0:
         raise ExtractError(f"{p}: line 2: no rows after the ACGR header")
     raw = raw.rename({c: _canonical_header(c) for c in raw.columns})
-    exprs: list[pl.Expr] = []
-    for col in raw.columns:
-        cell = pl.col(col).str.strip_chars()
-        if col in _CODE_WIDTHS:
-            exprs.append(
-                pl.when(cell.str.contains(r"^\d+$"))
-                .then(cell.str.zfill(_CODE_WIDTHS[col]))
-                .otherwise(pl.when(cell.str.len_bytes() > 0).then(cell))
-                .alias(col)
-            )
-        elif col in ("CharterSchool", "DASS"):
-            # CDE writes Yes/No (older copies Y/N); other text is kept as written.
-            flag = flag_from_text(cell, yes=("Y", "YES"), no=("N", "NO"))
-            exprs.append(
-                pl.when(flag)
-                .then(pl.lit("Yes"))
-                .when(~flag)
-                .then(pl.lit("No"))
-                .when(cell.str.to_uppercase() == "ALL")
-                .then(pl.lit("All"))
-                .otherwise(cell)
-                .alias(col)
-            )
-        elif col.endswith("(Count)") or col == "CohortStudents":
-            exprs.append(cell.cast(pl.Int64, strict=False).alias(col))
-        elif "(Rate" in col:
-            exprs.append(cell.cast(pl.Decimal(4, 1), strict=False).alias(col))
-        else:
-            exprs.append(
-                pl.when(cell.str.len_bytes() > 0).then(cell).otherwise(pl.lit("")).alias(col)
-                if col in _TEXT_COLUMNS
-                else cell.alias(col)
-            )
     suppressed = pl.col("CohortStudents").str.strip_chars() == "*"
-    return raw.select(*exprs, suppressed.alias("suppressed"))
+    return raw.select(*map(_typed_column, raw.columns), suppressed.alias("suppressed"))
+
+
+def _typed_column(col: str) -> pl.Expr:
+    """Column ``col`` of an ACGR file typed as :func:`read_cde_acgr` says, from its text."""
+    cell = pl.col(col).str.strip_chars()
+    if col in _CODE_WIDTHS:
+        return (
+            pl.when(cell.str.contains(r"^\d+$"))
+            .then(cell.str.zfill(_CODE_WIDTHS[col]))
+            .otherwise(pl.when(cell.str.len_bytes() > 0).then(cell))
+            .alias(col)
+        )
+    if col in ("CharterSchool", "DASS"):
+        # CDE writes Yes/No (older copies Y/N); other text is kept as written.
+        flag = flag_from_text(cell, yes=("Y", "YES"), no=("N", "NO"))
+        return (
+            pl.when(flag)
+            .then(pl.lit("Yes"))
+            .when(~flag)
+            .then(pl.lit("No"))
+            .when(cell.str.to_uppercase() == "ALL")
+            .then(pl.lit("All"))
+            .otherwise(cell)
+            .alias(col)
+        )
+    if col.endswith("(Count)") or col == "CohortStudents":
+        return cell.cast(pl.Int64, strict=False).alias(col)
+    if "(Rate" in col:
+        return cell.cast(pl.Decimal(4, 1), strict=False).alias(col)
+    if col in _TEXT_COLUMNS:
+        return pl.when(cell.str.len_bytes() > 0).then(cell).otherwise(pl.lit("")).alias(col)
+    return cell.alias(col)
 
 
 __all__ = [
