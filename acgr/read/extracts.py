@@ -787,14 +787,36 @@ def read_caret(
         line_store.mkdir(parents=True, exist_ok=True)
         lines.sink_parquet(line_store / "lines.parquet", compression="lz4")
         lines = pl.scan_parquet(line_store / "lines.parquet")
+    line_counts = _lines_per_file(lines, pure)
+    spoiled = _spoiled_lines(lines, pure)
+    # A spoiled line is rejected whole (EXTR0006) and read no further.
+    lines = lines.filter(~pl.col("_spoiled"))
+    return Extracts(
+        raw={
+            name: _caret_table(name, lines, pure, some_as_lines=bool(mixed), with_pii=with_pii)
+            for name in TABLES
+        },
+        other_findings=_line_findings(lines, spoiled),
+        sources=[str(p) for p in paths],
+        line_counts=line_counts,
+    )
+
+
+def _lines_per_file(lines: pl.LazyFrame, pure: Mapping[Path, _SingleTypeFile]) -> pl.LazyFrame:
+    """``source_file``, ``lines``: the physical lines of every caret file."""
     line_counts = lines.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines"))
-    if pure:
-        counted = pl.LazyFrame(
-            {"source_file": [str(p) for p in pure], "lines": [f.lines for f in pure.values()]},
-            schema={"source_file": pl.String, "lines": pl.Int64},
-        ).with_columns(pl.col("source_file").cast(pl.Categorical))
-        line_counts = pl.concat([line_counts, counted])
-    spoiled = [
+    if not pure:
+        return line_counts
+    counted = pl.LazyFrame(
+        {"source_file": [str(p) for p in pure], "lines": [f.lines for f in pure.values()]},
+        schema={"source_file": pl.String, "lines": pl.Int64},
+    ).with_columns(pl.col("source_file").cast(pl.Categorical))
+    return pl.concat([line_counts, counted])
+
+
+def _spoiled_lines(lines: pl.LazyFrame, pure: Mapping[Path, _SingleTypeFile]) -> list[pl.LazyFrame]:
+    """The lines holding a control byte (EXTR0006), described by :func:`_control_columns`."""
+    return [
         lines.filter(pl.col("_spoiled")).select(
             "source_file", "source_line", *_control_columns(pl.col("text"))
         ),
@@ -804,14 +826,17 @@ def read_caret(
             if f.spoiled.height
         ),
     ]
-    # A spoiled line is rejected whole (EXTR0006) and read no further.
-    lines = lines.filter(~pl.col("_spoiled"))
+
+
+def _line_findings(lines: pl.LazyFrame, spoiled: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
+    """Findings of the lines no table reads: blank (EXTR0002), of no known record type
+    (EXTR0001), holding a control byte (EXTR0006). ``lines`` are the unspoiled ones."""
     base_type = pl.col("_rtype").str.strip_suffix("-R")
     unknown = lines.filter(~base_type.is_in(list(LAYOUTS))).with_columns(
         pl.lit(None, pl.String).alias("ssid")
     )
     blank = pl.col("text").str.strip_chars().str.len_bytes() == 0
-    other = concat_findings(
+    return concat_findings(
         [
             findings_where(
                 unknown,
@@ -836,22 +861,25 @@ def read_caret(
         ]
     )
 
-    def of_type(name: str) -> pl.LazyFrame:
-        layout = LAYOUTS[name.upper()]
-        own = {p: f for p, f in pure.items() if f.record_type.removesuffix("-R") == name.upper()}
-        parts = [_parse_file(p, f, with_pii=with_pii) for p, f in own.items()]
-        if mixed or not parts:
-            general = lines.filter(base_type == layout.record_type)
-            parts.insert(0, _parse_lines(general, layout, with_pii=with_pii))
-        return pl.concat(parts) if len(parts) > 1 else parts[0]
 
-    raw = {name: of_type(name) for name in TABLES}
-    return Extracts(
-        raw=raw,
-        other_findings=other,
-        sources=[str(p) for p in paths],
-        line_counts=line_counts,
-    )
+def _caret_table(
+    name: str,
+    lines: pl.LazyFrame,
+    pure: Mapping[Path, _SingleTypeFile],
+    *,
+    some_as_lines: bool,
+    with_pii: bool,
+) -> pl.LazyFrame:
+    """Raw table ``name``: its record type's ``lines``, then its single-type files split
+    by the CSV reader. The lines are left out only when no file was read as lines
+    (``some_as_lines`` False) and some single-type file is of this type."""
+    layout = LAYOUTS[name.upper()]
+    own = {p: f for p, f in pure.items() if f.record_type.removesuffix("-R") == name.upper()}
+    parts = [_parse_file(p, f, with_pii=with_pii) for p, f in own.items()]
+    if some_as_lines or not parts:
+        general = lines.filter(pl.col("_rtype").str.strip_suffix("-R") == layout.record_type)
+        parts.insert(0, _parse_lines(general, layout, with_pii=with_pii))
+    return pl.concat(parts) if len(parts) > 1 else parts[0]
 
 
 def _typed_lines(paths: Sequence[Path]) -> pl.LazyFrame:
