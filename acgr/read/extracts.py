@@ -918,6 +918,23 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
     fields), whose trailing UploadDate sits among them: a file with such lines is
     split natively only when every line has the same count.
     """
+    candidates = _single_type_candidates(paths)
+    if not candidates:
+        return {}
+    rows = pl.concat(
+        [_line_check(p, i, record_type) for i, (p, record_type) in enumerate(candidates.items())]
+    ).collect()
+    found: dict[Path, _SingleTypeFile] = {}
+    for i, (p, record_type) in enumerate(candidates.items()):
+        row = rows.row(i, named=True)
+        if row["ok"]:
+            found[p] = _single_type_file(p, record_type, row)
+    return found
+
+
+def _single_type_candidates(paths: Sequence[Path]) -> dict[Path, str]:
+    """Files whose first line begins with a record type's exact field 1 (``SENR^`` …):
+    each with that record type as on the line (``SENR-R`` for an ODS line)."""
     prefixes = {f"{t}{ods}^": f"{t}{ods}" for t in LAYOUTS for ods in ("", "-R")}
     candidates: dict[Path, str] = {}
     for p in paths:
@@ -925,84 +942,87 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
         text = first["text"][0] if first.height else ""
         head = text[: text.find("^") + 1] if "^" in text else ""
         if head in prefixes:
-            candidates[p] = head
-    if not candidates:
-        return {}
+            candidates[p] = prefixes[head]
+    return candidates
+
+
+def _line_check(path: Path, i: int, record_type: str) -> pl.LazyFrame:
+    """One row (``_file`` = ``i``) saying whether every line of ``path`` begins with
+    ``record_type`` and counting its lines and fields, in one pass over the text.
+
+    ``ok``; ``lines``; ``least``/``most`` fields on a line; ``shifted``: lines whose
+    first N columns are not their layout fields; ``bad_lines``/``bad_n``: lines
+    whose field count the layout does not allow, and those counts;
+    ``spoiled_lines``: lines holding a control byte (their counts not taken).
+    """
+    head = f"{record_type}^"
+    layout = LAYOUTS[record_type.removesuffix("-R")]
+    n_layout = len(layout.fields)
     spoiled = pl.col("_spoiled")
     # Field counts of the lines that are not spoiled (a spoiled line is not split).
     n_line = pl.col("_n_line").filter(~spoiled)
-    checks = []
-    for i, (p, head) in enumerate(candidates.items()):
-        layout = LAYOUTS[prefixes[head].removesuffix("-R")]
-        n_layout = len(layout.fields)
-        fields = _layout_fields(n_line, pl.lit(head.endswith("-R^")), layout)
-        bad = fields.is_null()
-        checks.append(
-            _raw_lines(p)
-            # Per line first, then aggregated: far faster than aggregating
-            # the per-line expressions directly.
-            .select(
-                "source_line",
-                pl.col("text").str.starts_with(head).alias("_ok"),
-                (pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias(
-                    "_n_line"
-                ),
-                _has_control(pl.col("text")).alias("_spoiled"),
-            )
-            .select(
-                pl.lit(i).alias("_file"),
-                # A spoiled line is rejected whatever it begins with.
-                (pl.col("_ok") | spoiled).all().alias("ok"),
-                pl.len().cast(pl.Int64).alias("lines"),
-                n_line.min().alias("least"),
-                n_line.max().alias("most"),
-                ((fields != n_line) & (n_line != n_layout + len(ODS_TRAILING)))
-                .sum()
-                .alias("shifted"),
-                # Few lines in a usable file: collected in this same pass.
-                pl.col("source_line").filter(~spoiled).filter(bad).implode().alias("bad_lines"),
-                n_line.filter(bad).implode().alias("bad_n"),
-                pl.col("source_line").filter(spoiled).implode().alias("spoiled_lines"),
-            )
-        )
-    rows = pl.concat(checks).collect()
-    found: dict[Path, _SingleTypeFile] = {}
-    for i, (p, head) in enumerate(candidates.items()):
-        row = rows.row(i, named=True)
-        if not row["ok"]:
-            continue
-        record_type = prefixes[head]
-        # A file whose lines all have one count needs no list: that count is the
-        # usual one, whatever it is (even one the layout does not allow). No
-        # count at all: every line is spoiled, and none is split.
-        uniform = row["least"] == row["most"]
-        listed = {"source_line": row["bad_lines"], "_n_line": row["bad_n"]}
-        spoiled_lines = pl.Series("source_line", row["spoiled_lines"], pl.Int64)
-        # Described by a second read of those lines alone, and only when there
-        # are any: carrying every line's text through the pass would cost memory.
-        described = (
-            _raw_lines(p)
-            .filter(pl.col("source_line").is_in(spoiled_lines.implode()))
-            .select("source_line", *_control_columns(pl.col("text")))
-            .collect()
-            if spoiled_lines.len()
-            else pl.DataFrame(schema=_SPOILED_SCHEMA)
-        )
-        found[p] = _SingleTypeFile(
-            record_type=record_type,
-            lines=int(row["lines"]),
-            native=uniform or row["shifted"] == 0,
-            usual_count=(
-                int(row["least"] or 0)
-                if uniform
-                else len(LAYOUTS[record_type.removesuffix("-R")].fields)
+    fields = _layout_fields(n_line, pl.lit(head.endswith("-R^")), layout)
+    bad = fields.is_null()
+    return (
+        _raw_lines(path)
+        # Per line first, then aggregated: far faster than aggregating
+        # the per-line expressions directly.
+        .select(
+            "source_line",
+            pl.col("text").str.starts_with(head).alias("_ok"),
+            (pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias(
+                "_n_line"
             ),
-            bad_counts=pl.DataFrame(
-                {} if uniform else listed, schema={"source_line": pl.Int64, "_n_line": pl.Int64}
-            ),
-            spoiled=described.cast(pl.Schema(_SPOILED_SCHEMA)),
+            _has_control(pl.col("text")).alias("_spoiled"),
         )
-    return found
+        .select(
+            pl.lit(i).alias("_file"),
+            # A spoiled line is rejected whatever it begins with.
+            (pl.col("_ok") | spoiled).all().alias("ok"),
+            pl.len().cast(pl.Int64).alias("lines"),
+            n_line.min().alias("least"),
+            n_line.max().alias("most"),
+            ((fields != n_line) & (n_line != n_layout + len(ODS_TRAILING))).sum().alias("shifted"),
+            # Few lines in a usable file: collected in this same pass.
+            pl.col("source_line").filter(~spoiled).filter(bad).implode().alias("bad_lines"),
+            n_line.filter(bad).implode().alias("bad_n"),
+            pl.col("source_line").filter(spoiled).implode().alias("spoiled_lines"),
+        )
+    )
+
+
+def _single_type_file(path: Path, record_type: str, row: dict[str, Any]) -> _SingleTypeFile:
+    """The :class:`_SingleTypeFile` of ``path`` from its :func:`_line_check` row."""
+    # A file whose lines all have one count needs no list: that count is the
+    # usual one, whatever it is (even one the layout does not allow). No
+    # count at all: every line is spoiled, and none is split.
+    uniform = row["least"] == row["most"]
+    listed = {"source_line": row["bad_lines"], "_n_line": row["bad_n"]}
+    spoiled_lines = pl.Series("source_line", row["spoiled_lines"], pl.Int64)
+    # Described by a second read of those lines alone, and only when there
+    # are any: carrying every line's text through the pass would cost memory.
+    described = (
+        _raw_lines(path)
+        .filter(pl.col("source_line").is_in(spoiled_lines.implode()))
+        .select("source_line", *_control_columns(pl.col("text")))
+        .collect()
+        if spoiled_lines.len()
+        else pl.DataFrame(schema=_SPOILED_SCHEMA)
+    )
+    return _SingleTypeFile(
+        record_type=record_type,
+        lines=int(row["lines"]),
+        native=uniform or row["shifted"] == 0,
+        usual_count=(
+            int(row["least"] or 0)
+            if uniform
+            else len(LAYOUTS[record_type.removesuffix("-R")].fields)
+        ),
+        bad_counts=pl.DataFrame(
+            {} if uniform else listed, schema={"source_line": pl.Int64, "_n_line": pl.Int64}
+        ),
+        spoiled=described.cast(pl.Schema(_SPOILED_SCHEMA)),
+    )
 
 
 # ---------------------------------------------------------------------------------
