@@ -634,6 +634,24 @@ def _parse_fields(
     frame = frame.with_columns(
         _layout_fields(pl.col("_n_line"), pl.col("_ods"), layout).alias("_n_fields")
     )
+    exprs, dates = _field_columns(layout, field_at, with_pii=with_pii)
+    keep = list(canonical_schema(layout, with_pii=with_pii))
+    return (
+        frame.with_columns(*exprs)
+        .with_columns(_bad_dates(dates).alias("_bad_dates"))
+        .with_columns(
+            *(pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates),
+            *_rejection(layout),
+        )
+        .select(*keep, *PROBLEM_COLUMNS)
+    )
+
+
+def _field_columns(
+    layout: Layout, field_at: Callable[[int], pl.Expr], *, with_pii: bool
+) -> tuple[list[pl.Expr], list[tuple[str, str]]]:
+    """Each layout field's text, stripped (null when absent or empty), as its canonical
+    column; and the date fields, ``(column, CALPADS name)``."""
     exprs: list[pl.Expr] = []
     dates: list[tuple[str, str]] = []
     for i, f in enumerate(layout.fields):
@@ -646,7 +664,12 @@ def _parse_fields(
         exprs.append(raw.alias(f.column))
         if f.kind == "date":
             dates.append((f.column, f.calpads))
-    bad_dates = pl.concat_str(
+    return exprs, dates
+
+
+def _bad_dates(dates: Sequence[tuple[str, str]]) -> pl.Expr:
+    """The CALPADS names of the given date fields that are not CCYYMMDD calendar dates."""
+    return pl.concat_str(
         [
             pl.when(
                 pl.col(c).is_not_null()
@@ -660,6 +683,11 @@ def _parse_fields(
         separator=", ",
         ignore_nulls=True,
     )
+
+
+def _rejection(layout: Layout) -> tuple[pl.Expr, pl.Expr]:
+    """``_problem`` and ``_message`` of a line: a field count the layout does not allow
+    (EXTR0004), else a bad date (FRMT0002, from ``_bad_dates``); null when read."""
     bad_count = pl.col("_n_fields").is_null()
     problem = (
         pl.when(bad_count)
@@ -680,17 +708,7 @@ def _parse_fields(
             )
         )
     )
-    keep = list(canonical_schema(layout, with_pii=with_pii))
-    return (
-        frame.with_columns(*exprs)
-        .with_columns(bad_dates.alias("_bad_dates"))
-        .with_columns(
-            *(pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates),
-            problem.alias("_problem"),
-            message.alias("_message"),
-        )
-        .select(*keep, *PROBLEM_COLUMNS)
-    )
+    return problem.alias("_problem"), message.alias("_message")
 
 
 @dataclass(frozen=True)
