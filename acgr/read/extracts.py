@@ -1114,37 +1114,55 @@ def canonicalize(frame: FrameLike, table: str, *, source: str, strip: bool = Tru
                 .cast(pl.Categorical)
                 .alias(col)
             )
-            continue
-        if col == "source_line":
+        elif col == "source_line":
             exprs.append(pl.col("source_line").cast(pl.Int64))
-            continue
-        f = layout.field(col)
-        src = (
-            present.get(_norm(col))
-            or present.get(_norm(f.calpads))
-            or present.get(_ALIASES.get(_norm(col), ""))
-        )
-        if src is None:
-            exprs.append(pl.lit(None, dtype).alias(col))
-        elif dtype == pl.Date() and schema[src] == pl.Date():
-            exprs.append(pl.col(src).alias(col))  # already typed (our own Parquet)
-        elif dtype == pl.Date():
-            text = pl.col(src).cast(pl.String).str.strip_chars(PADDING)
-            parsed = date_from_text(text)
-            exprs.append(parsed.alias(col))
-            bad_dates.append(
-                pl.when((text.str.len_bytes() > 0) & parsed.is_null()).then(pl.lit(f.calpads))
-            )
         else:
-            text = pl.col(src).cast(pl.String)
-            exprs.append((text.str.strip_chars(PADDING) if strip else text).alias(col))
+            expr, bad_date = _canonical_column(layout, col, dtype, present, schema, strip=strip)
+            exprs.append(expr)
+            if bad_date is not None:
+                bad_dates.append(bad_date)
     if not bad_dates:  # every date typed already: nothing can be rejected
         return _with_no_problem(lf.select(exprs))
-    # A date given as text that is not a date rejects the record, as in caret text.
+    return lf.select(*exprs, *_text_date_rejection(bad_dates))
+
+
+def _canonical_column(
+    layout: Layout,
+    col: str,
+    dtype: pl.DataType,
+    present: Mapping[str, str],
+    schema: pl.Schema,
+    *,
+    strip: bool,
+) -> tuple[pl.Expr, pl.Expr | None]:
+    """Canonical column ``col`` from the caller's column of that name (:func:`_norm`), its
+    CALPADS name or an alias; null when there is none. For a date given as text, also
+    its CALPADS name where the text is no date (else null)."""
+    f = layout.field(col)
+    src = (
+        present.get(_norm(col))
+        or present.get(_norm(f.calpads))
+        or present.get(_ALIASES.get(_norm(col), ""))
+    )
+    if src is None:
+        return pl.lit(None, dtype).alias(col), None
+    if dtype == pl.Date() and schema[src] == pl.Date():
+        return pl.col(src).alias(col), None  # already typed (our own Parquet)
+    if dtype == pl.Date():
+        text = pl.col(src).cast(pl.String).str.strip_chars(PADDING)
+        parsed = date_from_text(text)
+        bad = pl.when((text.str.len_bytes() > 0) & parsed.is_null()).then(pl.lit(f.calpads))
+        return parsed.alias(col), bad
+    text = pl.col(src).cast(pl.String)
+    return (text.str.strip_chars(PADDING) if strip else text).alias(col), None
+
+
+def _text_date_rejection(bad_dates: list[pl.Expr]) -> tuple[pl.Expr, pl.Expr]:
+    """``_problem`` and ``_message``: a date given as text that is not a date rejects the
+    record (FRMT0002), as in caret text."""
     names = pl.concat_str(bad_dates, separator=", ", ignore_nulls=True)
     bad = names.str.len_bytes() > 0
-    return lf.select(
-        *exprs,
+    return (
         pl.when(bad).then(pl.lit("FRMT0002")).alias("_problem"),
         pl.when(bad)
         .then(
