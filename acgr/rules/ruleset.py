@@ -18,7 +18,9 @@ fixed in code are listed there.
 A file that cannot be used raises :class:`RulesError`, one line per problem. A
 loaded rule set says where it came from and what it overrides
 (:meth:`RuleSet.provenance`), and which classes it covers
-(:meth:`RuleSet.check_class_of`, R7.1/R7.2).
+(:meth:`RuleSet.check_class_of`, R7.1/R7.2). The same reader
+(:func:`read_settings_file`, :func:`validate_settings`) reads the Dashboard rules of
+:mod:`acgr.tools.dashboard`, with the same messages.
 """
 
 from __future__ import annotations
