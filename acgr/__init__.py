@@ -13,6 +13,8 @@ Typical use::
     result.findings   # data-quality findings
 """
 
+from importlib import metadata
+
 from acgr.checks.verdict import RefusedError, Verdict
 from acgr.errors import SchoolsFileError
 from acgr.pipeline import AcgrResult, compute
@@ -21,7 +23,21 @@ from acgr.read.extracts import ExtractError, Extracts, read_inputs
 from acgr.rules.cohort import CohortPeriods
 from acgr.rules.ruleset import Outcome, RulesError, RuleSet, load_rules
 
-__version__ = "0.1.0"
+
+def _installed_version() -> str:
+    """The version of the installed distribution, which ``pyproject.toml`` alone sets.
+
+    Imported from a source tree that was never installed, there is no such record:
+    ``0+unknown`` (PEP 440, below every release) says so, where a number typed here
+    would go stale and name a release this code may not be.
+    """
+    try:
+        return metadata.version("acgr")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+__version__ = _installed_version()
 
 __all__ = [
     "AcgrResult",

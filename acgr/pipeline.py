@@ -342,7 +342,7 @@ def _compute_staged(
     phase: Phases,
     judged: bool = True,
 ) -> _Staged:
-    """Students, findings, read counts and line accounting from staged extracts.
+    """Students, findings, read counts and line accounting from staged extracts, by phase.
 
     Raises:
         acgr.checks.verdict.RefusedError: no student of the class is in the inputs
@@ -353,92 +353,200 @@ def _compute_staged(
     )
     qualifying = qualifying_from(records, periods, ruleset)
     with phase("cohort"):
-        # Membership reads three columns of every qualifying record; everything
-        # after it only the cohort's records. Both results are small (one row per
-        # student, or per cohort record) and read by several later queries, so
-        # they are collected once rather than re-derived by each.
-        members_df = cohort_members(qualifying, periods, ruleset).collect(engine=engine)
-        if judged and members_df.height == 0:
-            refuse_empty_class(qualifying, periods, ruleset, engine=engine)
-        members = members_df.lazy()
-        flagged_df = record_flags(
-            assign_cds(
-                qualifying.join(members.select("ssid"), on="ssid", how="semi"),
-                directory,
-                ruleset,
-            ),
-            periods,
+        members, flagged = _cohort(qualifying, periods, ruleset, directory, engine, judged)
+    with phase("students"):
+        students, decided = _decided_students(
+            extracts,
+            members=members,
+            flagged=flagged,
+            records=records,
+            sprg=_cohort_programs(extracts.sprg, members, directory, ruleset),
+            periods=periods,
+            ruleset=ruleset,
+            directory=directory,
+            foster=foster,
+            direct_cert=direct_cert,
+            engine=engine,
+        )
+    with phase("findings"):
+        findings, per_student = _record_findings(
+            extracts,
+            records=records,
+            flagged=flagged.lazy(),
+            decided=decided.lazy(),
+            students=students,
+            periods=periods,
+            ruleset=ruleset,
+            engine=engine,
+        )
+        accounting = extracts.count_lines(engine)
+    return _Staged(
+        students=students,
+        findings=findings,
+        senr_records=int(per_student["_records"].sum()),
+        students_read=per_student.height,
+        accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},
+    )
+
+
+def _cohort(
+    qualifying: pl.LazyFrame,
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    directory: pl.DataFrame,
+    engine: Engine,
+    judged: bool,
+) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """The cohort's members (R2) and their qualifying records, attributed (R4.3) and flagged.
+
+    Membership reads three columns of every qualifying record; everything after
+    it only the cohort's records. Both results are small (one row per student,
+    or per cohort record) and read by several later queries, so they are
+    collected once rather than re-derived by each.
+
+    Raises:
+        acgr.checks.verdict.RefusedError: no student of the class (only when ``judged``).
+    """
+    members_df = cohort_members(qualifying, periods, ruleset).collect(engine=engine)
+    if judged and members_df.height == 0:
+        refuse_empty_class(qualifying, periods, ruleset, engine=engine)
+    members = members_df.lazy()
+    flagged_df = record_flags(
+        assign_cds(
+            qualifying.join(members.select("ssid"), on="ssid", how="semi"),
+            directory,
             ruleset,
-        ).collect(engine=engine)
-        flagged = flagged_df.lazy()
+        ),
+        periods,
+        ruleset,
+    ).collect(engine=engine)
+    return members, flagged_df
+
+
+def _cohort_programs(
+    sprg: pl.LazyFrame, members: pl.LazyFrame, directory: pl.DataFrame, ruleset: RuleSet
+) -> pl.LazyFrame:
+    """The cohort's program records, each with its school's CDS code (R4.3, R5.4)."""
     # Only the cohort's program records matter: filtered before any code is touched.
-    sprg = assign_cds(
-        extracts.sprg.join(members.select("ssid"), on="ssid", how="semi").with_columns(
+    return assign_cds(
+        sprg.join(members.select("ssid"), on="ssid", how="semi").with_columns(
             normalized_code("reporting_lea", 7).alias("reporting_lea"),
             normalized_code("school_of_attendance", 7).alias("school_code"),
         ),
         directory,
         ruleset,
     )
-    with phase("students"):
-        decided = decide_outcomes(student_picks(flagged, engine=engine), periods, ruleset)
-        # Two steps read the demographic records: collected once.
-        demographics = (
-            demographic_record(extracts.sinf, members.select("ssid"), periods, engine=engine)
-            .collect(engine=engine)
-            .lazy()
-        )
-        groups = student_groups(
-            cohort=members.select("ssid"),
-            demographics=demographics,
-            qualifying=flagged,
-            senr_records=records,
-            sprg=sprg,
-            sela=extracts.sela,
-            periods=periods,
-            rules=ruleset,
-            foster=foster,
-            direct_cert=direct_cert,
-        )
-        # Collected here on purpose: the outcome findings and, in compute(), every
-        # count row read them.
-        decided_df, groups_df = pl.collect_all([decided, groups], engine=engine)
-        decided_df = with_decided_record(decided_df, flagged_df)
-        students = student_table(
-            attribute(decided_df.lazy(), directory)
-            .join(members, on="ssid", how="left")
-            .join(groups_df.lazy(), on="ssid", how="left"),
-        ).collect(engine=engine)
-    with phase("findings"):
-        # One grouping of the records gives the read counts (records, students)
-        # and the distinct SSIDs ACGR0002 needs.
-        per_student_df = (
-            records.group_by("ssid").agg(pl.len().alias("_records")).collect(engine=engine)
-        )
-        ssids = per_student_df.select("ssid")
-        parts = [
-            extracts.findings,
-            missing_start_findings(extracts.senr),
-            *validation_parts(
-                records,
-                ruleset,
-                extraction_date=periods.extraction_date,
-                sinf=extracts.sinf,
-                ssids=ssids,
-                engine=engine,
-            ),
-            outcome_findings(flagged, decided_df.lazy(), engine=engine),
-            outcome_sensitive_findings(students.lazy(), ruleset),
-        ]
-        findings = _collect_findings(parts, engine)
-        accounting = extracts.count_lines(engine)
-    return _Staged(
-        students=students,
-        findings=findings,
-        senr_records=int(per_student_df["_records"].sum()),
-        students_read=ssids.height,
-        accounting={k: int(v or 0) for k, v in accounting.row(0, named=True).items()},
+
+
+def _decided_students(
+    extracts: Extracts,
+    *,
+    members: pl.LazyFrame,
+    flagged: pl.DataFrame,
+    records: pl.LazyFrame,
+    sprg: pl.LazyFrame,
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    directory: pl.DataFrame,
+    foster: pl.LazyFrame | None,
+    direct_cert: pl.LazyFrame | None,
+    engine: Engine,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:data:`STUDENT_COLUMNS` rows (outcome R3, school R4, groups R5), and the decided rows.
+
+    ``flagged`` holds the cohort's qualifying records with their flags (:func:`_cohort`).
+    """
+    decided = decide_outcomes(student_picks(flagged.lazy(), engine=engine), periods, ruleset)
+    groups = _student_groups(
+        extracts,
+        members=members,
+        flagged=flagged.lazy(),
+        records=records,
+        sprg=sprg,
+        periods=periods,
+        ruleset=ruleset,
+        foster=foster,
+        direct_cert=direct_cert,
+        engine=engine,
     )
+    # Collected here on purpose: the outcome findings and, in compute(), every
+    # count row read them.
+    decided_df, groups_df = pl.collect_all([decided, groups], engine=engine)
+    decided_df = with_decided_record(decided_df, flagged)
+    students = student_table(
+        attribute(decided_df.lazy(), directory)
+        .join(members, on="ssid", how="left")
+        .join(groups_df.lazy(), on="ssid", how="left"),
+    ).collect(engine=engine)
+    return students, decided_df
+
+
+def _student_groups(
+    extracts: Extracts,
+    *,
+    members: pl.LazyFrame,
+    flagged: pl.LazyFrame,
+    records: pl.LazyFrame,
+    sprg: pl.LazyFrame,
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    foster: pl.LazyFrame | None,
+    direct_cert: pl.LazyFrame | None,
+    engine: Engine,
+) -> pl.LazyFrame:
+    """Each cohort student's race, gender and group flags (R5), as a query."""
+    # Two steps read the demographic records: collected once.
+    demographics = (
+        demographic_record(extracts.sinf, members.select("ssid"), periods, engine=engine)
+        .collect(engine=engine)
+        .lazy()
+    )
+    return student_groups(
+        cohort=members.select("ssid"),
+        demographics=demographics,
+        qualifying=flagged,
+        senr_records=records,
+        sprg=sprg,
+        sela=extracts.sela,
+        periods=periods,
+        rules=ruleset,
+        foster=foster,
+        direct_cert=direct_cert,
+    )
+
+
+def _record_findings(
+    extracts: Extracts,
+    *,
+    records: pl.LazyFrame,
+    flagged: pl.LazyFrame,
+    decided: pl.LazyFrame,
+    students: pl.DataFrame,
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    engine: Engine,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every record-level finding, and the SENR records read per student (``ssid``, ``_records``).
+
+    One grouping of the records gives the read counts (records, students) and
+    the distinct SSIDs ACGR0002 needs.
+    """
+    per_student = records.group_by("ssid").agg(pl.len().alias("_records")).collect(engine=engine)
+    parts = [
+        extracts.findings,
+        missing_start_findings(extracts.senr),
+        *validation_parts(
+            records,
+            ruleset,
+            extraction_date=periods.extraction_date,
+            sinf=extracts.sinf,
+            ssids=per_student.select("ssid"),
+            engine=engine,
+        ),
+        outcome_findings(flagged, decided, engine=engine),
+        outcome_sensitive_findings(students.lazy(), ruleset),
+    ]
+    return _collect_findings(parts, engine), per_student
 
 
 def _stage_checked(
@@ -492,6 +600,62 @@ def _verdict(
     )
 
 
+def _staged_run(
+    inputs: Any,
+    *,
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    directory: pl.DataFrame,
+    foster: str | Path | pl.DataFrame | pl.LazyFrame | None,
+    direct_cert: str | Path | pl.DataFrame | pl.LazyFrame | None,
+    engine: Engine,
+    phase: Phases,
+    judged: bool,
+) -> tuple[_Staged, pl.DataFrame, Coverage]:
+    """The per-student phases over staged inputs; what each file gave; the SENR coverage.
+
+    The side tables are read once the inputs are staged (:func:`compute` arguments).
+    """
+    with tempfile.TemporaryDirectory(prefix="acgr-stage-") as tmp:
+        # Parse the inputs once into private Parquet files; every later step
+        # reads those (see Extracts.stage). The folder holds SSIDs and is
+        # removed when the run ends, whatever happens.
+        with phase("stage"):
+            extracts, reads, coverage = _stage_checked(inputs, Path(tmp), periods, engine, judged)
+        staged = _compute_staged(
+            extracts,
+            workdir=Path(tmp),
+            periods=periods,
+            ruleset=ruleset,
+            directory=directory,
+            foster=read_side_table(foster, ("start_date", "end_date")),
+            direct_cert=read_side_table(direct_cert, ()),
+            engine=engine,
+            phase=phase,
+            judged=judged,
+        )
+    return staged, reads, coverage
+
+
+def _rates(
+    students: pl.DataFrame,
+    directory: pl.DataFrame,
+    periods: CohortPeriods,
+    ruleset: RuleSet,
+    engine: Engine,
+) -> pl.DataFrame:
+    """The typed CDE table of ``students`` (R6): counts per school, every level, suppression."""
+    # Collected once: every level rolls up from the school counts, and
+    # streaming would recount the students for each level.
+    schools = school_counts(
+        students.lazy().with_columns(categories=pl.col("reporting_categories"))
+    ).collect(engine=engine)
+    rows = with_suppression(all_levels(schools.lazy()), ruleset)
+    return rates_table(rows, directory, periods, ruleset).collect(engine=engine)
+
+
+# Over 60 lines on purpose: the library's entry point documents each of its ten
+# arguments; the body is the run's steps, each a named function.
 def compute(
     inputs: Any,
     *,
@@ -546,24 +710,17 @@ def compute(
     directory = _directory(schools)
     side = {"foster": foster is not None, "direct_cert": direct_cert is not None}
     phase = Phases(progress)
-    with tempfile.TemporaryDirectory(prefix="acgr-stage-") as tmp:
-        # Parse the inputs once into private Parquet files; every later step
-        # reads those (see Extracts.stage). The folder holds SSIDs and is
-        # removed when the run ends, whatever happens.
-        with phase("stage"):
-            extracts, reads, coverage = _stage_checked(inputs, Path(tmp), periods, engine, judged)
-        staged = _compute_staged(
-            extracts,
-            workdir=Path(tmp),
-            periods=periods,
-            ruleset=ruleset,
-            directory=directory,
-            foster=read_side_table(foster, ("start_date", "end_date")),
-            direct_cert=read_side_table(direct_cert, ()),
-            engine=engine,
-            phase=phase,
-            judged=judged,
-        )
+    staged, reads, coverage = _staged_run(
+        inputs,
+        periods=periods,
+        ruleset=ruleset,
+        directory=directory,
+        foster=foster,
+        direct_cert=direct_cert,
+        engine=engine,
+        phase=phase,
+        judged=judged,
+    )
     verdict = _verdict(
         reads=reads,
         coverage=coverage,
@@ -581,13 +738,7 @@ def compute(
         )
     with phase("rates"):
         students = blank_unmeasured(staged.students, verdict.unmeasured, ruleset).sort("ssid")
-        # Collected once: every level rolls up from the school counts, and
-        # streaming would recount the students for each level.
-        schools = school_counts(
-            students.lazy().with_columns(categories=pl.col("reporting_categories"))
-        ).collect(engine=engine)
-        rows = with_suppression(all_levels(schools.lazy()), ruleset)
-        rates = rates_table(rows, directory, periods, ruleset).collect(engine=engine)
+        rates = _rates(students, directory, periods, ruleset, engine)
     accounting = {
         **staged.accounting,
         "senr_without_start": coverage.without_start,

@@ -41,7 +41,7 @@ IMPACT_COLUMNS: tuple[str, ...] = (
 
 
 def _kinds(rules: RuleSet) -> dict[str, pl.Expr]:
-    removal_codes = [c for c, r in rules.exit_outcomes.items() if r.outcome == "Removed"]
+    removal_codes = [c for c, r in rules.exit_outcomes.items() if r.outcome == str(Outcome.REMOVED)]
     return {
         "lost_transfers": (pl.col("outcome") == str(Outcome.DROPOUT))
         & pl.col("reason").str.contains(":lost-transfer", literal=True),

@@ -13,6 +13,7 @@ import polars as pl
 
 from acgr.checks.catalogue import explain_rule
 from acgr.pipeline import AcgrResult
+from acgr.publish.acgr_file import GRADUATES
 from acgr.rules.ruleset import Outcome
 
 
@@ -147,7 +148,7 @@ def run_summary(result: AcgrResult) -> list[str]:
     periods, verdict = result.periods, result.verdict
     cohort = result.students.filter(pl.col("in_cohort"))
     grads = cohort.filter(pl.col("outcome") == str(Outcome.GRADUATE)).height
-    rate = result.state_row().get("Regular HS Diploma Graduates (Rate)", "")
+    rate = result.state_row().get(GRADUATES.rate_header, "")
     assumed = (
         " (default of the rule set, R2.3)" if verdict and verdict.extraction_date_assumed else ""
     )

@@ -21,6 +21,7 @@ from acgr.publish.aggregation import LEVEL_ORDER, VARIANTS
 from acgr.publish.rates import rate_tenths, tenths_text
 from acgr.read.cds import cds_parts
 from acgr.read.extracts import ExtractError
+from acgr.read.values import flag_from_text
 from acgr.rules.cohort import CohortPeriods
 from acgr.rules.ruleset import RuleSet
 
@@ -71,6 +72,8 @@ class Measure:
     label: str
     count: str
     denominator: str  # "cohort" or "graduates"
+    #: What closes the rate header: CDE's real header lacks it on one column.
+    rate_close: str = ")"
 
     @property
     def count_header(self) -> str:
@@ -79,17 +82,17 @@ class Measure:
 
     @property
     def rate_header(self) -> str:
-        """The header of the rate column, e.g. ``Dropout (Rate)``."""
-        # CDE's real header lacks the closing parenthesis on this one column.
-        close = "" if self.label == "Golden State Seal Merit Diploma" else ")"
-        return f"{self.label} (Rate{close}"
+        """The header of the rate column, e.g. ``Dropout (Rate)`` (see ``rate_close``)."""
+        return f"{self.label} (Rate{self.rate_close}"
 
 
-_GRADS = Measure("Regular HS Diploma Graduates", "graduates", "cohort")
+#: The graduates' measure: its headers name the count and rate other tools read.
+GRADUATES = Measure("Regular HS Diploma Graduates", "graduates", "cohort")
+_GSSMD = Measure("Golden State Seal Merit Diploma", "gssmd", "graduates", rate_close="")
 _INDICATORS = (
     Measure("Met UC/CSU Grad Req's", "uc_csu", "graduates"),
     Measure("Seal of Biliteracy", "seal", "graduates"),
-    Measure("Golden State Seal Merit Diploma", "gssmd", "graduates"),
+    _GSSMD,
 )
 _TAIL = (
     Measure("Adult Ed. HS Diploma", "adult_ed", "cohort"),
@@ -100,13 +103,13 @@ _TAIL = (
     Measure("Still Enrolled", "still_enrolled", "cohort"),
 )
 MEASURES_34: tuple[Measure, ...] = (
-    _GRADS,
+    GRADUATES,
     *_INDICATORS,
     Measure("CHSPE Completer", "chspe", "cohort"),
     *_TAIL,
 )
 MEASURES_36: tuple[Measure, ...] = (
-    _GRADS,
+    GRADUATES,
     *_INDICATORS,
     Measure("Graduates Meeting Local Requirements Exemption", "exemption", "graduates"),
     Measure("CPP Completer", "chspe", "cohort"),
@@ -140,10 +143,20 @@ def rates_table(
     file order (R6.5). Codes that do not apply to a row are null ("empty") or
     zeros, per ``rules.aggregate_row_codes``.
     """
+    named = _with_names_and_codes(rows, directory, rules)
+    return _file_columns(_in_file_order(named), periods, rules)
+
+
+def _with_names_and_codes(
+    rows: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet
+) -> pl.LazyFrame:
+    """Names from the directory and codes as each level shows them (R6.5): ``State`` and
+    county 00 on the state row; codes that do not apply null or zeros; ``_lvl`` the
+    level's rank."""
     county, district, school = _names(directory)
     level = pl.col("level")
     zeros = rules.aggregate_row_codes == "zeros"
-    df = (
+    return (
         rows.join(county, on="county_code", how="left")
         .join(district, on=["county_code", "district_code"], how="left")
         .join(school, on=["county_code", "district_code", "school_code"], how="left")
@@ -178,6 +191,10 @@ def rates_table(
             level.replace_strict(LEVEL_ORDER, return_dtype=pl.Int8).alias("_lvl"),
         )
     )
+
+
+def _in_file_order(named: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows in file order (R6.5): level, codes, charter/DASS variant, reporting category."""
     variant_rank = pl.lit(len(VARIANTS))
     for i, (c, d) in enumerate(VARIANTS):
         variant_rank = (
@@ -190,31 +207,29 @@ def rates_table(
         default=len(CATEGORY_ORDER),
         return_dtype=pl.Int16,
     )
-    df = df.with_columns(variant_rank.alias("_var"), cat_rank.alias("_cat")).sort(
+    return named.with_columns(variant_rank.alias("_var"), cat_rank.alias("_cat")).sort(
         ["_lvl", "county_code", "district_code", "school_code", "_var", "_cat"],
         nulls_last=False,
     )
+
+
+def _file_columns(ordered: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
+    """The header's columns (R6.5): keys, then a count and a rate per measure (R6.2, R6.3)."""
     measures = measures_for(periods.class_of, rules)
-    cols: list[pl.Expr] = [
-        pl.lit(periods.academic_year_label).alias("AcademicYear"),
-        level.alias("AggregateLevel"),
-        pl.col("county_code").alias("CountyCode"),
-        pl.col("district_code").alias("DistrictCode"),
-        pl.col("school_code").alias("SchoolCode"),
-        pl.col("county_name").alias("CountyName"),
-        pl.col("district_name").alias("DistrictName"),
-        pl.col("school_name").alias("SchoolName"),
-        pl.col("charter").alias("CharterSchool"),
-        pl.col("dass").alias("DASS"),
-        pl.col("category").alias("ReportingCategory"),
-        pl.col("cohort").alias("CohortStudents"),
+    # The values of the KEY_HEADER columns, in its order.
+    keys = [
+        pl.lit(periods.academic_year_label),
+        pl.col("level"),
+        *map(pl.col, ("county_code", "district_code", "school_code", "county_name")),
+        *map(pl.col, ("district_name", "school_name", "charter", "dass", "category", "cohort")),
     ]
+    cols = [value.alias(name) for value, name in zip(keys, KEY_HEADER, strict=True)]
     for m in measures:
         tenths = rate_tenths(pl.col(m.count), pl.col(m.denominator)).fill_null(0)
         cols.append(pl.col(m.count).alias(m.count_header))
         cols.append(tenths_text(tenths).cast(pl.Decimal(4, 1)).alias(m.rate_header))
     cols.append(pl.col("suppressed"))
-    return df.select(cols)
+    return ordered.select(cols)
 
 
 def public_text(table: pl.DataFrame) -> pl.DataFrame:
@@ -254,8 +269,8 @@ _TEXT_COLUMNS: tuple[str, ...] = (
 def _canonical_header(name: str) -> str:
     """Map a header cell to this module's spelling (BOM, spaces, the GSSMD typo)."""
     n = name.replace("\ufeff", "").strip().strip('"')
-    if n.startswith("Golden State Seal Merit Diploma (Rate"):
-        return "Golden State Seal Merit Diploma (Rate"
+    if n.startswith(_GSSMD.rate_header):
+        return _GSSMD.rate_header
     return n
 
 
@@ -354,44 +369,45 @@ def read_cde_acgr(path: str | Path, *, require: Iterable[str] = ()) -> pl.DataFr
     if raw.height == 0:
         raise ExtractError(f"{p}: line 2: no rows after the ACGR header")
     raw = raw.rename({c: _canonical_header(c) for c in raw.columns})
-    exprs: list[pl.Expr] = []
-    for col in raw.columns:
-        cell = pl.col(col).str.strip_chars()
-        if col in _CODE_WIDTHS:
-            exprs.append(
-                pl.when(cell.str.contains(r"^\d+$"))
-                .then(cell.str.zfill(_CODE_WIDTHS[col]))
-                .otherwise(pl.when(cell.str.len_bytes() > 0).then(cell))
-                .alias(col)
-            )
-        elif col in ("CharterSchool", "DASS"):
-            up = cell.str.to_uppercase()
-            exprs.append(
-                pl.when(up.is_in(["Y", "YES"]))
-                .then(pl.lit("Yes"))
-                .when(up.is_in(["N", "NO"]))
-                .then(pl.lit("No"))
-                .when(up == "ALL")
-                .then(pl.lit("All"))
-                .otherwise(cell)
-                .alias(col)
-            )
-        elif col.endswith("(Count)") or col == "CohortStudents":
-            exprs.append(cell.cast(pl.Int64, strict=False).alias(col))
-        elif "(Rate" in col:
-            exprs.append(cell.cast(pl.Decimal(4, 1), strict=False).alias(col))
-        else:
-            exprs.append(
-                pl.when(cell.str.len_bytes() > 0).then(cell).otherwise(pl.lit("")).alias(col)
-                if col in _TEXT_COLUMNS
-                else cell.alias(col)
-            )
     suppressed = pl.col("CohortStudents").str.strip_chars() == "*"
-    return raw.select(*exprs, suppressed.alias("suppressed"))
+    return raw.select(*map(_typed_column, raw.columns), suppressed.alias("suppressed"))
+
+
+def _typed_column(col: str) -> pl.Expr:
+    """Column ``col`` of an ACGR file typed as :func:`read_cde_acgr` says, from its text."""
+    cell = pl.col(col).str.strip_chars()
+    if col in _CODE_WIDTHS:
+        return (
+            pl.when(cell.str.contains(r"^\d+$"))
+            .then(cell.str.zfill(_CODE_WIDTHS[col]))
+            .otherwise(pl.when(cell.str.len_bytes() > 0).then(cell))
+            .alias(col)
+        )
+    if col in ("CharterSchool", "DASS"):
+        # CDE writes Yes/No (older copies Y/N); other text is kept as written.
+        flag = flag_from_text(cell, yes=("Y", "YES"), no=("N", "NO"))
+        return (
+            pl.when(flag)
+            .then(pl.lit("Yes"))
+            .when(~flag)
+            .then(pl.lit("No"))
+            .when(cell.str.to_uppercase() == "ALL")
+            .then(pl.lit("All"))
+            .otherwise(cell)
+            .alias(col)
+        )
+    if col.endswith("(Count)") or col == "CohortStudents":
+        return cell.cast(pl.Int64, strict=False).alias(col)
+    if "(Rate" in col:
+        return cell.cast(pl.Decimal(4, 1), strict=False).alias(col)
+    if col in _TEXT_COLUMNS:
+        return pl.when(cell.str.len_bytes() > 0).then(cell).otherwise(pl.lit("")).alias(col)
+    return cell.alias(col)
 
 
 __all__ = [
     "CATEGORY_ORDER",
+    "GRADUATES",
     "KEY_HEADER",
     "MEASURES_34",
     "MEASURES_36",

@@ -32,6 +32,23 @@ def tenths_text(tenths: pl.Expr) -> pl.Expr:
     return pl.concat_str([(t // 10).cast(pl.String), pl.lit("."), (t % 10).cast(pl.String)])
 
 
+def signed_tenths_text(tenths: pl.Expr, *, plus: str = "", minus: str = "-") -> pl.Expr:
+    """Print a signed number of tenths with one decimal: -9 -> ``-0.9``, 12 -> ``1.2``.
+
+    ``plus`` goes before a positive number (``"+"`` gives ``+1.2``), ``minus``
+    before a negative one (a report may want the typographic ``−``); zero is
+    ``0.0`` and null stays null.
+
+    Examples:
+        >>> df = pl.DataFrame({"t": [12, -4, 0, None]})
+        >>> df.select(signed_tenths_text(pl.col("t"), plus="+")).to_series().to_list()
+        ['+1.2', '-0.4', '0.0', None]
+    """
+    t = tenths.cast(pl.Int64)
+    sign = pl.when(t > 0).then(pl.lit(plus)).when(t < 0).then(pl.lit(minus)).otherwise(pl.lit(""))
+    return pl.concat_str([sign, tenths_text(t.abs())])
+
+
 def rate_text(numerator: pl.Expr, denominator: pl.Expr, *, when_zero: str = "0.0") -> pl.Expr:
     """Rate printed with one decimal; ``when_zero`` when the denominator is 0 (R6.2)."""
     return tenths_text(rate_tenths(numerator, denominator)).fill_null(pl.lit(when_zero))
@@ -79,5 +96,6 @@ __all__ = [
     "rate_half_up",
     "rate_tenths",
     "rate_text",
+    "signed_tenths_text",
     "tenths_text",
 ]

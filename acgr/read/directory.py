@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from acgr.errors import SchoolsFileError
+from acgr.read.values import flag_from_text
 
 DIRECTORY_SCHEMA: dict[str, pl.DataType] = {
     "cds_code": pl.String(),
@@ -49,8 +50,7 @@ def _flag(col: pl.Expr) -> pl.Expr:
     """``Yes``/``No`` from a flag column; null when the file has no such column."""
     if col.meta.is_literal():
         return pl.lit(None, pl.String)
-    v = col.cast(pl.String).str.strip_chars().str.to_uppercase()
-    return pl.when(v.is_in(["Y", "YES", "TRUE", "1"])).then(pl.lit("Yes")).otherwise(pl.lit("No"))
+    return pl.when(flag_from_text(col)).then(pl.lit("Yes")).otherwise(pl.lit("No"))
 
 
 def flags_given(directory: pl.DataFrame) -> dict[str, bool]:

@@ -49,6 +49,7 @@ from acgr.checks.findings import (
 )
 from acgr.errors import ExtractError
 from acgr.read.layouts import LAYOUTS, MIN_FIELDS, ODS_TRAILING, Layout
+from acgr.read.values import date_from_text
 
 #: Provenance of every record. The file name is categorical: it repeats on every
 #: row, and as text it would cost its full length per row in every copy.
@@ -633,6 +634,24 @@ def _parse_fields(
     frame = frame.with_columns(
         _layout_fields(pl.col("_n_line"), pl.col("_ods"), layout).alias("_n_fields")
     )
+    exprs, dates = _field_columns(layout, field_at, with_pii=with_pii)
+    keep = list(canonical_schema(layout, with_pii=with_pii))
+    return (
+        frame.with_columns(*exprs)
+        .with_columns(_bad_dates(dates).alias("_bad_dates"))
+        .with_columns(
+            *(pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates),
+            *_rejection(layout),
+        )
+        .select(*keep, *PROBLEM_COLUMNS)
+    )
+
+
+def _field_columns(
+    layout: Layout, field_at: Callable[[int], pl.Expr], *, with_pii: bool
+) -> tuple[list[pl.Expr], list[tuple[str, str]]]:
+    """Each layout field's text, stripped (null when absent or empty), as its canonical
+    column; and the date fields, ``(column, CALPADS name)``."""
     exprs: list[pl.Expr] = []
     dates: list[tuple[str, str]] = []
     for i, f in enumerate(layout.fields):
@@ -645,7 +664,12 @@ def _parse_fields(
         exprs.append(raw.alias(f.column))
         if f.kind == "date":
             dates.append((f.column, f.calpads))
-    bad_dates = pl.concat_str(
+    return exprs, dates
+
+
+def _bad_dates(dates: Sequence[tuple[str, str]]) -> pl.Expr:
+    """The CALPADS names of the given date fields that are not CCYYMMDD calendar dates."""
+    return pl.concat_str(
         [
             pl.when(
                 pl.col(c).is_not_null()
@@ -659,6 +683,11 @@ def _parse_fields(
         separator=", ",
         ignore_nulls=True,
     )
+
+
+def _rejection(layout: Layout) -> tuple[pl.Expr, pl.Expr]:
+    """``_problem`` and ``_message`` of a line: a field count the layout does not allow
+    (EXTR0004), else a bad date (FRMT0002, from ``_bad_dates``); null when read."""
     bad_count = pl.col("_n_fields").is_null()
     problem = (
         pl.when(bad_count)
@@ -679,17 +708,7 @@ def _parse_fields(
             )
         )
     )
-    keep = list(canonical_schema(layout, with_pii=with_pii))
-    return (
-        frame.with_columns(*exprs)
-        .with_columns(bad_dates.alias("_bad_dates"))
-        .with_columns(
-            *(pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates),
-            problem.alias("_problem"),
-            message.alias("_message"),
-        )
-        .select(*keep, *PROBLEM_COLUMNS)
-    )
+    return problem.alias("_problem"), message.alias("_message")
 
 
 @dataclass(frozen=True)
@@ -786,14 +805,36 @@ def read_caret(
         line_store.mkdir(parents=True, exist_ok=True)
         lines.sink_parquet(line_store / "lines.parquet", compression="lz4")
         lines = pl.scan_parquet(line_store / "lines.parquet")
+    line_counts = _lines_per_file(lines, pure)
+    spoiled = _spoiled_lines(lines, pure)
+    # A spoiled line is rejected whole (EXTR0006) and read no further.
+    lines = lines.filter(~pl.col("_spoiled"))
+    return Extracts(
+        raw={
+            name: _caret_table(name, lines, pure, some_as_lines=bool(mixed), with_pii=with_pii)
+            for name in TABLES
+        },
+        other_findings=_line_findings(lines, spoiled),
+        sources=[str(p) for p in paths],
+        line_counts=line_counts,
+    )
+
+
+def _lines_per_file(lines: pl.LazyFrame, pure: Mapping[Path, _SingleTypeFile]) -> pl.LazyFrame:
+    """``source_file``, ``lines``: the physical lines of every caret file."""
     line_counts = lines.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("lines"))
-    if pure:
-        counted = pl.LazyFrame(
-            {"source_file": [str(p) for p in pure], "lines": [f.lines for f in pure.values()]},
-            schema={"source_file": pl.String, "lines": pl.Int64},
-        ).with_columns(pl.col("source_file").cast(pl.Categorical))
-        line_counts = pl.concat([line_counts, counted])
-    spoiled = [
+    if not pure:
+        return line_counts
+    counted = pl.LazyFrame(
+        {"source_file": [str(p) for p in pure], "lines": [f.lines for f in pure.values()]},
+        schema={"source_file": pl.String, "lines": pl.Int64},
+    ).with_columns(pl.col("source_file").cast(pl.Categorical))
+    return pl.concat([line_counts, counted])
+
+
+def _spoiled_lines(lines: pl.LazyFrame, pure: Mapping[Path, _SingleTypeFile]) -> list[pl.LazyFrame]:
+    """The lines holding a control byte (EXTR0006), described by :func:`_control_columns`."""
+    return [
         lines.filter(pl.col("_spoiled")).select(
             "source_file", "source_line", *_control_columns(pl.col("text"))
         ),
@@ -803,14 +844,17 @@ def read_caret(
             if f.spoiled.height
         ),
     ]
-    # A spoiled line is rejected whole (EXTR0006) and read no further.
-    lines = lines.filter(~pl.col("_spoiled"))
+
+
+def _line_findings(lines: pl.LazyFrame, spoiled: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
+    """Findings of the lines no table reads: blank (EXTR0002), of no known record type
+    (EXTR0001), holding a control byte (EXTR0006). ``lines`` are the unspoiled ones."""
     base_type = pl.col("_rtype").str.strip_suffix("-R")
     unknown = lines.filter(~base_type.is_in(list(LAYOUTS))).with_columns(
         pl.lit(None, pl.String).alias("ssid")
     )
     blank = pl.col("text").str.strip_chars().str.len_bytes() == 0
-    other = concat_findings(
+    return concat_findings(
         [
             findings_where(
                 unknown,
@@ -835,22 +879,25 @@ def read_caret(
         ]
     )
 
-    def of_type(name: str) -> pl.LazyFrame:
-        layout = LAYOUTS[name.upper()]
-        own = {p: f for p, f in pure.items() if f.record_type.removesuffix("-R") == name.upper()}
-        parts = [_parse_file(p, f, with_pii=with_pii) for p, f in own.items()]
-        if mixed or not parts:
-            general = lines.filter(base_type == layout.record_type)
-            parts.insert(0, _parse_lines(general, layout, with_pii=with_pii))
-        return pl.concat(parts) if len(parts) > 1 else parts[0]
 
-    raw = {name: of_type(name) for name in TABLES}
-    return Extracts(
-        raw=raw,
-        other_findings=other,
-        sources=[str(p) for p in paths],
-        line_counts=line_counts,
-    )
+def _caret_table(
+    name: str,
+    lines: pl.LazyFrame,
+    pure: Mapping[Path, _SingleTypeFile],
+    *,
+    some_as_lines: bool,
+    with_pii: bool,
+) -> pl.LazyFrame:
+    """Raw table ``name``: its record type's ``lines``, then its single-type files split
+    by the CSV reader. The lines are left out only when no file was read as lines
+    (``some_as_lines`` False) and some single-type file is of this type."""
+    layout = LAYOUTS[name.upper()]
+    own = {p: f for p, f in pure.items() if f.record_type.removesuffix("-R") == name.upper()}
+    parts = [_parse_file(p, f, with_pii=with_pii) for p, f in own.items()]
+    if some_as_lines or not parts:
+        general = lines.filter(pl.col("_rtype").str.strip_suffix("-R") == layout.record_type)
+        parts.insert(0, _parse_lines(general, layout, with_pii=with_pii))
+    return pl.concat(parts) if len(parts) > 1 else parts[0]
 
 
 def _typed_lines(paths: Sequence[Path]) -> pl.LazyFrame:
@@ -889,6 +936,23 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
     fields), whose trailing UploadDate sits among them: a file with such lines is
     split natively only when every line has the same count.
     """
+    candidates = _single_type_candidates(paths)
+    if not candidates:
+        return {}
+    rows = pl.concat(
+        [_line_check(p, i, record_type) for i, (p, record_type) in enumerate(candidates.items())]
+    ).collect()
+    found: dict[Path, _SingleTypeFile] = {}
+    for i, (p, record_type) in enumerate(candidates.items()):
+        row = rows.row(i, named=True)
+        if row["ok"]:
+            found[p] = _single_type_file(p, record_type, row)
+    return found
+
+
+def _single_type_candidates(paths: Sequence[Path]) -> dict[Path, str]:
+    """Files whose first line begins with a record type's exact field 1 (``SENR^`` …):
+    each with that record type as on the line (``SENR-R`` for an ODS line)."""
     prefixes = {f"{t}{ods}^": f"{t}{ods}" for t in LAYOUTS for ods in ("", "-R")}
     candidates: dict[Path, str] = {}
     for p in paths:
@@ -896,84 +960,87 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
         text = first["text"][0] if first.height else ""
         head = text[: text.find("^") + 1] if "^" in text else ""
         if head in prefixes:
-            candidates[p] = head
-    if not candidates:
-        return {}
+            candidates[p] = prefixes[head]
+    return candidates
+
+
+def _line_check(path: Path, i: int, record_type: str) -> pl.LazyFrame:
+    """One row (``_file`` = ``i``) saying whether every line of ``path`` begins with
+    ``record_type`` and counting its lines and fields, in one pass over the text.
+
+    ``ok``; ``lines``; ``least``/``most`` fields on a line; ``shifted``: lines whose
+    first N columns are not their layout fields; ``bad_lines``/``bad_n``: lines
+    whose field count the layout does not allow, and those counts;
+    ``spoiled_lines``: lines holding a control byte (their counts not taken).
+    """
+    head = f"{record_type}^"
+    layout = LAYOUTS[record_type.removesuffix("-R")]
+    n_layout = len(layout.fields)
     spoiled = pl.col("_spoiled")
     # Field counts of the lines that are not spoiled (a spoiled line is not split).
     n_line = pl.col("_n_line").filter(~spoiled)
-    checks = []
-    for i, (p, head) in enumerate(candidates.items()):
-        layout = LAYOUTS[prefixes[head].removesuffix("-R")]
-        n_layout = len(layout.fields)
-        fields = _layout_fields(n_line, pl.lit(head.endswith("-R^")), layout)
-        bad = fields.is_null()
-        checks.append(
-            _raw_lines(p)
-            # Per line first, then aggregated: far faster than aggregating
-            # the per-line expressions directly.
-            .select(
-                "source_line",
-                pl.col("text").str.starts_with(head).alias("_ok"),
-                (pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias(
-                    "_n_line"
-                ),
-                _has_control(pl.col("text")).alias("_spoiled"),
-            )
-            .select(
-                pl.lit(i).alias("_file"),
-                # A spoiled line is rejected whatever it begins with.
-                (pl.col("_ok") | spoiled).all().alias("ok"),
-                pl.len().cast(pl.Int64).alias("lines"),
-                n_line.min().alias("least"),
-                n_line.max().alias("most"),
-                ((fields != n_line) & (n_line != n_layout + len(ODS_TRAILING)))
-                .sum()
-                .alias("shifted"),
-                # Few lines in a usable file: collected in this same pass.
-                pl.col("source_line").filter(~spoiled).filter(bad).implode().alias("bad_lines"),
-                n_line.filter(bad).implode().alias("bad_n"),
-                pl.col("source_line").filter(spoiled).implode().alias("spoiled_lines"),
-            )
-        )
-    rows = pl.concat(checks).collect()
-    found: dict[Path, _SingleTypeFile] = {}
-    for i, (p, head) in enumerate(candidates.items()):
-        row = rows.row(i, named=True)
-        if not row["ok"]:
-            continue
-        record_type = prefixes[head]
-        # A file whose lines all have one count needs no list: that count is the
-        # usual one, whatever it is (even one the layout does not allow). No
-        # count at all: every line is spoiled, and none is split.
-        uniform = row["least"] == row["most"]
-        listed = {"source_line": row["bad_lines"], "_n_line": row["bad_n"]}
-        spoiled_lines = pl.Series("source_line", row["spoiled_lines"], pl.Int64)
-        # Described by a second read of those lines alone, and only when there
-        # are any: carrying every line's text through the pass would cost memory.
-        described = (
-            _raw_lines(p)
-            .filter(pl.col("source_line").is_in(spoiled_lines.implode()))
-            .select("source_line", *_control_columns(pl.col("text")))
-            .collect()
-            if spoiled_lines.len()
-            else pl.DataFrame(schema=_SPOILED_SCHEMA)
-        )
-        found[p] = _SingleTypeFile(
-            record_type=record_type,
-            lines=int(row["lines"]),
-            native=uniform or row["shifted"] == 0,
-            usual_count=(
-                int(row["least"] or 0)
-                if uniform
-                else len(LAYOUTS[record_type.removesuffix("-R")].fields)
+    fields = _layout_fields(n_line, pl.lit(head.endswith("-R^")), layout)
+    bad = fields.is_null()
+    return (
+        _raw_lines(path)
+        # Per line first, then aggregated: far faster than aggregating
+        # the per-line expressions directly.
+        .select(
+            "source_line",
+            pl.col("text").str.starts_with(head).alias("_ok"),
+            (pl.col("text").str.count_matches("^", literal=True).cast(pl.Int64) + 1).alias(
+                "_n_line"
             ),
-            bad_counts=pl.DataFrame(
-                {} if uniform else listed, schema={"source_line": pl.Int64, "_n_line": pl.Int64}
-            ),
-            spoiled=described.cast(pl.Schema(_SPOILED_SCHEMA)),
+            _has_control(pl.col("text")).alias("_spoiled"),
         )
-    return found
+        .select(
+            pl.lit(i).alias("_file"),
+            # A spoiled line is rejected whatever it begins with.
+            (pl.col("_ok") | spoiled).all().alias("ok"),
+            pl.len().cast(pl.Int64).alias("lines"),
+            n_line.min().alias("least"),
+            n_line.max().alias("most"),
+            ((fields != n_line) & (n_line != n_layout + len(ODS_TRAILING))).sum().alias("shifted"),
+            # Few lines in a usable file: collected in this same pass.
+            pl.col("source_line").filter(~spoiled).filter(bad).implode().alias("bad_lines"),
+            n_line.filter(bad).implode().alias("bad_n"),
+            pl.col("source_line").filter(spoiled).implode().alias("spoiled_lines"),
+        )
+    )
+
+
+def _single_type_file(path: Path, record_type: str, row: dict[str, Any]) -> _SingleTypeFile:
+    """The :class:`_SingleTypeFile` of ``path`` from its :func:`_line_check` row."""
+    # A file whose lines all have one count needs no list: that count is the
+    # usual one, whatever it is (even one the layout does not allow). No
+    # count at all: every line is spoiled, and none is split.
+    uniform = row["least"] == row["most"]
+    listed = {"source_line": row["bad_lines"], "_n_line": row["bad_n"]}
+    spoiled_lines = pl.Series("source_line", row["spoiled_lines"], pl.Int64)
+    # Described by a second read of those lines alone, and only when there
+    # are any: carrying every line's text through the pass would cost memory.
+    described = (
+        _raw_lines(path)
+        .filter(pl.col("source_line").is_in(spoiled_lines.implode()))
+        .select("source_line", *_control_columns(pl.col("text")))
+        .collect()
+        if spoiled_lines.len()
+        else pl.DataFrame(schema=_SPOILED_SCHEMA)
+    )
+    return _SingleTypeFile(
+        record_type=record_type,
+        lines=int(row["lines"]),
+        native=uniform or row["shifted"] == 0,
+        usual_count=(
+            int(row["least"] or 0)
+            if uniform
+            else len(LAYOUTS[record_type.removesuffix("-R")].fields)
+        ),
+        bad_counts=pl.DataFrame(
+            {} if uniform else listed, schema={"source_line": pl.Int64, "_n_line": pl.Int64}
+        ),
+        spoiled=described.cast(pl.Schema(_SPOILED_SCHEMA)),
+    )
 
 
 # ---------------------------------------------------------------------------------
@@ -1047,41 +1114,55 @@ def canonicalize(frame: FrameLike, table: str, *, source: str, strip: bool = Tru
                 .cast(pl.Categorical)
                 .alias(col)
             )
-            continue
-        if col == "source_line":
+        elif col == "source_line":
             exprs.append(pl.col("source_line").cast(pl.Int64))
-            continue
-        f = layout.field(col)
-        src = (
-            present.get(_norm(col))
-            or present.get(_norm(f.calpads))
-            or present.get(_ALIASES.get(_norm(col), ""))
-        )
-        if src is None:
-            exprs.append(pl.lit(None, dtype).alias(col))
-        elif dtype == pl.Date() and schema[src] == pl.Date():
-            exprs.append(pl.col(src).alias(col))  # already typed (our own Parquet)
-        elif dtype == pl.Date():
-            text = pl.col(src).cast(pl.String).str.strip_chars(PADDING)
-            parsed = (
-                pl.when(text.str.contains("-"))
-                .then(text.str.to_date("%Y-%m-%d", strict=False))
-                .otherwise(text.str.to_date("%Y%m%d", strict=False))
-            )
-            exprs.append(parsed.alias(col))
-            bad_dates.append(
-                pl.when((text.str.len_bytes() > 0) & parsed.is_null()).then(pl.lit(f.calpads))
-            )
         else:
-            text = pl.col(src).cast(pl.String)
-            exprs.append((text.str.strip_chars(PADDING) if strip else text).alias(col))
+            expr, bad_date = _canonical_column(layout, col, dtype, present, schema, strip=strip)
+            exprs.append(expr)
+            if bad_date is not None:
+                bad_dates.append(bad_date)
     if not bad_dates:  # every date typed already: nothing can be rejected
         return _with_no_problem(lf.select(exprs))
-    # A date given as text that is not a date rejects the record, as in caret text.
+    return lf.select(*exprs, *_text_date_rejection(bad_dates))
+
+
+def _canonical_column(
+    layout: Layout,
+    col: str,
+    dtype: pl.DataType,
+    present: Mapping[str, str],
+    schema: pl.Schema,
+    *,
+    strip: bool,
+) -> tuple[pl.Expr, pl.Expr | None]:
+    """Canonical column ``col`` from the caller's column of that name (:func:`_norm`), its
+    CALPADS name or an alias; null when there is none. For a date given as text, also
+    its CALPADS name where the text is no date (else null)."""
+    f = layout.field(col)
+    src = (
+        present.get(_norm(col))
+        or present.get(_norm(f.calpads))
+        or present.get(_ALIASES.get(_norm(col), ""))
+    )
+    if src is None:
+        return pl.lit(None, dtype).alias(col), None
+    if dtype == pl.Date() and schema[src] == pl.Date():
+        return pl.col(src).alias(col), None  # already typed (our own Parquet)
+    if dtype == pl.Date():
+        text = pl.col(src).cast(pl.String).str.strip_chars(PADDING)
+        parsed = date_from_text(text)
+        bad = pl.when((text.str.len_bytes() > 0) & parsed.is_null()).then(pl.lit(f.calpads))
+        return parsed.alias(col), bad
+    text = pl.col(src).cast(pl.String)
+    return (text.str.strip_chars(PADDING) if strip else text).alias(col), None
+
+
+def _text_date_rejection(bad_dates: list[pl.Expr]) -> tuple[pl.Expr, pl.Expr]:
+    """``_problem`` and ``_message``: a date given as text that is not a date rejects the
+    record (FRMT0002), as in caret text."""
     names = pl.concat_str(bad_dates, separator=", ", ignore_nulls=True)
     bad = names.str.len_bytes() > 0
-    return lf.select(
-        *exprs,
+    return (
         pl.when(bad).then(pl.lit("FRMT0002")).alias("_problem"),
         pl.when(bad)
         .then(
@@ -1249,34 +1330,71 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
     if isinstance(inputs, Extracts):
         return inputs
     if isinstance(inputs, Mapping):
-        unknown = set(inputs) - set(TABLES)
-        if unknown:
-            raise ValueError(f"unknown tables {sorted(unknown)}; expected {TABLES}")
-        dates_typed = {t: not has_text_dates(_as_lazy(inputs[t]), t) for t in TABLES if t in inputs}
-        tables = {
-            t: canonicalize(inputs[t], t, source=f"<{t}>", strip=not ok)
-            for t, ok in dates_typed.items()
-        }
-        # A caller's LazyFrame may be costly to evaluate (a database scan), and text
-        # dates may be rejected: both are staged once.
-        in_memory = not any(isinstance(f, pl.LazyFrame) for f in inputs.values())
-        return Extracts.from_tables(
-            tables,
-            columnar=in_memory and all(dates_typed.values()),
-            padded=frozenset(t for t, ok in dates_typed.items() if ok),
-        )
+        return _from_frames(inputs)
     paths = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     expanded = _expand(paths)
-    found = expanded.files
-    if not found:
+    if not expanded.files:
         dead = f" ({len(expanded.dead_links)} link(s) lead nowhere)" if expanded.dead_links else ""
         raise ExtractError(f"{', '.join(map(str, paths))}: no input files found{dead}")
-    caret: list[Path] = []
-    kinds: set[str] = set()
-    empty: list[str] = []
-    skipped: dict[str, _UnusableFileError] = {}
-    canonical: dict[str, list[tuple[Path, pl.LazyFrame]]] = {t: [] for t in TABLES}
-    padded: set[str] = set()
+    files = _sort_files(expanded.files)
+    ex = read_caret(files.caret, with_pii=with_pii, line_store=line_store)
+    _add_canonical(ex, files.canonical)
+    if len(files.empty) + len(files.skipped) == len(expanded.files):
+        if files.empty:
+            raise ExtractError(f"{files.empty[0]}: line 1: the file is empty (no records to read)")
+        raise ExtractError(f"{next(iter(files.skipped.values()))} (no file to read)")
+    ex.other_findings = concat_findings([ex.other_findings, *_file_notes(files, expanded)])
+    ex.sources = [str(f) for f, _ in expanded.files if str(f) not in files.skipped]
+    ex.columnar = files.kinds <= {"parquet", "empty"}
+    ex.padded = frozenset(files.padded)
+    return ex
+
+
+def _from_frames(inputs: Mapping[str, FrameLike]) -> Extracts:
+    """:class:`Extracts` over a caller's tables ``{"senr": frame, ...}`` (missing ones empty)."""
+    unknown = set(inputs) - set(TABLES)
+    if unknown:
+        raise ValueError(f"unknown tables {sorted(unknown)}; expected {TABLES}")
+    dates_typed = {t: not has_text_dates(_as_lazy(inputs[t]), t) for t in TABLES if t in inputs}
+    tables = {
+        t: canonicalize(inputs[t], t, source=f"<{t}>", strip=not ok)
+        for t, ok in dates_typed.items()
+    }
+    # A caller's LazyFrame may be costly to evaluate (a database scan), and text
+    # dates may be rejected: both are staged once.
+    in_memory = not any(isinstance(f, pl.LazyFrame) for f in inputs.values())
+    return Extracts.from_tables(
+        tables,
+        columnar=in_memory and all(dates_typed.values()),
+        padded=frozenset(t for t, ok in dates_typed.items() if ok),
+    )
+
+
+@dataclass
+class _Sorted:
+    """The files found, by what :func:`_sniff` says each is."""
+
+    caret: list[Path] = field(default_factory=list)
+    #: Table -> its canonical files (Parquet or CSV), each with its frame.
+    canonical: dict[str, list[tuple[Path, pl.LazyFrame]]] = field(
+        default_factory=lambda: {t: [] for t in TABLES}
+    )
+    empty: list[str] = field(default_factory=list)
+    #: Files in a folder that are no extract (EXTR0005), with why.
+    skipped: dict[str, _UnusableFileError] = field(default_factory=dict)
+    #: Kinds of the files read (``text dates`` for a canonical table with text dates).
+    kinds: set[str] = field(default_factory=set)
+    #: Tables read from typed files, their text not yet stripped (:attr:`Extracts.padded`).
+    padded: set[str] = field(default_factory=set)
+
+
+def _sort_files(found: Sequence[tuple[Path, bool]]) -> _Sorted:
+    """Sort the ``(file, named)`` pairs by kind.
+
+    Raises:
+        ExtractError: a file named (not found in a folder) is empty or no extract.
+    """
+    files = _Sorted()
     for f, named in found:
         try:
             kind = _sniff(f)
@@ -1285,24 +1403,28 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
                 raise
             # A folder may also hold a schools file, a README, a spreadsheet:
             # skipped, and said what it seems to be, rather than ending the run.
-            skipped[str(f)] = exc
+            files.skipped[str(f)] = exc
             continue
-        kinds.add(kind)
+        files.kinds.add(kind)
         if kind == "empty" and named:
             # A file the user named must give records; in a folder it is only noted.
             raise ExtractError(f"{f}: line 1: the file is empty (no records to read)")
         if kind == "empty":
-            empty.append(str(f))
+            files.empty.append(str(f))
         elif kind == "caret":
-            caret.append(f)
+            files.caret.append(f)
         else:
             table, lf, typed = _read_canonical_file(f, kind)
-            canonical[table].append((f, lf))
+            files.canonical[table].append((f, lf))
             if typed:
-                padded.add(table)
+                files.padded.add(table)
             else:
-                kinds.add("text dates")
-    ex = read_caret(caret, with_pii=with_pii, line_store=line_store)
+                files.kinds.add("text dates")
+    return files
+
+
+def _add_canonical(ex: Extracts, canonical: Mapping[str, list[tuple[Path, pl.LazyFrame]]]) -> None:
+    """Append the canonical tables' rows to ``ex`` and count them per file."""
     counts = [ex.line_counts]
     for t in TABLES:
         if canonical[t]:
@@ -1319,17 +1441,20 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
                 for f, lf in canonical[t]
             )
     ex.line_counts = pl.concat(counts, how="vertical")
-    if len(empty) + len(skipped) == len(found):
-        if empty:
-            raise ExtractError(f"{empty[0]}: line 1: the file is empty (no records to read)")
-        raise ExtractError(f"{next(iter(skipped.values()))} (no file to read)")
-    notes = [ex.other_findings]
-    if empty:
+
+
+def _file_notes(files: _Sorted, expanded: _Found) -> list[pl.LazyFrame]:
+    """Findings of the inputs not read: empty files (EXTR0003), files that are no extract
+    and folders that cannot be listed (EXTR0005), links that lead nowhere (EXTR0007)."""
+    notes = []
+    if files.empty:
         notes.append(
-            _file_findings(dict.fromkeys(empty, "file is empty; nothing read from it"), "EXTR0003")
+            _file_findings(
+                dict.fromkeys(files.empty, "file is empty; nothing read from it"), "EXTR0003"
+            )
         )
-    if skipped:
-        notes.append(_file_findings({f: e.reason for f, e in skipped.items()}, "EXTR0005"))
+    if files.skipped:
+        notes.append(_file_findings({f: e.reason for f, e in files.skipped.items()}, "EXTR0005"))
     if expanded.unreadable:
         notes.append(
             _file_findings(
@@ -1350,11 +1475,7 @@ def read_inputs(inputs: Any, *, with_pii: bool = False, line_store: Path | None 
                 "EXTR0007",
             )
         )
-    ex.other_findings = concat_findings(notes)
-    ex.sources = [str(f) for f, _ in found if str(f) not in skipped]
-    ex.columnar = kinds <= {"parquet", "empty"}
-    ex.padded = frozenset(padded)
-    return ex
+    return notes
 
 
 __all__ = [

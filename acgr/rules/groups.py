@@ -30,6 +30,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from acgr.read.extracts import Engine
+from acgr.read.values import date_from_text
 from acgr.rules.cohort import CohortPeriods
 from acgr.rules.picking import date_key, first_by, order_key, with_tie_rank
 from acgr.rules.ruleset import RuleSet
@@ -290,12 +291,7 @@ def _side_table(
             continue
         if c in dates:
             text = pl.col(c).cast(pl.String).str.strip_chars()
-            exprs.append(
-                pl.coalesce(
-                    text.str.to_date("%Y-%m-%d", strict=False),
-                    text.str.to_date("%Y%m%d", strict=False),
-                ).alias(c)
-            )
+            exprs.append(date_from_text(text).alias(c))
         else:
             exprs.append(pl.col(c).cast(pl.String))
     return lf.select(exprs)

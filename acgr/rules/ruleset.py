@@ -18,7 +18,9 @@ fixed in code are listed there.
 A file that cannot be used raises :class:`RulesError`, one line per problem. A
 loaded rule set says where it came from and what it overrides
 (:meth:`RuleSet.provenance`), and which classes it covers
-(:meth:`RuleSet.check_class_of`, R7.1/R7.2).
+(:meth:`RuleSet.check_class_of`, R7.1/R7.2). The same reader
+(:func:`read_settings_file`, :func:`validate_settings`) reads the Dashboard rules of
+:mod:`acgr.tools.dashboard`, with the same messages.
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from acgr.errors import AcgrError
+
+#: A settings model read from TOML/JSON by the one loader (:func:`read_settings_file`).
+SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
 
 class Outcome(StrEnum):
@@ -64,7 +69,9 @@ COMPLETER_OUTCOMES: tuple[Outcome, ...] = (
     Outcome.CHSPE_COMPLETER,
 )
 
-#: Outcomes a final exit code may map to under R3.4.
+#: Outcomes a final exit code may map to under R3.4: values of :class:`Outcome`, spelled
+#: out because a Literal of enum members would make pydantic's messages (R7.3) name
+#: ``<Outcome.REMOVED: 'Removed'>``; tests/rules/test_rules.py checks they are outcomes.
 ExitOutcome = Literal["Removed", "Other Transfer", "Dropout"]
 
 #: The inputs of a run: the four record types and the optional side tables.
@@ -513,15 +520,18 @@ class RulesError(AcgrError, ValueError):
         return cls(source, [f"line {line}: not UTF-8 text (byte 0x{byte}); save it as UTF-8"])
 
     @classmethod
-    def unknown_base(cls, source: str, base: object) -> RulesError:
-        """``base`` names no built-in rule set: say which ones exist."""
-        choices = ", ".join(BUILTIN_RULE_SETS)
-        if isinstance(base, str) and base.isdigit() and len(base) == 4:
+    def unknown_base(
+        cls, source: str, base: object, builtins: Sequence[str] = BUILTIN_RULE_SETS
+    ) -> RulesError:
+        """``base`` names none of the ``builtins``: say which ones exist."""
+        choices = ", ".join(builtins)
+        by_class = tuple(builtins) == BUILTIN_RULE_SETS  # only ACGR rule sets cover classes
+        if by_class and isinstance(base, str) and base.isdigit() and len(base) == 4:
             # A year ("2016") means the rules of that class, not the nearest spelling.
             close = _for_class(int(base))
         elif isinstance(base, str):
-            close = _did_you_mean(base, BUILTIN_RULE_SETS)
-        elif str(base) in BUILTIN_RULE_SETS:
+            close = _did_you_mean(base, builtins)
+        elif str(base) in builtins:
             # TOML reads base = 2018 as a number; the name is the text "2018".
             close = f' (a number: write base = "{base}")'
         else:
@@ -529,8 +539,21 @@ class RulesError(AcgrError, ValueError):
         return cls(source, [f"unknown base {_shown(base)}{close}; the built-in choices: {choices}"])
 
     @classmethod
-    def invalid(cls, source: str, exc: ValidationError, *, has_base: bool) -> RulesError:
-        """Every key and value pydantic refused, one line each, in the file's terms."""
+    def invalid(
+        cls,
+        source: str,
+        exc: ValidationError,
+        *,
+        has_base: bool,
+        model: type[BaseModel] | None = None,
+        builtins: Sequence[str] = BUILTIN_RULE_SETS,
+    ) -> RulesError:
+        """Every key and value pydantic refused, one line each, in the file's terms.
+
+        ``model`` is the settings model the file was validated as (default
+        :class:`RuleSet`), ``builtins`` the names its ``base`` may take.
+        """
+        root = RuleSet if model is None else model
         problems: list[str] = []
         missing: dict[tuple[str | int, ...], list[str]] = {}
         for err in exc.errors(include_url=False):
@@ -540,13 +563,14 @@ class RulesError(AcgrError, ValueError):
                 # Grouped by level: a file without a base may miss dozens of keys.
                 missing.setdefault(loc[:-1], []).append(_dotted(loc))
             elif kind == "extra_forbidden":
-                problems.append(_unknown_key(loc))
+                problems.append(_unknown_key(root, loc))
             else:
-                problems.append(_wrong_value(loc, kind, err["msg"], err.get("input")))
+                problems.append(_wrong_value(root, loc, kind, err["msg"], err.get("input")))
         hint = (
             ""
             if has_base
-            else '; a file without base sets every setting (base = "2018" starts from a built-in)'
+            else "; a file without base sets every setting "
+            f'(base = "{builtins[0]}" starts from a built-in)'
         )
         problems += [f"missing {', '.join(keys)}{hint}" for keys in missing.values()]
         return cls(source, problems)
@@ -593,9 +617,9 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def _model_at(loc: Sequence[str | int]) -> type[BaseModel] | None:
-    """The model whose keys sit at ``loc`` of a rule set (None: a code table, a list)."""
-    current: Any = RuleSet
+def _model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model whose keys sit at ``loc`` of ``root`` (None: a code table, a list)."""
+    current: Any = root
     for part in loc:
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(str(part))
@@ -609,25 +633,27 @@ def _model_at(loc: Sequence[str | int]) -> type[BaseModel] | None:
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _keys_at(loc: Sequence[str | int]) -> list[str]:
-    model = _model_at(loc)
+def _keys_at(root: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    model = _model_at(root, loc)
     keys = list(model.model_fields) if model is not None else []
     return [*keys, "base"] if not loc else keys  # base is read before validation
 
 
-def _unknown_key(loc: tuple[str | int, ...]) -> str:
-    keys = _keys_at(loc[:-1])
+def _unknown_key(root: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    keys = _keys_at(root, loc[:-1])
     close = _did_you_mean(str(loc[-1]), keys)
     return f"{_dotted(loc)}: unknown key{close}; valid keys here: {', '.join(keys)}"
 
 
-def _wrong_value(loc: tuple[str | int, ...], kind: str, msg: str, value: Any) -> str:
+def _wrong_value(
+    root: type[BaseModel], loc: tuple[str | int, ...], kind: str, msg: str, value: Any
+) -> str:
     where = f"{_dotted(loc)}: " if loc else ""
     if kind in ("value_error", "assertion_error"):
         # Our own validators: their message already names the values.
         return where + msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        keys = _keys_at(loc)
+        keys = _keys_at(root, loc)
         allowed = f"a table with keys {', '.join(keys)}" if keys else "a table"
         return f"{where}{_shown(value)} is not allowed; it should be {allowed}"
     # pydantic says "Input should be ..."; a TOML user writes lists, not tuples.
@@ -665,23 +691,82 @@ def _parse(source: str, raw: bytes, suffix: str) -> dict[str, Any]:
     return data
 
 
-def _builtin_mapping(name: str) -> dict[str, Any]:
-    """The settings of a built-in rule set, its own ``base`` merged in."""
+def builtin_source(name: str) -> str:
+    """Where the built-in settings file ``name`` lives, as error messages name it."""
+    return f"acgr/rules/rulesets/{name}.toml"
+
+
+def builtin_settings(name: str) -> dict[str, Any]:
+    """The settings of the built-in file ``name`` (rule set or Dashboard rules), base merged in."""
     raw = resources.files("acgr.rules.rulesets").joinpath(f"{name}.toml").read_bytes()
-    data = _parse(f"acgr/rules/rulesets/{name}.toml", raw, ".toml")
+    data = _parse(builtin_source(name), raw, ".toml")
     base = data.pop("base", None)
-    return data if base is None else merge_settings(_builtin_mapping(base), data)
+    return data if base is None else merge_settings(builtin_settings(base), data)
 
 
-def _validate(source: str, data: dict[str, Any], *, has_base: bool) -> RuleSet:
+@dataclass(frozen=True)
+class SettingsFile:
+    """A TOML or JSON settings file as read, before validation (R7.3)."""
+
+    #: The file, as it was given (error messages name it so).
+    source: str
+    #: The file's own settings, ``base`` taken out.
+    own: dict[str, Any]
+    #: The built-in it names as ``base``, if any.
+    base: str | None
+    #: ``own`` merged over the base's settings (``own`` itself without a base).
+    data: dict[str, Any]
+
+
+def read_settings_file(path: Path, builtins: Sequence[str]) -> SettingsFile:
+    """Read a settings file whose ``base``, if any, is one of ``builtins`` (R7.3).
+
+    The one reader of rule-set and Dashboard-rules files.
+
+    Raises:
+        RulesError: the file cannot be read, is not UTF-8 TOML/JSON holding a
+            table, or names an unknown base; one line per problem.
+    """
+    source = str(path)
     try:
-        return RuleSet.model_validate(data)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulesError(source, [f"cannot be read ({exc.strerror or exc})"]) from None
+    own = _parse(source, raw, path.suffix.lower())
+    base = own.pop("base", None)
+    data = own
+    if base is not None:
+        if not isinstance(base, str) or base not in builtins:
+            raise RulesError.unknown_base(source, base, builtins)
+        data = merge_settings(builtin_settings(base), own)
+    return SettingsFile(source=source, own=own, base=base, data=data)
+
+
+def validate_settings(
+    model: type[SettingsT],
+    source: str,
+    data: dict[str, Any],
+    *,
+    has_base: bool,
+    builtins: Sequence[str],
+) -> SettingsT:
+    """``data`` as a ``model``, or a :class:`RulesError` naming every problem of ``source``."""
+    try:
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise RulesError.invalid(source, exc, has_base=has_base) from None
+        raise RulesError.invalid(
+            source, exc, has_base=has_base, model=model, builtins=builtins
+        ) from None
 
 
 def _builtin(name: str) -> RuleSet:
-    rules = _validate(f"acgr/rules/rulesets/{name}.toml", _builtin_mapping(name), has_base=True)
+    rules = validate_settings(
+        RuleSet,
+        builtin_source(name),
+        builtin_settings(name),
+        has_base=True,
+        builtins=BUILTIN_RULE_SETS,
+    )
     rules._origin = _Origin("built-in", base=name)
     return rules
 
@@ -752,25 +837,17 @@ def _refuse_builtin_name(source: str, rules: RuleSet) -> None:
 
 
 def _from_file(path: Path) -> RuleSet:
-    source = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RulesError(source, [f"cannot be read ({exc.strerror or exc})"]) from None
-    own = _parse(source, raw, path.suffix.lower())
-    base = own.pop("base", None)
-    data = own
-    if base is not None:
-        if not isinstance(base, str) or base not in BUILTIN_RULE_SETS:
-            raise RulesError.unknown_base(source, base)
-        data = merge_settings(_builtin_mapping(base), own)
+    read = read_settings_file(path, BUILTIN_RULE_SETS)
+    source, own, base, data = read.source, read.own, read.base, read.data
     # A file that does not name itself must not inherit the base's name and
     # description: the run would announce "2018 rules" for other rules.
     if "name" not in own:
         data["name"] = _default_name(path)
     if "description" not in own and base is not None:
         data["description"] = f"rule set {base} with the overrides of {path.name}"
-    rules = _validate(source, data, has_base=base is not None)
+    rules = validate_settings(
+        RuleSet, source, data, has_base=base is not None, builtins=BUILTIN_RULE_SETS
+    )
     _refuse_builtin_name(source, rules)
     rules._origin = _Origin("file", base=base, file=source)
     return rules
@@ -815,6 +892,11 @@ __all__ = [
     "Provenance",
     "RuleSet",
     "RulesError",
+    "SettingsFile",
+    "builtin_settings",
+    "builtin_source",
     "load_rules",
     "merge_settings",
+    "read_settings_file",
+    "validate_settings",
 ]

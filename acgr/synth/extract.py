@@ -60,6 +60,7 @@ import numpy as np
 import polars as pl
 
 from acgr.read.layouts import SELA, SENR, SINF, SPRG, Layout
+from acgr.rules.ruleset import Outcome
 
 __all__ = ["GENERATOR_VERSION", "SynthSummary", "write_synthetic"]
 
@@ -152,10 +153,10 @@ REMOVED_MIX = (
 STILL_MIX = (0.35, 0.30, 0.25, 0.10)
 
 COMPLETER_OUTCOME = {
-    "120": "SPED Certificate",
-    "250": "Adult Ed. HS Diploma",
-    "320": "GED Completer",
-    "330": "CHSPE Completer",
+    "120": Outcome.SPED_CERTIFICATE,
+    "250": Outcome.ADULT_ED_DIPLOMA,
+    "320": Outcome.GED_COMPLETER,
+    "330": Outcome.CHSPE_COMPLETER,
 }
 
 
@@ -394,91 +395,180 @@ class _Block:
 def _students(
     rng: np.random.Generator, sc: _Schools, gidx: np.ndarray, cls: np.ndarray, horizon: int
 ) -> _Block:
+    """One block of students: their stories, then their SENR records, step by step.
+
+    Every step draws from ``rng`` in turn, so the same seed gives the same files
+    only while the steps keep this order (else bump :data:`GENERATOR_VERSION`).
+    """
     n = gidx.size
-    u = rng.random  # shorthand
-    # -- story -------------------------------------------------------------------
-    removed = u(n) < REMOVED_SHARE
+    story = _story(rng, n)
+    first_school = _any_hs(rng, sc, n)
+    marks = _graduate_marks(rng, n)
+    slots = _middle_school_slots(rng, sc, story, sc.lea_of[first_school], cls)
+    years = _high_school_years(rng, sc, story, cls, first_school, marks)
+    slots += years.slots
+    slots.append(_late_graduation_slot(rng, story, cls, years, marks))
+    slots += _summer_and_secondary_slots(rng, sc, story, cls, years)
+    senr, student = _flatten(slots, horizon)
+    return _Block(
+        gidx=gidx,
+        cls=cls,
+        category=story.category,
+        comp_final=np.where(story.category == COMPLETER, story.term_comp, 0).astype(np.int8),
+        first_school=first_school,
+        first_start=years.first_start,
+        first_t=story.first_t,
+        last_t=story.last_t,
+        year_school=years.school,
+        senr=senr,
+        student=student,
+    )
+
+
+@dataclass
+class _Story:
+    """What becomes of each student of a block (R3), drawn before any record is made."""
+
+    category: np.ndarray  # GRAD ... REMOVED
+    g0: np.ndarray  # grade of entry into high school (9-12)
+    first_t: np.ndarray  # first high-school year (0 = Year1)
+    last_t: np.ndarray  # last high-school year (4: a fifth year)
+    mode: np.ndarray  # terminal record: 0 open, 1 exit at year end, 2 mid-year
+    term_code: np.ndarray  # exit code of the terminal record (index into EXIT_CODES)
+    term_comp: np.ndarray  # its completion status (index into COMPLETIONS)
+    extra_day: np.ndarray  # a one-day E230/100 record after the last year
+    extra_lo: np.ndarray  # its date range, days after 1 July of the class year
+    extra_hi: np.ndarray
+    retained_at: np.ndarray  # year after which a grade is repeated (99: never)
+    force_move: np.ndarray  # changes school before a fifth year elsewhere
+
+
+def _story(rng: np.random.Generator, n: int) -> _Story:
+    """Draw each student's story: category, years in high school and terminal record."""
+    removed = rng.random(n) < REMOVED_SHARE
     category = np.where(removed, REMOVED, _draw(rng, list(COHORT_MIX.values()), n)).astype(np.int8)
     g0 = np.array([9, 10, 11, 12], np.int8)[_draw(rng, [0.86, 0.07, 0.045, 0.025], n)]
-    first_t = (g0 - 9).astype(np.int8)
-    last_t = np.full(n, 3, np.int8)
-    mode = np.ones(n, np.int8)  # terminal record: 0 open, 1 exit at year end, 2 mid-year
-    term_code = np.full(n, _X["E230"], np.int8)
-    term_comp = np.full(n, _C["100"], np.int8)
-    extra_day = np.zeros(n, bool)  # a one-day E230/100 record after the last year
-    extra_lo = np.zeros(n, np.int32)  # its date range, days after 1 July of the class year
-    extra_hi = np.zeros(n, np.int32)
-    retained_at = np.full(n, 99, np.int8)  # year after which a grade is repeated
+    story = _Story(
+        category=category,
+        g0=g0,
+        first_t=(g0 - 9).astype(np.int8),
+        last_t=np.full(n, 3, np.int8),
+        mode=np.ones(n, np.int8),
+        term_code=np.full(n, _X["E230"], np.int8),
+        term_comp=np.full(n, _C["100"], np.int8),
+        extra_day=np.zeros(n, bool),
+        extra_lo=np.zeros(n, np.int32),
+        extra_hi=np.zeros(n, np.int32),
+        retained_at=np.full(n, 99, np.int8),
+        force_move=np.zeros(n, bool),
+    )
+    # Each step draws from rng: in another order the same seed would give other files.
+    _graduates(rng, story)
+    _leavers(rng, story)
+    _still_enrolled(rng, story)
+    _retained_dropouts(rng, story)
+    return story
 
-    grad = category == GRAD
-    early = _draw(rng, [0.97, 0.02, 0.01], n)
-    mode[grad & (early == 1)] = 2
-    last_t[grad & (early == 2) & (first_t <= 2)] = 2
 
-    summer = category == SUMMER_GRAD
-    term_code[summer], term_comp[summer] = _X["E156"], 0
-    extra_day |= summer
-    extra_lo[summer], extra_hi[summer] = 0, 45  # 1 July .. 15 August
+def _graduates(rng: np.random.Generator, s: _Story) -> None:
+    """Graduates: a few leave mid-year or finish a year early; summer graduates exit E156."""
+    grad = s.category == GRAD
+    early = _draw(rng, [0.97, 0.02, 0.01], s.category.size)
+    s.mode[grad & (early == 1)] = 2
+    s.last_t[grad & (early == 2) & (s.first_t <= 2)] = 2
+    summer = s.category == SUMMER_GRAD
+    s.term_code[summer], s.term_comp[summer] = _X["E156"], 0
+    s.extra_day |= summer
+    s.extra_lo[summer], s.extra_hi[summer] = 0, 45  # 1 July .. 15 August
 
-    def terminal(
-        mask: np.ndarray, mix: tuple[tuple[str, str | None, float], ...], years: list[float]
-    ) -> np.ndarray:
-        pick = _draw(rng, [s for _, _, s in mix], n)
-        code, comp = _codes(mix, pick)
-        term_code[mask], term_comp[mask] = code[mask], comp[mask]
-        tt = _draw(rng, years, n) + (4 - len(years))
-        last_t[mask] = np.maximum(tt, first_t)[mask]
-        mode[mask] = 2
-        return pick
 
-    drop = category == DROPOUT
-    pick = terminal(drop, DROPOUT_MIX, [0.1, 0.2, 0.3, 0.4])
+def _terminal(
+    rng: np.random.Generator,
+    s: _Story,
+    mask: np.ndarray,
+    mix: tuple[tuple[str, str | None, float], ...],
+    years: list[float],
+) -> np.ndarray:
+    """Give ``mask`` students an exit of ``mix`` mid-year in one of the last ``years``."""
+    n = s.category.size
+    pick = _draw(rng, [share for _, _, share in mix], n)
+    code, comp = _codes(mix, pick)
+    s.term_code[mask], s.term_comp[mask] = code[mask], comp[mask]
+    tt = _draw(rng, years, n) + (4 - len(years))
+    s.last_t[mask] = np.maximum(tt, s.first_t)[mask]
+    s.mode[mask] = 2
+    return pick
+
+
+def _leavers(rng: np.random.Generator, s: _Story) -> None:
+    """Dropouts, other transfers, completers and removed students: their terminal exit."""
+    u = rng.random
+    n = s.category.size
+    drop = s.category == DROPOUT
+    pick = _terminal(rng, s, drop, DROPOUT_MIX, [0.1, 0.2, 0.3, 0.4])
     e230_360 = drop & (pick == 6)
-    last_t[e230_360], mode[e230_360] = 3, 1
-    mode[drop & (pick == 5) & (u(n) < 0.5)] = 1  # lost transfers at year end
-    terminal(category == OTHER_TRANSFER, OTHER_TRANSFER_MIX, [0.5, 0.5])
-    comp_mask = category == COMPLETER
-    pick = terminal(comp_mask, COMPLETER_MIX, [0.5, 0.5])
+    s.last_t[e230_360], s.mode[e230_360] = 3, 1
+    s.mode[drop & (pick == 5) & (u(n) < 0.5)] = 1  # lost transfers at year end
+    _terminal(rng, s, s.category == OTHER_TRANSFER, OTHER_TRANSFER_MIX, [0.5, 0.5])
+    comp_mask = s.category == COMPLETER
+    pick = _terminal(rng, s, comp_mask, COMPLETER_MIX, [0.5, 0.5])
     sped = comp_mask & (pick == 0)
-    last_t[sped], mode[sped] = 3, 1
+    s.last_t[sped], s.mode[sped] = 3, 1
     adult = comp_mask & (pick == 1)
-    last_t[adult] = 3
-    rem = category == REMOVED
-    terminal(rem, REMOVED_MIX, [0.25, 0.25, 0.25, 0.25])
-    mode[rem & (u(n) < 0.3)] = 1
+    s.last_t[adult] = 3
+    rem = s.category == REMOVED
+    _terminal(rng, s, rem, REMOVED_MIX, [0.25, 0.25, 0.25, 0.25])
+    s.mode[rem & (u(n) < 0.3)] = 1
 
-    still = category == STILL
+
+def _still_enrolled(rng: np.random.Generator, s: _Story) -> None:
+    """Still enrolled: retained, a fifth year here or elsewhere, or graduated after the cutoff."""
+    u = rng.random
+    n = s.category.size
+    still = s.category == STILL
     kind = _draw(rng, STILL_MIX, n)
-    kind[still & (kind == 0) & (first_t >= 3)] = 1  # cannot repeat a grade
+    kind[still & (kind == 0) & (s.first_t >= 3)] = 1  # cannot repeat a grade
     fifth = still & (kind <= 2)  # a fifth high-school year, which ends after the cutoff
-    last_t[fifth] = 4
+    s.last_t[fifth] = 4
     fifth_grad = fifth & (u(n) < 0.7)
-    term_code[fifth] = np.where(fifth_grad, _X["E230"], _X["E140"])[fifth]
-    term_comp[fifth] = np.where(fifth_grad, _C["100"], 0)[fifth]
-    mode[fifth] = np.where(fifth_grad, 1, 2)[fifth]
+    s.term_code[fifth] = np.where(fifth_grad, _X["E230"], _X["E140"])[fifth]
+    s.term_comp[fifth] = np.where(fifth_grad, _C["100"], 0)[fifth]
+    s.mode[fifth] = np.where(fifth_grad, 1, 2)[fifth]
     retained = still & (kind == 0)
-    retained_at[retained] = _uniform_int(rng, first_t, 2, n)[retained]
-    force_move = still & (kind == 2)
+    s.retained_at[retained] = _uniform_int(rng, s.first_t, 2, n)[retained]
+    s.force_move = still & (kind == 2)
     late = still & (kind == 3)
-    term_code[late], term_comp[late] = _X["E156"], 0
-    extra_day |= late
-    extra_lo[late], extra_hi[late] = 46, 71  # 16 August .. 10 September
-    # Some dropouts repeated a grade too.
-    rdrop = drop & (u(n) < 0.05) & (first_t <= 1) & (last_t >= 2)
-    retained_at[rdrop] = first_t[rdrop]
+    s.term_code[late], s.term_comp[late] = _X["E156"], 0
+    s.extra_day |= late
+    s.extra_lo[late], s.extra_hi[late] = 46, 71  # 16 August .. 10 September
 
-    comp_final = np.where(category == COMPLETER, term_comp, 0).astype(np.int8)
-    first_school = _any_hs(rng, sc, n)
-    lea = sc.lea_of[first_school]
-    # Graduate indicators (on the E230/100 record).
-    ind_uc = np.where(u(n) < 0.50, 2, 1).astype(np.int8)
-    ind_seal = np.where(u(n) < 0.10, 2, 1).astype(np.int8)
-    ind_gssmd = np.where(u(n) < 0.15, 2, 1).astype(np.int8)
 
-    slots: list[dict[str, np.ndarray]] = []
-    # -- grade 7 and 8 at a middle school ------------------------------------------
-    middle = (g0 == 9) & (u(n) < 0.9)
+def _retained_dropouts(rng: np.random.Generator, s: _Story) -> None:
+    """Some dropouts repeated a grade too."""
+    drop = s.category == DROPOUT
+    rdrop = drop & (rng.random(s.category.size) < 0.05) & (s.first_t <= 1) & (s.last_t >= 2)
+    s.retained_at[rdrop] = s.first_t[rdrop]
+
+
+#: Graduate indicators of the E230/100 record (slot field -> share marked Y): UC/CSU
+#: requirements met, Seal of Biliteracy, Golden State Seal Merit Diploma.
+_MARK_SHARES = (("uc", 0.50), ("seal", 0.10), ("gssmd", 0.15))
+
+
+def _graduate_marks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Slot field -> the indicator (2 = Y, 1 = N) each student's graduation record carries."""
+    return {f: np.where(rng.random(n) < share, 2, 1).astype(np.int8) for f, share in _MARK_SHARES}
+
+
+def _middle_school_slots(
+    rng: np.random.Generator, sc: _Schools, story: _Story, lea: np.ndarray, cls: np.ndarray
+) -> list[dict[str, np.ndarray]]:
+    """Grade 7 and 8 at a middle school of the LEA, for most grade-9 entrants."""
+    u = rng.random
+    n = cls.size
+    middle = (story.g0 == 9) & (u(n) < 0.9)
     ms = (sc.ms_lo[lea] + np.floor(u(n) * sc.ms_cnt[lea])).astype(np.int32)
+    slots = []
     for t, grade in ((-2, 7), (-1, 8)):
         s = _slot(n)
         ay = cls - 4 + t
@@ -489,124 +579,234 @@ def _students(
         s["code"][:] = _X["T160"]
         s["grade"][:] = grade
         slots.append(s)
+    return slots
 
-    # -- high-school years -------------------------------------------------------
+
+@dataclass
+class _Years:
+    """The high-school years of a block's students: their SENR slots and, per year, where."""
+
+    slots: list[dict[str, np.ndarray]]
+    school: np.ndarray  # (n, 5) school at the end of each high-school year
+    end: np.ndarray  # (n, 5) last day there that year
+    grade: np.ndarray  # (n, 5) grade that year
+    first_start: np.ndarray  # first day in high school
+
+
+@dataclass
+class _Chain:
+    """One high-school year of a block: one record, or two when it is split."""
+
+    start: np.ndarray  # first day of the year's first record
+    split: np.ndarray  # 0 one record; 1 a mid-year transfer, 2 a leave and return
+    target: np.ndarray  # the school a transfer (or a summer move) goes to
+    d_split: np.ndarray  # exit date of the first record of a split year
+    b_start: np.ndarray  # the second record: start, school
+    b_school: np.ndarray
+    last_start: np.ndarray  # the year's last record: start, school, last school day
+    last_school: np.ndarray
+    last_end: np.ndarray
+
+
+def _high_school_years(
+    rng: np.random.Generator,
+    sc: _Schools,
+    story: _Story,
+    cls: np.ndarray,
+    first_school: np.ndarray,
+    marks: dict[str, np.ndarray],
+) -> _Years:
+    """One or two primary records per high-school year, from entry to the terminal exit."""
+    n = cls.size
+    years = _Years(
+        slots=[],
+        school=np.zeros((n, 5), np.int32),
+        end=np.zeros((n, 5), np.int32),
+        grade=np.zeros((n, 5), np.int8),
+        first_start=np.full(n, NONE, np.int32),
+    )
+    late_entry = (story.g0 > 9) & (rng.random(n) < 0.3)
     cur = first_school.copy()
-    year_school = np.zeros((n, 5), np.int32)
-    year_end = np.zeros((n, 5), np.int32)
-    year_grade = np.zeros((n, 5), np.int8)
-    late_entry = (g0 > 9) & (u(n) < 0.3)
-    first_start = np.full(n, NONE, np.int32)
     for t in range(5):
-        ay = cls - 4 + t
-        active = (first_t <= t) & (t <= last_t)
-        is_last = t == last_t
-        a_start = _year_start(sc, cur, ay)
-        entry = late_entry & (first_t == t)
-        a_start = np.where(entry, a_start + _uniform_int(rng, 0, 120, n), a_start)
-        a_end = _year_end(sc, cur, ay)
-        first_start = np.where(first_t == t, a_start, first_start)
-        grade = np.minimum(9 + t - (t > retained_at), 12).astype(np.int8)
-        # A mid-year transfer (1) or a leave and return (2) splits the year in two records.
-        r = u(n)
-        split = np.where(r < 0.06, 1, np.where(r < 0.07, 2, 0)).astype(np.int8)
-        within = u(n) < 0.6
-        target = np.where(within, _other_hs(rng, sc, cur), _any_hs(rng, sc, n))
-        d_split = (
-            a_start
-            + 20
-            + np.floor(u(n) * np.maximum((a_end - a_start) // 2 - 20, 1)).astype(np.int32)
-        )
-        gap = np.where(split == 1, _uniform_int(rng, 1, 7, n), _uniform_int(rng, 20, 60, n))
-        b_start = d_split + gap
-        b_school = np.where(split == 1, target, cur).astype(np.int32)
-        b_end = _year_end(sc, b_school, ay)
-        split[b_start + 30 >= b_end] = 0
-        split[~active] = 0
-        has_b = split > 0
-        chain_start = np.where(has_b, b_start, a_start)
-        chain_school = np.where(has_b, b_school, cur).astype(np.int32)
-        chain_end = np.where(has_b, b_end, a_end)
-        term_date = chain_start + np.floor((0.2 + 0.75 * u(n)) * (chain_end - chain_start)).astype(
-            np.int32
-        )
-        term_date = np.where(mode == 2, term_date, chain_end)
-        end = np.where(is_last, np.where(mode == 0, NONE, term_date), chain_end)
-        code = np.where(is_last, term_code, _X["T160"]).astype(np.int8)
-        comp = np.where(is_last, term_comp, 0).astype(np.int8)
-        grad_rec = is_last & (term_code == _X["E230"]) & (term_comp == _C["100"])
-        leave_code = np.where(u(n) < 0.7, _X["E140"], _X["E400"]).astype(np.int8)
-
-        sa, sb = _slot(n), _slot(n)
-        for s in (sa, sb):
-            s["grade"] = grade
-            s["uc"][:] = s["seal"][:] = s["gssmd"][:] = 1
-        sa["act"] = active
-        sa["sch"] = cur.copy()
-        sa["start"] = a_start
-        sa["exit"] = np.where(has_b, d_split, end)
-        sa["code"] = np.where(has_b, np.where(split == 1, _X["T160"], leave_code), code)
-        sa["comp"] = np.where(has_b, 0, comp)
-        sb["act"] = active & has_b
-        sb["sch"] = b_school
-        sb["start"] = b_start
-        sb["exit"] = end
-        sb["code"] = code
-        sb["comp"] = comp
-        last_rec = np.where(has_b, 1, 0)
-        for which, s in enumerate((sa, sb)):
-            m = grad_rec & (last_rec == which)
-            s["uc"] = np.where(m, ind_uc, s["uc"])
-            s["seal"] = np.where(m, ind_seal, s["seal"])
-            s["gssmd"] = np.where(m, ind_gssmd, s["gssmd"])
-        slots += [sa, sb]
-        year_school[:, t] = chain_school
-        year_end[:, t] = chain_end
-        year_grade[:, t] = grade
+        active = (story.first_t <= t) & (t <= story.last_t)
+        entry = late_entry & (story.first_t == t)
+        chain = _year_chain(rng, sc, cls - 4 + t, cur, entry, active)
+        years.first_start = np.where(story.first_t == t, chain.start, years.first_start)
+        grade = np.minimum(9 + t - (t > story.retained_at), 12).astype(np.int8)
+        years.slots += _year_slots(rng, story, t, active, grade, chain, cur, marks)
+        years.school[:, t] = chain.last_school
+        years.end[:, t] = chain.last_end
+        years.grade[:, t] = grade
         # Moving over the summer: a new school next year.
-        move = active & (t < last_t) & ((u(n) < 0.04) | (force_move & (t == 3)))
-        cur = np.where(move, target, chain_school).astype(np.int32)
+        move = (
+            active & (t < story.last_t) & ((rng.random(n) < 0.04) | (story.force_move & (t == 3)))
+        )
+        cur = np.where(move, chain.target, chain.last_school).astype(np.int32)
+    return years
 
-    # -- one-day graduation record after the last year (summer / late graduates) -----
+
+def _year_chain(
+    rng: np.random.Generator,
+    sc: _Schools,
+    ay: np.ndarray,
+    cur: np.ndarray,
+    entry: np.ndarray,
+    active: np.ndarray,
+) -> _Chain:
+    """The records of academic year ``ay`` at school ``cur``: dates, and where a split goes on.
+
+    ``entry`` students enter late in the year. For ``active`` students (in high
+    school that year) a mid-year transfer (6%) or a leave and return (1%) splits
+    the year in two records, unless the second would be short.
+    """
+    u = rng.random
+    n = cur.size
+    a_start = _year_start(sc, cur, ay)
+    a_start = np.where(entry, a_start + _uniform_int(rng, 0, 120, n), a_start)
+    a_end = _year_end(sc, cur, ay)
+    r = u(n)
+    split = np.where(r < 0.06, 1, np.where(r < 0.07, 2, 0)).astype(np.int8)
+    within = u(n) < 0.6
+    target = np.where(within, _other_hs(rng, sc, cur), _any_hs(rng, sc, n))
+    d_split = (
+        a_start + 20 + np.floor(u(n) * np.maximum((a_end - a_start) // 2 - 20, 1)).astype(np.int32)
+    )
+    gap = np.where(split == 1, _uniform_int(rng, 1, 7, n), _uniform_int(rng, 20, 60, n))
+    b_start = d_split + gap
+    b_school = np.where(split == 1, target, cur).astype(np.int32)
+    b_end = _year_end(sc, b_school, ay)
+    split[b_start + 30 >= b_end] = 0
+    split[~active] = 0
+    return _Chain(
+        start=a_start,
+        split=split,
+        target=target,
+        d_split=d_split,
+        b_start=b_start,
+        b_school=b_school,
+        last_start=np.where(split > 0, b_start, a_start),
+        last_school=np.where(split > 0, b_school, cur).astype(np.int32),
+        last_end=np.where(split > 0, b_end, a_end),
+    )
+
+
+def _year_slots(
+    rng: np.random.Generator,
+    story: _Story,
+    t: int,
+    active: np.ndarray,
+    grade: np.ndarray,
+    chain: _Chain,
+    cur: np.ndarray,
+    marks: dict[str, np.ndarray],
+) -> list[dict[str, np.ndarray]]:
+    """The two SENR slots of year ``t``: the first record and, in a split year, the second.
+
+    The year's last record carries the terminal exit in the student's last year
+    (open, at year end or mid-year, per ``story.mode``), else T160 at year end;
+    the first record of a split year exits T160 (transfer) or E140/E400 (leave).
+    """
+    u = rng.random
+    n = cur.size
+    is_last = t == story.last_t
+    start, end_of_year = chain.last_start, chain.last_end
+    term_date = start + np.floor((0.2 + 0.75 * u(n)) * (end_of_year - start)).astype(np.int32)
+    term_date = np.where(story.mode == 2, term_date, end_of_year)
+    end = np.where(is_last, np.where(story.mode == 0, NONE, term_date), end_of_year)
+    code = np.where(is_last, story.term_code, _X["T160"]).astype(np.int8)
+    comp = np.where(is_last, story.term_comp, 0).astype(np.int8)
+    grad_rec = is_last & (story.term_code == _X["E230"]) & (story.term_comp == _C["100"])
+    leave_code = np.where(u(n) < 0.7, _X["E140"], _X["E400"]).astype(np.int8)
+
+    has_b = chain.split > 0
+    sa, sb = _slot(n), _slot(n)
+    for s in (sa, sb):
+        s["grade"] = grade
+        s["uc"][:] = s["seal"][:] = s["gssmd"][:] = 1
+    sa["act"] = active
+    sa["sch"] = cur.copy()
+    sa["start"] = chain.start
+    sa["exit"] = np.where(has_b, chain.d_split, end)
+    sa["code"] = np.where(has_b, np.where(chain.split == 1, _X["T160"], leave_code), code)
+    sa["comp"] = np.where(has_b, 0, comp)
+    sb["act"] = active & has_b
+    sb["sch"] = chain.b_school
+    sb["start"] = chain.b_start
+    sb["exit"] = end
+    sb["code"] = code
+    sb["comp"] = comp
+    last_rec = np.where(has_b, 1, 0)
+    for which, s in enumerate((sa, sb)):
+        m = grad_rec & (last_rec == which)
+        for f, mark in marks.items():
+            s[f] = np.where(m, mark, s[f])
+    return [sa, sb]
+
+
+def _late_graduation_slot(
+    rng: np.random.Generator,
+    story: _Story,
+    cls: np.ndarray,
+    years: _Years,
+    marks: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """A one-day E230/100 record after the last year (summer and late graduates)."""
+    n = cls.size
     s = _slot(n)
-    last_idx = np.minimum(last_t, 4).astype(np.int64)
+    last_idx = np.minimum(story.last_t, 4).astype(np.int64)
     rows = np.arange(n)
-    day = _days(cls, 7, 1) + _uniform_int(rng, extra_lo, extra_hi, n)
-    s["act"] = extra_day
-    s["sch"] = year_school[rows, last_idx]
+    day = _days(cls, 7, 1) + _uniform_int(rng, story.extra_lo, story.extra_hi, n)
+    s["act"] = story.extra_day
+    s["sch"] = years.school[rows, last_idx]
     s["start"] = s["exit"] = day
     s["code"][:], s["comp"][:] = _X["E230"], _C["100"]
-    s["grade"] = year_grade[rows, last_idx]
-    s["uc"], s["seal"], s["gssmd"] = ind_uc, ind_seal, ind_gssmd
-    slots.append(s)
+    s["grade"] = years.grade[rows, last_idx]
+    s.update(marks)
+    return s
 
-    # -- summer short-term record (status 30) and a secondary record (status 20) ----
-    span = last_t.astype(np.int64) - first_t
-    ts = np.minimum(first_t + np.floor(u(n) * np.maximum(span, 1)).astype(np.int64), 2)
-    ok = (span >= 1) & (ts < last_t) & (ts >= first_t)
-    s = _slot(n)
-    s["act"] = ok & (u(n) < 0.04)
-    s["sch"] = _other_hs(rng, sc, year_school[rows, ts])
-    s["start"] = year_end[rows, ts] + _uniform_int(rng, 3, 7, n)
+
+def _summer_and_secondary_slots(
+    rng: np.random.Generator, sc: _Schools, story: _Story, cls: np.ndarray, years: _Years
+) -> list[dict[str, np.ndarray]]:
+    """A summer short-term record (status 30) and a concurrent secondary one (status 20).
+
+    Both at another high school, in one year before the last: the short-term
+    record after that year's end (most 30 days or shorter), the secondary one from
+    September, exiting E170.
+    """
+    u = rng.random
+    n = cls.size
+    rows = np.arange(n)
+    span = story.last_t.astype(np.int64) - story.first_t
+    ts = np.minimum(story.first_t + np.floor(u(n) * np.maximum(span, 1)).astype(np.int64), 2)
+    ok = (span >= 1) & (ts < story.last_t) & (ts >= story.first_t)
+    summer = _slot(n)
+    summer["act"] = ok & (u(n) < 0.04)
+    summer["sch"] = _other_hs(rng, sc, years.school[rows, ts])
+    summer["start"] = years.end[rows, ts] + _uniform_int(rng, 3, 7, n)
     length = np.where(u(n) < 0.8, _uniform_int(rng, 10, 25, n), _uniform_int(rng, 35, 45, n))
-    s["exit"] = s["start"] + length
-    s["code"][:] = _X["T160"]
-    s["grade"] = year_grade[rows, ts]
-    s["status"][:] = 2
-    s["uc"][:] = s["seal"][:] = s["gssmd"][:] = 1
-    slots.append(s)
-    s = _slot(n)
-    s["act"] = ok & (u(n) < 0.04)
-    s["sch"] = _other_hs(rng, sc, year_school[rows, ts])
-    s["start"] = _days(cls - 4 + ts, 9, 1) + _uniform_int(rng, 0, 60, n)
-    s["exit"] = s["start"] + _uniform_int(rng, 30, 150, n)
-    s["code"][:] = _X["E170"]
-    s["grade"] = year_grade[rows, ts]
-    s["status"][:] = 1
-    s["uc"][:] = s["seal"][:] = s["gssmd"][:] = 1
-    slots.append(s)
+    summer["exit"] = summer["start"] + length
+    summer["code"][:] = _X["T160"]
+    summer["grade"] = years.grade[rows, ts]
+    summer["status"][:] = 2
+    summer["uc"][:] = summer["seal"][:] = summer["gssmd"][:] = 1
+    secondary = _slot(n)
+    secondary["act"] = ok & (u(n) < 0.04)
+    secondary["sch"] = _other_hs(rng, sc, years.school[rows, ts])
+    secondary["start"] = _days(cls - 4 + ts, 9, 1) + _uniform_int(rng, 0, 60, n)
+    secondary["exit"] = secondary["start"] + _uniform_int(rng, 30, 150, n)
+    secondary["code"][:] = _X["E170"]
+    secondary["grade"] = years.grade[rows, ts]
+    secondary["status"][:] = 1
+    secondary["uc"][:] = secondary["seal"][:] = secondary["gssmd"][:] = 1
+    return [summer, secondary]
 
-    # -- flatten student-major, cut at the horizon ----------------------------------
+
+def _flatten(
+    slots: list[dict[str, np.ndarray]], horizon: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """SENR rows (student-major) of the active slots starting by ``horizon``, and each
+    row's block student; records still running at ``horizon`` are written open."""
     act = np.stack([s["act"] for s in slots], axis=1) & (
         np.stack([s["start"] for s in slots], axis=1) <= horizon
     )
@@ -619,19 +819,7 @@ def _students(
     graded = senr["grade"] >= 9
     for f in ("uc", "seal", "gssmd"):
         senr[f][after & graded] = 1
-    return _Block(
-        gidx=gidx,
-        cls=cls,
-        category=category,
-        comp_final=comp_final,
-        first_school=first_school,
-        first_start=first_start,
-        first_t=first_t,
-        last_t=last_t,
-        year_school=year_school,
-        senr=senr,
-        student=student,
-    )
+    return senr, student
 
 
 # ---------------------------------------------------------------------------------
@@ -799,6 +987,84 @@ def _write_sinf(
     return int(who.size)
 
 
+def _membership_rows(
+    mask: np.ndarray,
+    program: str,
+    member: str,
+    start: np.ndarray,
+    end: np.ndarray,
+    school: np.ndarray,
+    horizon: int,
+    extra: str = "",
+) -> dict[str, np.ndarray]:
+    """Memberships of ``program`` for the ``mask`` students that start by ``horizon``.
+
+    One row each, in block-student order; an end after ``horizon`` is left open.
+    ``extra`` marks the rows that carry a disability (SWD) or a dwelling (HOM).
+    """
+    idx = np.nonzero(mask & (start <= horizon))[0]
+    return {
+        "who": idx,
+        "program": np.full(idx.size, program),
+        "member": np.full(idx.size, member),
+        "start": start[idx],
+        "end": np.where(end[idx] > horizon, NONE, end[idx]),
+        "school": school[idx],
+        "extra": np.full(idx.size, extra),
+    }
+
+
+def _program_memberships(
+    rng: np.random.Generator, block: _Block, horizon: int
+) -> dict[str, np.ndarray]:
+    """SPRG rows of a block, chronological per student: disabilities (144), migrant (135),
+    homeless (191), tribal foster youth (193) and a meal program (181/182) each year."""
+    n = block.gidx.size
+    u = rng.random
+    rows = np.arange(n)
+    span = np.maximum(block.last_t.astype(np.int64) - block.first_t + 1, 1)
+    t_any = np.minimum(block.first_t + np.floor(u(n) * span).astype(np.int64), 4)
+    ay_any = block.cls - 4 + t_any
+    sch_any = block.year_school[rows, t_any]
+    june = _days(ay_any + 1, 6, 30)
+    # In this order: each line draws from rng.
+    parts = [
+        _membership_rows(
+            u(n) < 0.12,
+            "144",
+            "2",
+            _days(block.cls - 10, 1, 15) + rng.integers(0, 2000, n),
+            np.full(n, NONE, np.int32),
+            block.first_school,
+            horizon,
+            "SWD",
+        ),
+        _membership_rows(u(n) < 0.03, "135", "2", _days(ay_any, 7, 1), june, sch_any, horizon),
+        _membership_rows(
+            u(n) < 0.04,
+            "191",
+            "2",
+            _days(ay_any, 8, 20) + rng.integers(0, 200, n),
+            june,
+            sch_any,
+            horizon,
+            "HOM",
+        ),
+        _membership_rows(u(n) < 0.002, "193", "2", _days(ay_any, 9, 1), june, sch_any, horizon),
+    ]
+    frpm = u(n) < 0.55
+    reduced = u(n) < 0.2
+    for t in range(5):
+        ay = block.cls - 4 + t
+        in_year = frpm & (block.first_t <= t) & (t <= block.last_t)
+        year = (_days(ay, 7, 1), _days(ay + 1, 6, 30), block.year_school[:, t], horizon)
+        parts.append(_membership_rows(in_year & ~reduced, "181", "1", *year))
+        parts.append(_membership_rows(in_year & reduced, "182", "1", *year))
+    rec = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    order = np.lexsort((rec["start"], rec["who"]))
+    return {k: v[order] for k, v in rec.items()}
+
+
 def _write_sprg(
     rng: np.random.Generator,
     block: _Block,
@@ -807,81 +1073,7 @@ def _write_sprg(
     horizon: int,
     fh: IO[bytes],
 ) -> int:
-    n = block.gidx.size
-    u = rng.random
-    rows = np.arange(n)
-    parts: list[dict[str, np.ndarray]] = []
-
-    def add(
-        mask: np.ndarray,
-        program: str,
-        member: str,
-        start: np.ndarray,
-        end: np.ndarray,
-        school: np.ndarray,
-        extra: str = "",
-    ) -> None:
-        idx = np.nonzero(mask & (start <= horizon))[0]
-        parts.append(
-            {
-                "who": idx,
-                "program": np.full(idx.size, program),
-                "member": np.full(idx.size, member),
-                "start": start[idx],
-                "end": np.where(end[idx] > horizon, NONE, end[idx]),
-                "school": school[idx],
-                "extra": np.full(idx.size, extra),
-            }
-        )
-
-    span = np.maximum(block.last_t.astype(np.int64) - block.first_t + 1, 1)
-    t_any = np.minimum(block.first_t + np.floor(u(n) * span).astype(np.int64), 4)
-    ay_any = block.cls - 4 + t_any
-    sch_any = block.year_school[rows, t_any]
-    add(
-        u(n) < 0.12,
-        "144",
-        "2",
-        _days(block.cls - 10, 1, 15) + rng.integers(0, 2000, n),
-        np.full(n, NONE, np.int32),
-        block.first_school,
-        "SWD",
-    )
-    add(u(n) < 0.03, "135", "2", _days(ay_any, 7, 1), _days(ay_any + 1, 6, 30), sch_any)
-    add(
-        u(n) < 0.04,
-        "191",
-        "2",
-        _days(ay_any, 8, 20) + rng.integers(0, 200, n),
-        _days(ay_any + 1, 6, 30),
-        sch_any,
-        "HOM",
-    )
-    add(u(n) < 0.002, "193", "2", _days(ay_any, 9, 1), _days(ay_any + 1, 6, 30), sch_any)
-    frpm = u(n) < 0.55
-    reduced = u(n) < 0.2
-    for t in range(5):
-        ay = block.cls - 4 + t
-        in_year = frpm & (block.first_t <= t) & (t <= block.last_t)
-        add(
-            in_year & ~reduced,
-            "181",
-            "1",
-            _days(ay, 7, 1),
-            _days(ay + 1, 6, 30),
-            block.year_school[:, t],
-        )
-        add(
-            in_year & reduced,
-            "182",
-            "1",
-            _days(ay, 7, 1),
-            _days(ay + 1, 6, 30),
-            block.year_school[:, t],
-        )
-    rec = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    order = np.lexsort((rec["start"], rec["who"]))
-    rec = {k: v[order] for k, v in rec.items()}
+    rec = _program_memberships(rng, block, horizon)
     who = rec["who"]
     sch = pl.Series(rec["school"].astype(np.int64))
     disability = np.array(["290", "240", "280", "320", "260"])[rng.integers(0, 5, who.size)]
@@ -947,8 +1139,17 @@ def _write_sela(
 
 def _expected(block: _Block, main: np.ndarray, counts: dict[int, dict[str, int]]) -> None:
     """Add the outcome each main-class student has by construction (R3)."""
+    # By story category (GRAD ... REMOVED); completers are filled in below.
     names = np.array(
-        ["Graduate", "Graduate", "Dropout", "Other Transfer", "", "Still Enrolled", "Removed"],
+        [
+            Outcome.GRADUATE,
+            Outcome.GRADUATE,
+            Outcome.DROPOUT,
+            Outcome.OTHER_TRANSFER,
+            "",
+            Outcome.STILL_ENROLLED,
+            Outcome.REMOVED,
+        ],
         dtype=object,
     )
     outcome = names[block.category]
@@ -958,6 +1159,56 @@ def _expected(block: _Block, main: np.ndarray, counts: dict[int, dict[str, int]]
     for cls, out, k in frame.group_by(["cls", "outcome"]).len().iter_rows():
         per_class = counts.setdefault(int(cls), {})
         per_class[out] = per_class.get(out, 0) + int(k)
+
+
+@dataclass
+class _Written:
+    """What :func:`_write_extracts` wrote."""
+
+    students: int  # every class
+    rows: dict[str, int]  # record type -> records
+    expected: dict[int, dict[str, int]]  # class -> outcome -> students (requested classes)
+
+
+def _write_extracts(
+    extract_dir: Path,
+    sc: _Schools,
+    requested: range,
+    students: int,
+    seed: int,
+    ssid_offset: int,
+) -> _Written:
+    """Write the four extracts of the ``requested`` classes and their neighbours, block by block.
+
+    Students are numbered class by class (the one before, the requested ones, the
+    one after); each block of :data:`BLOCK_STUDENTS` draws from its own seed.
+    """
+    first, last = requested[0], requested[-1]
+    horizon = int(_days(last, *HORIZON_MONTH_DAY)[()])
+    neighbour = round(students * NEIGHBOUR_FACTOR)
+    sizes = [neighbour, *([students] * len(requested)), neighbour]
+    class_list = list(range(first - 1, last + 2))
+    bounds = np.cumsum(sizes)
+    total = int(bounds[-1])
+    counts = {"senr": 0, "sinf": 0, "sprg": 0, "sela": 0}
+    expected: dict[int, dict[str, int]] = {}
+    handles = {k: (extract_dir / f"{k}.txt").open("wb") for k in counts}
+    try:
+        for b, lo in enumerate(range(0, total, BLOCK_STUDENTS)):
+            gidx = np.arange(lo, min(lo + BLOCK_STUDENTS, total), dtype=np.int64)
+            cls = np.array(class_list, np.int64)[np.searchsorted(bounds, gidx, side="right")]
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(3, b)))
+            block = _students(rng, sc, gidx, cls, horizon)
+            demo = _demographics(rng, block, ssid_offset)
+            counts["senr"] += _write_senr(block, sc, demo, handles["senr"])
+            counts["sinf"] += _write_sinf(block, sc, demo, horizon, handles["sinf"])
+            counts["sprg"] += _write_sprg(rng, block, sc, demo, horizon, handles["sprg"])
+            counts["sela"] += _write_sela(rng, block, sc, demo, horizon, handles["sela"])
+            _expected(block, (cls >= first) & (cls <= last), expected)
+    finally:
+        for fh in handles.values():
+            fh.close()
+    return _Written(students=total, rows=counts, expected=expected)
 
 
 def write_synthetic(
@@ -998,48 +1249,23 @@ def write_synthetic(
     school_seed, ssid_seed = root.spawn(2)
     sc = _make_schools(np.random.default_rng(school_seed), n_hs, n_leas)
     ssid_offset = int(np.random.default_rng(ssid_seed).integers(0, 9_000_000_000))
-    last_class = class_of + classes - 1
-    horizon = int(_days(last_class, *HORIZON_MONTH_DAY)[()])
-    # Classes in index order: the one before, the requested ones, the one after.
-    neighbour = round(students * NEIGHBOUR_FACTOR)
-    sizes = [neighbour, *([students] * classes), neighbour]
-    class_list = list(range(class_of - 1, last_class + 2))
-    bounds = np.cumsum(sizes)
-    total = int(bounds[-1])
-
-    counts = {"senr": 0, "sinf": 0, "sprg": 0, "sela": 0}
-    expected: dict[int, dict[str, int]] = {}
-    paths = {k: extract_dir / f"{k}.txt" for k in counts}
-    handles = {k: p.open("wb") for k, p in paths.items()}
-    try:
-        for b, lo in enumerate(range(0, total, BLOCK_STUDENTS)):
-            gidx = np.arange(lo, min(lo + BLOCK_STUDENTS, total), dtype=np.int64)
-            cls = np.array(class_list, np.int64)[np.searchsorted(bounds, gidx, side="right")]
-            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(3, b)))
-            block = _students(rng, sc, gidx, cls, horizon)
-            demo = _demographics(rng, block, ssid_offset)
-            counts["senr"] += _write_senr(block, sc, demo, handles["senr"])
-            counts["sinf"] += _write_sinf(block, sc, demo, horizon, handles["sinf"])
-            counts["sprg"] += _write_sprg(rng, block, sc, demo, horizon, handles["sprg"])
-            counts["sela"] += _write_sela(rng, block, sc, demo, horizon, handles["sela"])
-            main = (cls >= class_of) & (cls <= last_class)
-            _expected(block, main, expected)
-    finally:
-        for fh in handles.values():
-            fh.close()
+    written = _write_extracts(
+        extract_dir, sc, range(class_of, class_of + classes), students, seed, ssid_offset
+    )
     schools_path = out / "schools.csv"
     sc.directory.write_csv(schools_path)
     class_students = students * classes
-    removed = sum(v.get("Removed", 0) for v in expected.values())
+    counts, expected = written.rows, written.expected
+    removed = sum(v.get(Outcome.REMOVED, 0) for v in expected.values())
     return SynthSummary(
-        students=total,
+        students=written.students,
         class_students=class_students,
         cohort_students=class_students - removed,
         senr_rows=counts["senr"],
         sinf_rows=counts["sinf"],
         sprg_rows=counts["sprg"],
         sela_rows=counts["sela"],
-        files=len(paths) + 1,
+        files=len(counts) + 1,
         seconds=time.perf_counter() - t0,
         extract_dir=extract_dir,
         schools_path=schools_path,

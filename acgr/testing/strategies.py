@@ -46,59 +46,66 @@ def senr_histories(
 
     year1 = dt.date(class_of - 4, 7, 1)
     horizon = (dt.date(class_of, 9, 30) - year1).days
-
-    @st.composite
-    def record(draw: Any, ssid: str, first_grade: int, offset: int) -> dict[str, object]:
-        lea, school = draw(st.sampled_from(STRATEGY_SCHOOLS))
-        start = year1 + dt.timedelta(days=offset)
-        status = draw(st.sampled_from(["10", "10", "10", "10", "30", "20"]))
-        years_in = (start - year1).days // 365
-        grade = min(12, first_grade + years_in + draw(st.sampled_from([0, 0, 0, -1])))
-        row: dict[str, object] = {
-            "ssid": ssid,
-            "reporting_lea": lea,
-            "school_of_attendance": school,
-            "enrollment_start_date": start,
-            "enrollment_status_code": status,
-            "grade_level_code": f"{max(grade, 8):02d}",
-            "student_gender_code": draw(st.sampled_from(["M", "F", "X", ""])),
-        }
-        if draw(st.integers(0, 5)) > 0:  # most records are exited
-            length = draw(st.integers(0, 500))
-            row["enrollment_exit_date"] = start + dt.timedelta(days=length)
-            code = draw(st.sampled_from(STRATEGY_EXIT_CODES))
-            row["student_exit_reason_code"] = code
-            if code == "E230":
-                comp = draw(
-                    st.sampled_from(["100", "100", "100", "120", "250", "320", "330", "360"])
-                )
-                row["student_school_completion_status"] = comp
-                if comp == "100":
-                    for col in (
-                        "student_met_all_uc_csu_requirements_indicator",
-                        "student_seal_of_biliteracy_indicator",
-                        "student_golden_state_seal_merit_diploma_indicator",
-                    ):
-                        row[col] = draw(st.sampled_from(["Y", "N"]))
-        return row
-
-    @st.composite
-    def student(draw: Any, index: int) -> list[dict[str, object]]:
-        ssid = f"{ssid_prefix}{index:08d}"
-        first_grade = draw(st.sampled_from([9, 9, 9, 10, 11, 12]))
-        n = draw(st.integers(1, 5))
-        offsets = sorted(draw(st.lists(st.integers(0, horizon), min_size=n, max_size=n)))
-        return [draw(record(ssid, first_grade, o)) for o in offsets]
+    student = st.composite(_student)
 
     @st.composite
     def histories(draw: Any) -> list[dict[str, object]]:
         n = draw(st.integers(1, max_students))
         rows: list[dict[str, object]] = []
         for i in range(n):
-            rows.extend(draw(student(i)))
+            rows.extend(draw(student(f"{ssid_prefix}{i:08d}", year1, horizon)))
         return rows
 
     return histories()
+
+
+def _student(draw: Any, ssid: str, year1: dt.date, horizon: int) -> list[dict[str, object]]:
+    """One student's 1-5 records, starting in order from ``year1`` to ``horizon`` days on."""
+    from hypothesis import strategies as st
+
+    first_grade = draw(st.sampled_from([9, 9, 9, 10, 11, 12]))
+    n = draw(st.integers(1, 5))
+    offsets = sorted(draw(st.lists(st.integers(0, horizon), min_size=n, max_size=n)))
+    record = st.composite(_record)
+    return [draw(record(ssid, first_grade, year1, o)) for o in offsets]
+
+
+def _record(
+    draw: Any, ssid: str, first_grade: int, year1: dt.date, offset: int
+) -> dict[str, object]:
+    """One SENR record starting ``offset`` days after ``year1``; most are exited."""
+    from hypothesis import strategies as st
+
+    lea, school = draw(st.sampled_from(STRATEGY_SCHOOLS))
+    start = year1 + dt.timedelta(days=offset)
+    status = draw(st.sampled_from(["10", "10", "10", "10", "30", "20"]))
+    years_in = (start - year1).days // 365
+    grade = min(12, first_grade + years_in + draw(st.sampled_from([0, 0, 0, -1])))
+    row: dict[str, object] = {
+        "ssid": ssid,
+        "reporting_lea": lea,
+        "school_of_attendance": school,
+        "enrollment_start_date": start,
+        "enrollment_status_code": status,
+        "grade_level_code": f"{max(grade, 8):02d}",
+        "student_gender_code": draw(st.sampled_from(["M", "F", "X", ""])),
+    }
+    if draw(st.integers(0, 5)) > 0:  # most records are exited
+        length = draw(st.integers(0, 500))
+        row["enrollment_exit_date"] = start + dt.timedelta(days=length)
+        code = draw(st.sampled_from(STRATEGY_EXIT_CODES))
+        row["student_exit_reason_code"] = code
+        if code == "E230":
+            comp = draw(st.sampled_from(["100", "100", "100", "120", "250", "320", "330", "360"]))
+            row["student_school_completion_status"] = comp
+            if comp == "100":
+                for col in (
+                    "student_met_all_uc_csu_requirements_indicator",
+                    "student_seal_of_biliteracy_indicator",
+                    "student_golden_state_seal_merit_diploma_indicator",
+                ):
+                    row[col] = draw(st.sampled_from(["Y", "N"]))
+    return row
 
 
 __all__ = [

@@ -19,12 +19,12 @@ from typing import Any
 import polars as pl
 
 from acgr.pipeline import AcgrResult, compute
-from acgr.publish.rates import change_tenths, tenths_text
+from acgr.publish.acgr_file import GRADUATES
+from acgr.publish.rates import change_tenths, signed_tenths_text
 from acgr.read.extracts import read_inputs
 from acgr.rules.ruleset import RuleSet, load_rules
 
 _KEYS = ("AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode")
-_GRADS = "Regular HS Diploma Graduates (Count)"
 
 
 @dataclass
@@ -60,8 +60,8 @@ def _entities(result: AcgrResult, tag: str) -> pl.DataFrame:
         "DistrictName",
         "SchoolName",
         pl.col("CohortStudents").alias(f"cohort_{tag}"),
-        pl.col(_GRADS).alias(f"graduates_{tag}"),
-        pl.col("Regular HS Diploma Graduates (Rate)").alias(f"rate_{tag}"),
+        pl.col(GRADUATES.count_header).alias(f"graduates_{tag}"),
+        pl.col(GRADUATES.rate_header).alias(f"rate_{tag}"),
     )
 
 
@@ -84,8 +84,21 @@ def compare_rules(
         extracts, class_of=class_of, rules=b_rules, extraction_date=extraction_date, schools=schools
     )
     ta, tb = a_rules.name, b_rules.name
+    students = _changed_students(a, b, ta, tb)
+    return RuleComparison(
+        rates=_compared_rates(a, b, ta, tb),
+        students=students,
+        transitions=_transitions(students, ta, tb),
+        first=a,
+        second=b,
+    )
+
+
+def _compared_rates(a: AcgrResult, b: AcgrResult, ta: str, tb: str) -> pl.DataFrame:
+    """Per entity: cohort, graduates and rate under each rule set (named ``ta``, ``tb``),
+    and the ``difference`` of the rates (second minus first)."""
     ea, eb = _entities(a, "first"), _entities(b, "second")
-    rates = (
+    return (
         ea.join(
             eb.drop("CountyName", "DistrictName", "SchoolName"),
             on=list(_KEYS),
@@ -94,28 +107,15 @@ def compare_rules(
             nulls_equal=True,
         )
         .with_columns(
-            tenths_text(
+            signed_tenths_text(
                 change_tenths(
                     pl.col("graduates_second"),
                     pl.col("cohort_second"),
                     pl.col("graduates_first"),
                     pl.col("cohort_first"),
-                ).abs()
-            ).alias("_abs"),
-            change_tenths(
-                pl.col("graduates_second"),
-                pl.col("cohort_second"),
-                pl.col("graduates_first"),
-                pl.col("cohort_first"),
-            ).alias("_diff"),
+                )
+            ).alias("difference")
         )
-        .with_columns(
-            pl.when(pl.col("_diff") < 0)
-            .then(pl.concat_str([pl.lit("-"), pl.col("_abs")]))
-            .otherwise(pl.col("_abs"))
-            .alias("difference")
-        )
-        .drop("_abs", "_diff")
         .rename(
             {
                 "cohort_first": f"cohort_{ta}",
@@ -127,8 +127,12 @@ def compare_rules(
             }
         )
     )
+
+
+def _changed_students(a: AcgrResult, b: AcgrResult, ta: str, tb: str) -> pl.DataFrame:
+    """The students whose outcome differs (or who are of the class under one rule set only)."""
     cols = ["ssid", "outcome", "reason", "cds_code"]
-    students = (
+    return (
         a.students.select(cols)
         .join(b.students.select(cols), on="ssid", how="full", coalesce=True, suffix="_second")
         .rename(
@@ -147,7 +151,11 @@ def compare_rules(
         )
         .sort("ssid")
     )
-    transitions = (
+
+
+def _transitions(students: pl.DataFrame, ta: str, tb: str) -> pl.DataFrame:
+    """Students per (outcome under ``ta``, outcome under ``tb``), most first."""
+    return (
         students.group_by(f"outcome_{ta}", f"outcome_{tb}")
         .len("students")
         # Ties in count ordered by the outcomes, so the file is the same every run.
@@ -156,9 +164,6 @@ def compare_rules(
             descending=[True, False, False],
             nulls_last=True,
         )
-    )
-    return RuleComparison(
-        rates=rates, students=students, transitions=transitions, first=a, second=b
     )
 
 

@@ -30,17 +30,21 @@ ACGR counts it is given for every row. Supply DASS counts through
 from __future__ import annotations
 
 import re
-import tomllib
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from acgr.publish.acgr_file import KEY_HEADER, read_tab_text
-from acgr.publish.rates import change_tenths, rate_tenths
-from acgr.rules.ruleset import merge_settings
+from acgr.publish.acgr_file import GRADUATES, KEY_HEADER, read_tab_text
+from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text
+from acgr.read.values import flag_from_text
+from acgr.rules.ruleset import (
+    builtin_settings,
+    builtin_source,
+    read_settings_file,
+    validate_settings,
+)
 
 #: Output columns, in the order of the 2018 file (R8.2).
 COLUMNS: tuple[str, ...] = (
@@ -93,9 +97,7 @@ _LEVEL_TYPES: dict[str, pl.DataType] = {
     "color": pl.Int8(),
     "box": pl.Int16(),
 }
-_YES = ("Y", "YES", "TRUE", "1")
-_NO = ("N", "NO", "FALSE", "0")
-_GRADS = "Regular HS Diploma Graduates (Count)"
+_GRADS = GRADUATES.count_header
 
 
 # ----------------------------------------------------------------------------- rules
@@ -208,16 +210,17 @@ class DashboardRules(_Frozen):
 BUILTIN_DASHBOARD_RULES: tuple[str, ...] = ("dashboard2018",)
 
 
-def _builtin(name: str) -> dict[str, Any]:
-    text = resources.files("acgr.rules.rulesets").joinpath(f"{name}.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
 def load_dashboard_rules(spec: str | Path | DashboardRules = "dashboard2018") -> DashboardRules:
-    """Return the Dashboard rules by built-in name or from a TOML file.
+    """Return the Dashboard rules by built-in name or from a TOML or JSON file.
 
     A file may name a built-in ``base`` and override only some keys, e.g. a
-    colour threshold of 20.
+    colour threshold of 20. Files are read as rule-set files are
+    (:func:`acgr.rules.ruleset.read_settings_file`), with the same messages.
+
+    Raises:
+        FileNotFoundError: ``spec`` is neither a built-in name nor a file.
+        acgr.rules.ruleset.RulesError: the file cannot be used (syntax, unknown
+            keys, wrong values, unknown base); one line per problem.
 
     Examples:
         >>> rules = load_dashboard_rules()
@@ -228,44 +231,30 @@ def load_dashboard_rules(spec: str | Path | DashboardRules = "dashboard2018") ->
     """
     if isinstance(spec, DashboardRules):
         return spec
-    if isinstance(spec, str) and spec in BUILTIN_DASHBOARD_RULES:
-        return DashboardRules.model_validate(_builtin(spec))
-    path = Path(spec)
-    if not path.is_file():
-        raise FileNotFoundError(f"Dashboard rules {str(spec)!r} are neither built in nor a file")
-    data = tomllib.loads(path.read_text("utf-8"))
-    base = data.pop("base", None)
-    if base is not None:
-        if base not in BUILTIN_DASHBOARD_RULES:
-            raise ValueError(f"unknown base {base!r}; choose one of {BUILTIN_DASHBOARD_RULES}")
-        data = merge_settings(_builtin(base), data)
-    return DashboardRules.model_validate(data)
+    builtins = BUILTIN_DASHBOARD_RULES
+    if isinstance(spec, str) and spec in builtins:
+        source, data, has_base = builtin_source(spec), builtin_settings(spec), True
+    else:
+        path = Path(spec)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"Dashboard rules {str(spec)!r} are neither built in nor a file"
+            )
+        read = read_settings_file(path, builtins)
+        source, data, has_base = read.source, read.data, read.base is not None
+    return validate_settings(DashboardRules, source, data, has_base=has_base, builtins=builtins)
 
 
 # ----------------------------------------------------------------------- expressions
 def _flag(name: str, dtype: pl.DataType, *, keep_null: bool = False) -> pl.Expr:
     """A ``Y``/blank (or Boolean) flag column as Boolean; blank/null is False or null."""
-    col = pl.col(name)
-    if dtype == pl.Boolean:
-        out = col
-    else:
-        cell = col.cast(pl.String).str.strip_chars().str.to_uppercase()
-        out = pl.when(cell.is_in(_YES)).then(True).when(cell.is_in(_NO)).then(False)
+    out = pl.col(name) if dtype == pl.Boolean else flag_from_text(pl.col(name))
     return (out if keep_null else out.fill_null(False)).alias(name)
 
 
 def _tenths_decimal(tenths: pl.Expr) -> pl.Expr:
     """Signed integer tenths as an exact Decimal(4, 1): -9 -> -0.9."""
-    a = tenths.abs()
-    text = pl.concat_str(
-        [
-            pl.when(tenths < 0).then(pl.lit("-")).otherwise(pl.lit("")),
-            (a // 10).cast(pl.String),
-            pl.lit("."),
-            (a % 10).cast(pl.String),
-        ]
-    )
-    return text.cast(_RATE_TYPE)
+    return signed_tenths_text(tenths).cast(_RATE_TYPE)
 
 
 def _level(
@@ -311,17 +300,24 @@ def indicator_from_counts(
         (Decimal('83.5'), Decimal('-0.9'), 3, 3, 3, 130)
     """
     r = rules or load_dashboard_rules()
-    schema = frame.schema
-    required = [c for c in COUNT_COLUMNS if c != "coe_flag"]
-    missing = [c for c in required if c not in schema]
+    missing = [c for c in COUNT_COLUMNS if c != "coe_flag" and c not in frame.schema]
     if missing:
         raise ValueError(f"indicator_from_counts: missing columns {missing}")
+    year = r.reporting_year if reporting_year is None else str(reporting_year)
+    rows = _with_levels(_with_rates(_typed_counts(frame, r), r), r)
+    return _published(rows, r, year).select(COLUMNS).sort("cds", "studentgroup").collect()
 
-    rtype = pl.col("rtype")
+
+def _typed_counts(frame: pl.DataFrame, r: DashboardRules) -> pl.LazyFrame:
+    """The rows typed: text keys, Boolean flags, Int64 counts, ``_prior_dass`` (null: unknown).
+
+    A missing ``coe_flag`` is derived from the district code (R8.2).
+    """
+    schema = frame.schema
     coe = (
         _flag("coe_flag", schema["coe_flag"])
         if "coe_flag" in schema
-        else (rtype == LEA)
+        else (pl.col("rtype") == LEA)
         & pl.col("cds").str.slice(2, 5).str.starts_with(r.lea.coe_district_prefix)
     )
     prior_dass = (
@@ -329,10 +325,7 @@ def indicator_from_counts(
         if "prior_dass_flag" in schema
         else pl.lit(None, pl.Boolean)
     )
-    dass = pl.col("dass_flag")
-    unknown = dass if r.prior_dass.when_unknown == "same_as_current" else ~dass
-
-    base = frame.lazy().with_columns(
+    return frame.lazy().with_columns(
         *(
             pl.col(c).cast(pl.String).fill_null("")
             for c in ("cds", "rtype", "studentgroup", *_NAMES)
@@ -342,10 +335,25 @@ def indicator_from_counts(
         prior_dass.alias("_prior_dass"),
         *(pl.col(c).cast(pl.Int64) for c in _COUNTS),
     )
+
+
+def _shown(denominator: pl.Expr, r: DashboardRules) -> pl.Expr:
+    """Whether a status (and its numerator) is shown: its denominator is above the
+    suppression maximum (R8.1); never when the denominator is null."""
+    return (denominator > r.suppression_max_denominator).fill_null(False)
+
+
+def _with_rates(typed: pl.LazyFrame, r: DashboardRules) -> pl.LazyFrame:
+    """Status and change in tenths (R8.1, R8.1.1), the safety net and what the levels need.
+
+    ``_use_dass``: the DASS/COE cut points apply; ``_big_enough``: both
+    denominators reach the colour threshold. No change is computed when a school's
+    DASS status differs from the prior class's (``prior_dass.when_unknown``).
+    """
     n1, d1, n0, d0 = (pl.col(c) for c in _COUNTS)
-    shown = r.suppression_max_denominator
-    has_curr = (d1 > shown).fill_null(False)
-    has_prior = (d0 > shown).fill_null(False)
+    rtype, dass = pl.col("rtype"), pl.col("dass_flag")
+    has_curr, has_prior = _shown(d1, r), _shown(d0, r)
+    unknown = dass if r.prior_dass.when_unknown == "same_as_current" else ~dass
     use_dass = ((rtype == SCHOOL) & dass) | ((rtype == LEA) & pl.col("coe_flag"))
     same_dass = (dass == pl.col("_prior_dass").fill_null(unknown)).fill_null(True)
     lea_min = pl.col("studentgroup").replace_strict(
@@ -354,8 +362,7 @@ def indicator_from_counts(
         return_dtype=pl.Int64,
     )
     min_denom = pl.when(rtype == LEA).then(lea_min).otherwise(r.colour_threshold.min_denominator)
-
-    step1 = base.with_columns(
+    return typed.with_columns(
         pl.when(has_curr).then(rate_tenths(n1, d1)).alias("_curr_t"),
         pl.when(has_prior).then(rate_tenths(n0, d0)).alias("_prior_t"),
         pl.when(has_curr & has_prior & same_dass)
@@ -365,9 +372,14 @@ def indicator_from_counts(
         use_dass.alias("_use_dass"),
         ((d1 >= min_denom) & (d0 >= min_denom)).fill_null(False).alias("_big_enough"),
     )
+
+
+def _with_levels(rated: pl.LazyFrame, r: DashboardRules) -> pl.LazyFrame:
+    """Status level and change level from the cut points, the change level capped under the
+    safety net, and ``_coloured``: a change exists and both denominators are big enough (R8.1.1)."""
     std, dss = r.cut_points.standard, r.cut_points.dass
     use = pl.col("_use_dass")
-    step2 = step1.with_columns(
+    levelled = rated.with_columns(
         _level(pl.col("_curr_t"), std.status, dss.status, use).alias("statuslevel"),
         _level(pl.col("_change_t"), std.change, dss.change, use).alias("_raw_change_level"),
         (pl.col("_change_t").is_not_null() & pl.col("_big_enough")).alias("_coloured"),
@@ -382,29 +394,32 @@ def indicator_from_counts(
         if r.change_level_without_colour == "level"
         else pl.col("_coloured")
     )
-    step3 = step2.with_columns(
+    return levelled.with_columns(
         pl.when(shows_level).then(capped).otherwise(0).cast(pl.Int8).alias("changelevel")
     )
+
+
+def _published(levelled: pl.LazyFrame, r: DashboardRules, year: str) -> pl.LazyFrame:
+    """Colour and box from the grid (R8.1), numerators blank where the status is not shown,
+    rates as exact decimals, and the reporting year."""
+    n1, d0, n0 = pl.col("currnumer"), pl.col("priordenom"), pl.col("priornumer")
     sl, cl = pl.col("statuslevel").cast(pl.Int16), pl.col("changelevel").cast(pl.Int16)
     colour = (sl * 10 + cl).replace_strict(r.grid_codes(), default=0, return_dtype=pl.Int8)
-    out = step3.with_columns(
+    return levelled.with_columns(
         pl.when(pl.col("_coloured")).then(colour).otherwise(0).cast(pl.Int8).alias("color"),
         pl.when(pl.col("_coloured"))
         .then((5 - sl) * 50 + cl * 10)
         .otherwise(0)
         .cast(pl.Int16)
         .alias("box"),
-        pl.when(has_curr).then(n1).alias("currnumer"),
-        pl.when(has_prior).then(n0).alias("priornumer"),
+        pl.when(_shown(pl.col("currdenom"), r)).then(n1).alias("currnumer"),
+        pl.when(_shown(d0, r)).then(n0).alias("priornumer"),
         d0.fill_null(0).alias("priordenom"),
         _tenths_decimal(pl.col("_curr_t")).alias("currstatus"),
         _tenths_decimal(pl.col("_prior_t")).alias("priorstatus"),
         _tenths_decimal(pl.col("_change_t")).alias("change"),
-        pl.lit(r.reporting_year if reporting_year is None else str(reporting_year)).alias(
-            "reportingyear"
-        ),
+        pl.lit(year).alias("reportingyear"),
     )
-    return out.select(COLUMNS).sort("cds", "studentgroup").collect()
 
 
 #: Columns of an ACGR table that :func:`indicator` reads (R8.2): the class of each
@@ -587,8 +602,13 @@ def indicator(
         if missing:
             raise ValueError(f"{name}: not an ACGR table for the Dashboard: lacks {missing}")
     year = reporting_year(current, prior, names=names)
-    curr = _acgr_rows(current, r)
-    prev = _acgr_rows(prior, r)
+    counts = _paired_counts(_acgr_rows(current, r), _acgr_rows(prior, r))
+    return indicator_from_counts(counts, r, reporting_year=year)
+
+
+def _paired_counts(curr: pl.LazyFrame, prev: pl.LazyFrame) -> pl.DataFrame:
+    """Each current row (:func:`_acgr_rows`) with the prior class's counts (0 when absent)
+    and, for a school, its prior DASS status (null when absent: unknown, R8.1.1)."""
     prior_counts = prev.select(
         "cds",
         "studentgroup",
@@ -600,14 +620,13 @@ def indicator(
         .group_by("cds")
         .agg(pl.col("dass_flag").any().alias("prior_dass_flag"))
     )
-    counts = (
+    return (
         curr.rename({"numer": "currnumer", "denom": "currdenom"})
         .join(prior_counts, on=["cds", "studentgroup"], how="left")
         .join(prior_dass, on="cds", how="left")
         .with_columns(pl.col("priordenom").fill_null(0))
         .collect()
     )
-    return indicator_from_counts(counts, r, reporting_year=year)
 
 
 def prior_dass_from_previous(

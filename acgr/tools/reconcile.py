@@ -192,20 +192,7 @@ def reconcile_frames(ours: pl.DataFrame, theirs: pl.DataFrame) -> Reconciliation
     a, dropped_a = _distinct(a, [*keys, *values])
     b, dropped_b = _distinct(b, [*keys, *values])
 
-    per_key = (
-        a.group_by(keys)
-        .agg(pl.len().alias("rows_ours"), pl.col("_row").min().alias("_first_ours"))
-        .join(
-            b.group_by(keys).agg(
-                pl.len().alias("rows_theirs"), pl.col("_row").min().alias("_first_theirs")
-            ),
-            on=keys,
-            how="full",
-            coalesce=True,
-            nulls_equal=True,
-        )
-        .with_columns(pl.col("rows_ours", "rows_theirs").fill_null(0))
-    )
+    per_key = _rows_per_key(a, b, keys)
     n_a, n_b = pl.col("rows_ours"), pl.col("rows_theirs")
     ambiguous = (
         per_key.filter((n_a > 1) | (n_b > 1))
@@ -228,6 +215,39 @@ def reconcile_frames(ours: pl.DataFrame, theirs: pl.DataFrame) -> Reconciliation
         .join(b.drop("_row"), on=keys, how="inner", suffix="__theirs", nulls_equal=True)
         .sort("_row")
     )
+    return Reconciliation(
+        differences=_differences(both, keys, values),
+        only_ours=only_ours,
+        only_theirs=only_theirs,
+        rows_compared=both.height,
+        columns_compared=values,
+        ambiguous=ambiguous,
+        keys=keys,
+        duplicates_collapsed=(dropped_a, dropped_b),
+    )
+
+
+def _rows_per_key(a: pl.DataFrame, b: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Per key: rows in each table (0 when absent) and the first row of each."""
+    return (
+        a.group_by(keys)
+        .agg(pl.len().alias("rows_ours"), pl.col("_row").min().alias("_first_ours"))
+        .join(
+            b.group_by(keys).agg(
+                pl.len().alias("rows_theirs"), pl.col("_row").min().alias("_first_theirs")
+            ),
+            on=keys,
+            how="full",
+            coalesce=True,
+            nulls_equal=True,
+        )
+        .with_columns(pl.col("rows_ours", "rows_theirs").fill_null(0))
+    )
+
+
+def _differences(both: pl.DataFrame, keys: list[str], values: list[str]) -> pl.DataFrame:
+    """One row per cell that differs in the matched rows (``v`` ours, ``v__theirs`` theirs),
+    in our row order, then column order."""
     diffs = [
         both.filter(_cell(v) != _cell(f"{v}__theirs")).select(
             "_row",
@@ -239,10 +259,8 @@ def reconcile_frames(ours: pl.DataFrame, theirs: pl.DataFrame) -> Reconciliation
         )
         for i, v in enumerate(values)
     ]
-    differences = (
-        pl.concat(diffs).sort("_row", "_col").drop("_row", "_col")
-        if diffs
-        else pl.DataFrame(
+    if not diffs:
+        return pl.DataFrame(
             schema={
                 **dict.fromkeys(keys, pl.String),
                 "column": pl.String,
@@ -250,17 +268,7 @@ def reconcile_frames(ours: pl.DataFrame, theirs: pl.DataFrame) -> Reconciliation
                 "theirs": pl.String,
             }
         )
-    )
-    return Reconciliation(
-        differences=differences,
-        only_ours=only_ours,
-        only_theirs=only_theirs,
-        rows_compared=both.height,
-        columns_compared=values,
-        ambiguous=ambiguous,
-        keys=keys,
-        duplicates_collapsed=(dropped_a, dropped_b),
-    )
+    return pl.concat(diffs).sort("_row", "_col").drop("_row", "_col")
 
 
 def reconcile(ours: str | Path, theirs: str | Path) -> Reconciliation:

@@ -7,11 +7,12 @@ import inspect
 import json
 import pickle
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 import acgr
-from acgr.rules.ruleset import Outcome, RulesError, RuleSet, load_rules
+from acgr.rules.ruleset import ExitOutcome, Outcome, RulesError, RuleSet, load_rules
 from acgr.testing import senr_line, write_extract
 
 
@@ -31,6 +32,11 @@ def test_r7_1_2018_tables_match_rules_md() -> None:
     assert r.exit_outcomes["T260"].outcome == "Other Transfer"
     assert r.exit_outcomes["T460"].outcome == "Dropout"
     assert (r.summer_cutoff.month, r.summer_cutoff.day) == (8, 15)
+
+
+def test_r3_4_exit_outcomes_are_outcomes() -> None:
+    # ExitOutcome spells its values out (for pydantic's messages): each must be an Outcome
+    assert set(get_args(ExitOutcome)) <= {str(o) for o in Outcome}
 
 
 def test_r7_3_json_file_overrides_one_setting(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from acgr.cli import app
 from acgr.publish.acgr_file import read_cde_acgr
 from acgr.publish.rates import change_tenths
+from acgr.rules.ruleset import RulesError
 from acgr.tools.dashboard import (
     COLUMNS,
     COUNT_COLUMNS,
@@ -31,7 +32,7 @@ from acgr.tools.dashboard import (
     read_dashboard,
     reporting_year,
 )
-from tests.helpers import DATA
+from tests.helpers import DATA, HEADER_34
 
 FILE_2018 = DATA / "graddownload2018.txt"
 #: The school ALL rows of CDE's graddownload2017f.txt: every school that file lists,
@@ -334,11 +335,8 @@ def test_read_dashboard_types(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ from ACGR frames
-_ACGR_HEADER = (
-    "AcademicYear\tAggregateLevel\tCountyCode\tDistrictCode\tSchoolCode\tCountyName\t"
-    "DistrictName\tSchoolName\tCharterSchool\tDASS\tReportingCategory\tCohortStudents\t"
-    "Regular HS Diploma Graduates (Count)\tRegular HS Diploma Graduates (Rate)"
-)
+#: Key columns and the graduates' count and rate, as CDE spells them (tests/helpers).
+_ACGR_HEADER = "\t".join(HEADER_34[:14])
 
 
 def _acgr_file(path: Path, year: str, rows: list[str]) -> pl.DataFrame:
@@ -433,6 +431,54 @@ def test_rules_load_with_a_base_and_overrides(tmp_path: Path) -> None:
     assert rules.colour_threshold.lea_groups == {"FOS": 15, "HOM": 15}
     assert rules.student_groups["ALL"] == "TA"
     assert len(rules.grid_codes()) == 25
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            'base = "dashboard2018"\n[colour_threshold]\nmin_denominatr = 20\n',
+            "colour_threshold.min_denominatr: unknown key (did you mean min_denominator?); "
+            "valid keys here: min_denominator, lea_groups",
+        ),
+        (
+            'base = "dashboard2018"\nsafety_net_below = "many"\n',
+            'safety_net_below: "many" is not allowed; it should be a valid integer, '
+            "unable to parse string as an integer",
+        ),
+        (
+            'base = "dashbord2018"\n',
+            'unknown base "dashbord2018" (did you mean dashboard2018?); '
+            "the built-in choices: dashboard2018",
+        ),
+        ('base = "dashboard2018"\nname = \n', "line 2, column 8: not valid TOML: Invalid value"),
+    ],
+)
+def test_rules_file_problems_are_rules_errors_one_line_each(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    # arrange: the rule-set loader reads Dashboard rules too, with its messages
+    path = tmp_path / "variant.toml"
+    path.write_text(text, encoding="utf-8")
+    # act
+    with pytest.raises(RulesError) as caught:
+        load_dashboard_rules(path)
+    # assert
+    assert caught.value.problems == (problem,)
+    assert str(caught.value) == f"rules file {path}: {problem}"
+
+
+def test_rules_file_without_base_names_the_dashboard_base_in_its_hint(tmp_path: Path) -> None:
+    # arrange
+    path = tmp_path / "full.toml"
+    path.write_text('name = "full"\n', encoding="utf-8")
+    # act
+    with pytest.raises(RulesError) as caught:
+        load_dashboard_rules(path)
+    # assert
+    (line,) = caught.value.problems
+    assert line.startswith("missing reporting_year, ")
+    assert line.endswith('(base = "dashboard2018" starts from a built-in)')
 
 
 # ------------------------------------------------- classes of the two ACGR files
