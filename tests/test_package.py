@@ -21,12 +21,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     # Its docstring documents each of the ten arguments of the library's entry point;
     # the body is the run's steps, each a named function (the reason stands beside it).
     "acgr/pipeline.py:compute": "entry point: every argument documented",
-    # Not split yet: each is a sequence of steps that wants names, as the functions
-    # split before them got.
-    "acgr/tools/explain.py:render": "to split: one block per section of the text",
-    "acgr/rules/groups.py:student_groups": "to split: SENR gender fallback, joins, group flags",
-    "acgr/rules/outcomes.py:student_picks": "to split: ranking, picks, final-record ties",
-    "acgr/rules/outcomes.py:decide_outcomes": "to split: the outcome, its reason, its record",
 }
 
 

@@ -337,12 +337,58 @@ def student_groups(
         direct_cert: optional direct-certification table (see :func:`read_side_table`).
     """
     ids = cohort.select("ssid").unique()
-    # The SENR fallback (R5.2) only for students whose SINF record has no gender:
-    # usually few, so few of the many SENR records are grouped.
+    schools = qualifying.join(ids, on="ssid", how="semi").select("ssid", "cds_code")
+    joined = (
+        ids.join(demographics, on="ssid", how="left")
+        .join(senr_gender_fallback(senr_records, ids, demographics), on="ssid", how="left")
+        .join(program_memberships(sprg, schools, periods, rules), on="ssid", how="left")
+        .join(
+            _marked(english_learners(sela, ids, periods, rules), "english_learner"),
+            on="ssid",
+            how="left",
+        )
+        .join(_marked(foster_matches(foster, ids, periods), "foster_match"), on="ssid", how="left")
+        .join(
+            _marked(directly_certified(direct_cert, ids, periods), "direct_cert"),
+            on="ssid",
+            how="left",
+        )
+        .with_columns(pl.col(f).fill_null(False) for f in _SOURCE_FLAGS)
+    )
+    return joined.select("ssid", *_group_columns(rules))
+
+
+#: Boolean columns :func:`student_groups` joins from the group sources (absent: False).
+_SOURCE_FLAGS: tuple[str, ...] = (
+    "disability",
+    "migrant",
+    "homeless",
+    "tribal_foster",
+    "meal_program",
+    "english_learner",
+    "foster_match",
+    "direct_cert",
+)
+
+
+def _marked(ssids: pl.LazyFrame, flag: str) -> pl.LazyFrame:
+    """``ssids`` with a True column ``flag``, to be joined onto the cohort."""
+    return ssids.with_columns(pl.lit(True).alias(flag))
+
+
+def senr_gender_fallback(
+    senr_records: pl.LazyFrame, ids: pl.LazyFrame, demographics: pl.LazyFrame
+) -> pl.LazyFrame:
+    """``ssid``, ``senr_gender``: R5.2's SENR gender, for students whose SINF has none.
+
+    The SENR record with the latest start (same day: the later in file order).
+    Usually few students lack a SINF gender, so few of the many SENR records are
+    grouped.
+    """
     sinf_gendered = demographics.filter(
         pl.col("student_gender_code").str.strip_chars().str.len_bytes() > 0
     ).select("ssid")
-    senr_gender = (
+    return (
         with_tie_rank(
             senr_records.join(
                 ids.join(sinf_gendered, on="ssid", how="anti"), on="ssid", how="semi"
@@ -353,36 +399,12 @@ def student_groups(
         .group_by("ssid")
         .agg(first_by(pl.col("gender"), _latest("start"), pl.lit(True)).alias("senr_gender"))
     )
-    schools = qualifying.join(ids, on="ssid", how="semi").select("ssid", "cds_code")
-    programs = program_memberships(sprg, schools, periods, rules)
-    el = english_learners(sela, ids, periods, rules).with_columns(
-        pl.lit(True).alias("english_learner")
-    )
-    fos = foster_matches(foster, ids, periods).with_columns(pl.lit(True).alias("foster_match"))
-    dc = directly_certified(direct_cert, ids, periods).with_columns(
-        pl.lit(True).alias("direct_cert")
-    )
+
+
+def _group_columns(rules: RuleSet) -> list[pl.Expr]:
+    """``race``, ``gender`` and the :data:`GROUP_FLAGS` from the joined sources (R5.1-R5.6)."""
     g = rules.groups
     sinf_gender = pl.col("student_gender_code").str.strip_chars()
-    joined = (
-        ids.join(demographics, on="ssid", how="left")
-        .join(senr_gender, on="ssid", how="left")
-        .join(programs, on="ssid", how="left")
-        .join(el, on="ssid", how="left")
-        .join(fos, on="ssid", how="left")
-        .join(dc, on="ssid", how="left")
-    )
-    flags = [
-        "disability",
-        "migrant",
-        "homeless",
-        "tribal_foster",
-        "meal_program",
-        "english_learner",
-        "foster_match",
-        "direct_cert",
-    ]
-    joined = joined.with_columns(pl.col(f).fill_null(False) for f in flags)
     foster_flag = pl.col("foster_match") | pl.col("tribal_foster")
     parent = pl.col("parent_guardian_highest_education_level_code").str.strip_chars()
     sed = (
@@ -393,8 +415,7 @@ def student_groups(
         | foster_flag
         | pl.col("direct_cert")
     )
-    return joined.select(
-        "ssid",
+    return [
         race_category(rules).alias("race"),
         gender_category(
             pl.when(sinf_gender.str.len_bytes() > 0)
@@ -408,7 +429,7 @@ def student_groups(
         pl.col("migrant"),
         foster_flag.alias("foster"),
         pl.col("homeless"),
-    )
+    ]
 
 
 #: Joins category codes into one text while :func:`categories` builds its list;
@@ -468,5 +489,6 @@ __all__ = [
     "race_category",
     "race_lookup",
     "read_side_table",
+    "senr_gender_fallback",
     "student_groups",
 ]

@@ -23,6 +23,7 @@ Everything per student is one ``group_by("ssid")``: partitionable by SSID.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -142,19 +143,7 @@ def student_picks(flagged: pl.LazyFrame, *, engine: Engine = "auto") -> pl.LazyF
     of the cost. The collects run on ``engine``.
     """
     records = flagged.collect(engine=engine)
-    start_desc = date_key("start", descending=True)
-    exit_desc = date_key("exit_date", descending=True)
-    wanted = {
-        "graduation": (pl.col("_graduates"), [exit_desc]),
-        "completion": (pl.col("_completes"), [exit_desc, rank_key(pl.col("_completer_order"))]),
-        "final": (
-            pl.col("_by_cutoff"),
-            [start_desc, date_key("_exit_eff", descending=True)],
-        ),
-        "open_latest": (pl.col("_open"), [start_desc]),
-        "latest": (pl.lit(True), [start_desc]),
-        "late_completion": (pl.col("_late_completion"), [exit_desc]),
-    }
+    wanted = _pick_orders()
     final_key = pl.col("_final_key")
     # Collected: the picks and the tie count below both read the ranked records.
     ranked = (
@@ -172,31 +161,14 @@ def student_picks(flagged: pl.LazyFrame, *, engine: Engine = "auto") -> pl.LazyF
         ),
         pl.len().alias("qualifying_records"),
     )
-    # Records of the final record's student with the same ordering fields: its
-    # key but for the tie rank.
-    ties = (
-        ranked.filter(pl.col("_by_cutoff"))
-        .group_by("ssid", same_fields_key(final_key).alias("_fields"))
-        .agg(pl.len().alias("_n"))
-        .group_by("ssid")
-        .agg(pl.col("_n").min_by("_fields").alias("final_ties"))
-    )
     picked = (
-        rows.join(ties, on="ssid", how="left")
+        rows.join(_final_ties(ranked, final_key), on="ssid", how="left")
         .with_columns(pl.col("final_ties").fill_null(0).cast(pl.UInt32))
         .collect(engine=engine)
     )
-    structs = []
-    for name, fields in PICK_FIELDS.items():
-        row = picked[name]
-        values = row.alias(PICK_ROW).to_frame()
-        if fields:
-            values = values.hstack(records.select(pl.col(list(fields)).gather(row)))
-        struct = pl.when(pl.col(PICK_ROW).is_not_null()).then(pl.struct(PICK_ROW, *fields))
-        structs.append(values.select(struct.alias(name)).to_series())
     # The structs replace the bare row numbers of the same names.
     return (
-        picked.with_columns(structs)
+        picked.with_columns(_pick_structs(picked, records))
         .select(
             "ssid",
             "graduation",
@@ -210,6 +182,50 @@ def student_picks(flagged: pl.LazyFrame, *, engine: Engine = "auto") -> pl.LazyF
         )
         .lazy()
     )
+
+
+def _pick_orders() -> dict[str, tuple[pl.Expr, list[tuple[pl.Expr, int]]]]:
+    """Each pick of :func:`student_picks`: which records compete, and their order."""
+    start_desc = date_key("start", descending=True)
+    exit_desc = date_key("exit_date", descending=True)
+    return {
+        "graduation": (pl.col("_graduates"), [exit_desc]),
+        "completion": (pl.col("_completes"), [exit_desc, rank_key(pl.col("_completer_order"))]),
+        "final": (
+            pl.col("_by_cutoff"),
+            [start_desc, date_key("_exit_eff", descending=True)],
+        ),
+        "open_latest": (pl.col("_open"), [start_desc]),
+        "latest": (pl.lit(True), [start_desc]),
+        "late_completion": (pl.col("_late_completion"), [exit_desc]),
+    }
+
+
+def _final_ties(ranked: pl.LazyFrame, final_key: pl.Expr) -> pl.LazyFrame:
+    """``ssid``, ``final_ties``: records sharing the final record's ordering fields (R3.3).
+
+    Those are the records with the final record's key but for the tie rank.
+    """
+    return (
+        ranked.filter(pl.col("_by_cutoff"))
+        .group_by("ssid", same_fields_key(final_key).alias("_fields"))
+        .agg(pl.len().alias("_n"))
+        .group_by("ssid")
+        .agg(pl.col("_n").min_by("_fields").alias("final_ties"))
+    )
+
+
+def _pick_structs(picked: pl.DataFrame, records: pl.DataFrame) -> list[pl.Series]:
+    """Each pick's row number and :data:`PICK_FIELDS`, gathered from ``records``, as a struct."""
+    structs = []
+    for name, fields in PICK_FIELDS.items():
+        row = picked[name]
+        values = row.alias(PICK_ROW).to_frame()
+        if fields:
+            values = values.hstack(records.select(pl.col(list(fields)).gather(row)))
+        struct = pl.when(pl.col(PICK_ROW).is_not_null()).then(pl.struct(PICK_ROW, *fields))
+        structs.append(values.select(struct.alias(name)).to_series())
+    return structs
 
 
 def with_decided_record(decided: pl.DataFrame, flagged: pl.DataFrame) -> pl.DataFrame:
@@ -253,68 +269,104 @@ def _plain_exit_label(rules: RuleSet) -> pl.Expr:
     )
 
 
+@dataclass(frozen=True)
+class _Branches:
+    """The conditions R3 tests, in its order (R3.1 ... R3.5), over :func:`student_picks` rows."""
+
+    grad: pl.Expr
+    comp: pl.Expr
+    final: pl.Expr
+    final_exit: pl.Expr
+    still_at_cutoff: pl.Expr
+    reenrolled: pl.Expr
+    r35: pl.Expr
+
+    @classmethod
+    def of(cls, periods: CohortPeriods, rules: RuleSet) -> _Branches:
+        final = pl.col("final")
+        final_exit = final.struct.field("exit_date")
+        still_at_cutoff = final_exit.is_null() | (final_exit > periods.summer_cutoff)
+        reenrolled = pl.col("latest").struct.field("start") > final_exit
+        late = pl.col("late_completion").is_not_null()
+        reopenable = _exit_outcome(rules).is_in([str(Outcome.DROPOUT), str(Outcome.OTHER_TRANSFER)])
+        return cls(
+            grad=pl.col("graduation"),
+            comp=pl.col("completion"),
+            final=final,
+            final_exit=final_exit,
+            still_at_cutoff=still_at_cutoff,
+            reenrolled=reenrolled,
+            r35=~still_at_cutoff & reopenable & (reenrolled | late),
+        )
+
+
 def decide_outcomes(picks: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
     """Add ``outcome``, ``reason`` and ``_decided_row`` (see :func:`with_decided_record`) (R3.6)."""
-    grad, comp, final = pl.col("graduation"), pl.col("completion"), pl.col("final")
-    final_exit = final.struct.field("exit_date")
-    still_at_cutoff = final_exit.is_null() | (final_exit > periods.summer_cutoff)
-    completer_outcome = completion_outcome(comp.struct.field("completion"), rules)
-    exit_outcome = _exit_outcome(rules)
-    reenrolled = pl.col("latest").struct.field("start") > final_exit
-    late = pl.col("late_completion").is_not_null()
-    reopenable = exit_outcome.is_in([str(Outcome.DROPOUT), str(Outcome.OTHER_TRANSFER)])
-    r35 = ~still_at_cutoff & reopenable & (reenrolled | late)
-
-    outcome = (
-        pl.when(grad.is_not_null())
-        .then(pl.lit(str(Outcome.GRADUATE)))
-        .when(comp.is_not_null())
-        .then(completer_outcome)
-        .when(still_at_cutoff)
-        .then(pl.lit(str(Outcome.STILL_ENROLLED)))
-        .when(r35)
-        .then(pl.lit(str(Outcome.STILL_ENROLLED)))
-        .otherwise(exit_outcome)
+    b = _Branches.of(periods, rules)
+    return picks.with_columns(
+        _outcome(b, rules).alias("outcome"),
+        _reason(b, rules).alias("reason"),
+        _decided_row(b).alias("_decided_row"),
     )
+
+
+def _outcome(b: _Branches, rules: RuleSet) -> pl.Expr:
+    """R3.1-R3.5: the outcome."""
+    return (
+        pl.when(b.grad.is_not_null())
+        .then(pl.lit(str(Outcome.GRADUATE)))
+        .when(b.comp.is_not_null())
+        .then(completion_outcome(b.comp.struct.field("completion"), rules))
+        .when(b.still_at_cutoff)
+        .then(pl.lit(str(Outcome.STILL_ENROLLED)))
+        .when(b.r35)
+        .then(pl.lit(str(Outcome.STILL_ENROLLED)))
+        .otherwise(_exit_outcome(rules))
+    )
+
+
+def _reason(b: _Branches, rules: RuleSet) -> pl.Expr:
+    """R3.6: the rule and the exit that decided the outcome, e.g. ``R3.4:T160:lost-transfer``."""
 
     def e230(rec: pl.Expr) -> pl.Expr:
         return fmt("E230/{}", rec.struct.field("completion"))
 
-    reason = (
-        pl.when(grad.is_not_null())
-        .then(fmt("R3.1:{}", e230(grad)))
-        .when(comp.is_not_null())
-        .then(fmt("R3.2:{}", e230(comp)))
-        .when(final_exit.is_null())
+    return (
+        pl.when(b.grad.is_not_null())
+        .then(fmt("R3.1:{}", e230(b.grad)))
+        .when(b.comp.is_not_null())
+        .then(fmt("R3.2:{}", e230(b.comp)))
+        .when(b.final_exit.is_null())
         .then(pl.lit("R3.3:open"))
-        .when(still_at_cutoff)
+        .when(b.still_at_cutoff)
         .then(fmt("R3.3:{}:exit-after-cutoff", _exit_label(rules)))
-        .when(r35 & reenrolled)
+        .when(b.r35 & b.reenrolled)
         # R3.5 names the plain exit: a re-enrolled T16x was no lost transfer.
         .then(fmt("R3.5:{}:re-enrolled", _plain_exit_label(rules)))
-        .when(r35)
+        .when(b.r35)
         .then(fmt("R3.5:{}:late-completion", _plain_exit_label(rules)))
         .otherwise(fmt("R3.4:{}", _exit_label(rules)))
     )
 
+
+def _decided_row(b: _Branches) -> pl.Expr:
+    """R3.6: the row (in the flagged records) of the record that decided the outcome."""
+
     def row(pick: pl.Expr) -> pl.Expr:
         return pick.struct.field(PICK_ROW)
 
-    decided_row = (
-        pl.when(grad.is_not_null())
-        .then(row(grad))
-        .when(comp.is_not_null())
-        .then(row(comp))
-        .when(still_at_cutoff)
-        .then(row(final))
-        .when(r35 & reenrolled)
+    return (
+        pl.when(b.grad.is_not_null())
+        .then(row(b.grad))
+        .when(b.comp.is_not_null())
+        .then(row(b.comp))
+        .when(b.still_at_cutoff)
+        .then(row(b.final))
+        .when(b.r35 & b.reenrolled)
         .then(row(pl.col("latest")))
-        .when(r35)
+        .when(b.r35)
         .then(row(pl.col("late_completion")))
-        .otherwise(row(final))
-    )
-    return picks.with_columns(
-        outcome.alias("outcome"), reason.alias("reason"), decided_row.alias("_decided_row")
+        .otherwise(row(b.final))
     )
 
 

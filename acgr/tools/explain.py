@@ -25,6 +25,7 @@ from acgr.pipeline import STAGED_COLUMNS, AcgrResult, compute
 from acgr.read.cds import cds_code
 from acgr.read.extracts import TABLES, Extracts, read_inputs
 from acgr.rules.cohort import CohortPeriods, initial_records
+from acgr.rules.groups import GROUP_FLAGS
 from acgr.rules.qualifying import (
     enrollment_records,
     is_qualifying,
@@ -33,7 +34,7 @@ from acgr.rules.qualifying import (
     record_length,
     rejection_reason,
 )
-from acgr.rules.ruleset import RuleSet, load_rules
+from acgr.rules.ruleset import Outcome, RuleSet, load_rules
 
 
 @dataclass
@@ -207,8 +208,18 @@ def render(ex: Explanation, ssid: str) -> str:
         f"{p.summer_cutoff}, extraction date {p.extraction_date}",
         "",
         "Enrollment records (SENR), in start order:",
+        *_record_lines(ex.timeline),
+        "",
+        *_student_lines(ex),
+        *_finding_lines(ex.findings),
     ]
-    for r in ex.timeline.iter_rows(named=True):  # one student's handful of records
+    return "\n".join(lines) + "\n"
+
+
+def _record_lines(timeline: pl.DataFrame) -> list[str]:
+    """Two lines per record: the record, then why it counts or not (R1) and its role."""
+    lines = []
+    for r in timeline.iter_rows(named=True):  # one student's handful of records
         completion = f"/{r['completion']}" if r["completion"] else ""
         exit_part = (
             f"exit {r['exit_date']} {r['exit_code'] or ''}{completion}"
@@ -220,7 +231,11 @@ def render(ex: Explanation, ssid: str) -> str:
             f"status {r['status']}  grade {r['grade']}  {exit_part}"
         )
         lines.append(f"      -> {r['status_reason']}" + (f"; {r['role']}" if r["role"] else ""))
-    lines.append("")
+    return lines
+
+
+def _student_lines(ex: Explanation) -> list[str]:
+    """The student's class (R2), outcome (R3), school (R4), groups (R5) and indicators (R6.2)."""
     if ex.student.height == 0:
         cls = ex.initial_class
         why = (
@@ -228,41 +243,37 @@ def render(ex: Explanation, ssid: str) -> str:
             if cls is not None
             else "no qualifying high-school record (R1)"
         )
-        lines.append(f"Not in the class of {p.class_of}: {why}.")
-    else:
-        s = ex.student.row(0, named=True)
-        lines += [
-            f"Cohort: class of {s['class_of']} by the initial HS record "
-            f"(grade {s['initial_grade']} starting {s['initial_start_date']}, R2.1-R2.2)",
-            f"Outcome: {s['outcome']}   rule: {s['reason']}",
-            f"Attributed school (R4): {s['cds_code']}  charter {s['charter']}  DASS {s['dass']}"
-            + ("" if s["in_cohort"] else "  (Removed: counted nowhere, R4.2)"),
-            f"Groups (R5): race {s['race']}, gender {s['gender']}, "
-            + ", ".join(
-                f"{k} {'yes' if s[k] else 'no'}"
-                for k in (
-                    "english_learner",
-                    "disability",
-                    "socioeconomically_disadvantaged",
-                    "migrant",
-                    "foster",
-                    "homeless",
-                )
-            ),
-        ]
-        if s["outcome"] == "Graduate":
-            lines.append(
-                f"Graduate indicators (R6.2): UC/CSU {s['met_uc_csu']}, Seal of Biliteracy "
-                f"{s['seal_of_biliteracy']}, Golden State Seal {s['golden_state_seal']}"
-            )
-    if ex.findings.height:
-        lines += ["", "Findings about this student's records:"]
-        for f in ex.findings.iter_rows(named=True):
-            lines.append(
-                f"  {f['rule']} {f['severity']} {Path(str(f['file'])).name}:{f['line']}  "
-                f"{f['message']}"
-            )
-    return "\n".join(lines) + "\n"
+        return [f"Not in the class of {ex.periods.class_of}: {why}."]
+    s = ex.student.row(0, named=True)
+    flags = ", ".join(f"{k} {'yes' if s[k] else 'no'}" for k in GROUP_FLAGS)
+    lines = [
+        f"Cohort: class of {s['class_of']} by the initial HS record "
+        f"(grade {s['initial_grade']} starting {s['initial_start_date']}, R2.1-R2.2)",
+        f"Outcome: {s['outcome']}   rule: {s['reason']}",
+        f"Attributed school (R4): {s['cds_code']}  charter {s['charter']}  DASS {s['dass']}"
+        + ("" if s["in_cohort"] else "  (Removed: counted nowhere, R4.2)"),
+        f"Groups (R5): race {s['race']}, gender {s['gender']}, {flags}",
+    ]
+    if s["outcome"] == str(Outcome.GRADUATE):
+        lines.append(
+            f"Graduate indicators (R6.2): UC/CSU {s['met_uc_csu']}, Seal of Biliteracy "
+            f"{s['seal_of_biliteracy']}, Golden State Seal {s['golden_state_seal']}"
+        )
+    return lines
+
+
+def _finding_lines(findings: pl.DataFrame) -> list[str]:
+    """The findings about the student's records, one line each (no SSID)."""
+    if not findings.height:
+        return []
+    return [
+        "",
+        "Findings about this student's records:",
+        *(
+            f"  {f['rule']} {f['severity']} {Path(str(f['file'])).name}:{f['line']}  {f['message']}"
+            for f in findings.iter_rows(named=True)
+        ),
+    ]
 
 
 __all__ = [
