@@ -176,6 +176,7 @@ class Phases:
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
+        """Time phase ``name`` while the ``with`` block runs, announcing it first."""
         if self.progress is not None:
             self.progress(name)
         started = time.perf_counter()
@@ -737,7 +738,7 @@ def compute(
             "there is no rate to compute"
         )
     with phase("rates"):
-        students = blank_unmeasured(staged.students, verdict.unmeasured, ruleset).sort("ssid")
+        students = blank_unmeasured(staged.students, verdict.unmeasured).sort("ssid")
         rates = _rates(students, directory, periods, ruleset, engine)
     accounting = {
         **staged.accounting,

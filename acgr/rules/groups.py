@@ -452,7 +452,6 @@ def categories(flags: dict[str, str] = GROUP_FLAGS) -> pl.Expr:
 def blank_unmeasured(
     students: pl.DataFrame,
     unmeasured: Iterable[str],
-    rules: RuleSet,  # noqa: ARG001 (unused: ``unmeasured`` already holds what it decides)
 ) -> pl.DataFrame:
     """``students`` with every unmeasured reporting category made unknown (null).
 

@@ -168,7 +168,7 @@ def explain(
             qualifying.lazy().select(pl.lit(ssid).alias("ssid"), "start", "grade"), ruleset
         )
         initial_class = int(initial.select("class_of").collect().item())
-    roles = _roles(result.students, timeline, qualifying)
+    roles = _roles(result.students, qualifying)
     return Explanation(
         timeline=timeline.with_columns(roles.alias("role")),
         student=result.students,
@@ -178,7 +178,7 @@ def explain(
     )
 
 
-def _roles(students: pl.DataFrame, timeline: pl.DataFrame, qualifying: pl.DataFrame) -> pl.Expr:
+def _roles(students: pl.DataFrame, qualifying: pl.DataFrame) -> pl.Expr:
     marks: list[pl.Expr] = []
     if qualifying.height:
         first = qualifying.sort("start", "grade").row(0, named=True)

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _dist_version
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+import acgr
 from acgr.checks.findings import FINDINGS_SCHEMA, sort_findings
 from acgr.checks.impact import school_impact
 from acgr.checks.summary import by_rule
 from acgr.pipeline import STUDENT_COLUMNS
 from acgr.publish.acgr_file import CATEGORY_ORDER, Measure, measures_for, read_cde_acgr
 from acgr.publish.aggregation import school_counts
-from acgr.publish.rates import change_tenths, rate_tenths, tenths_text
+from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text, tenths_text
 from acgr.rules.groups import categories
 from acgr.rules.ruleset import Outcome, RuleSet
 
@@ -267,7 +266,7 @@ def lea_data(
         academic_year=academic_year,
         rules_name=rules.name,
         run_dir=str(run_dir),
-        acgr_version=_version(),
+        acgr_version=acgr.__version__,
         outcomes=outcomes,
         schools=schools,
         total=total,
@@ -278,13 +277,6 @@ def lea_data(
         other_warnings=by_rule(others),
         students=_student_list(students, names),
     )
-
-
-def _version() -> str:
-    try:
-        return _dist_version("acgr")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "(source tree)"
 
 
 def _outcomes(class_of: int, rules: RuleSet) -> tuple[OutcomeColumn, ...]:
@@ -437,23 +429,11 @@ def _group_table(counted: pl.DataFrame, total: dict[str, Any]) -> pl.DataFrame:
         .with_columns(
             pl.col("label").fill_null(pl.col("category")),
             tenths_text(pl.col("rate_tenths")).alias("rate"),
-            _signed_text(pl.col("gap_tenths")).alias("gap"),
+            signed_tenths_text(pl.col("gap_tenths"), plus="+", minus="−").alias("gap"),
         )
         .sort("_rank")
         .drop("_rank")
     )
-
-
-def _signed_text(tenths: pl.Expr) -> pl.Expr:
-    """``+4.3``, ``-2.0``, ``0.0`` from a signed number of tenths."""
-    sign = (
-        pl.when(tenths > 0)
-        .then(pl.lit("+"))
-        .when(tenths < 0)
-        .then(pl.lit("−"))
-        .otherwise(pl.lit(""))
-    )
-    return pl.concat_str(sign, tenths_text(tenths.abs()))
 
 
 def _split_findings(
