@@ -31,19 +31,23 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from acgr.publish.acgr_file import GRADUATES, KEY_HEADER, read_tab_text
 from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text
 from acgr.read.values import flag_from_text
-from acgr.rules.ruleset import (
-    builtin_settings,
-    builtin_source,
-    read_settings_file,
-    validate_settings,
+from acgr.rules.dashboard import (
+    BUILTIN_DASHBOARD_RULES,
+    CutPoints,
+    CutPointSets,
+    DashboardRules,
+    LeaRules,
+    NSize,
+    PriorDass,
+    SmallDenominator,
+    dashboard_rules_name,
+    load_dashboard_rules,
 )
 
 #: Output columns, in the order of the 2018 file (R8.2).
@@ -87,8 +91,11 @@ RTYPES: dict[str, str] = {"T": "X", "D": "D", "S": "S"}
 LEA, SCHOOL = "D", "S"
 
 _FLAGS = ("charter_flag", "coe_flag", "dass_flag")
+#: Columns written ``Y`` or ``N`` (R8.1.1 ``safetynet``; R8.3 the 2023-2025 columns).
+_YES_NO = ("safetynet", "smalldenom", "currnsizemet", "priornsizemet", "accountabilitymet")
 _NAMES = ("schoolname", "districtname", "countyname")
 _COUNTS = ("currnumer", "currdenom", "priornumer", "priordenom")
+_ALL_COUNTS = (*_COUNTS, "fiveyrnumer")
 _RATES = ("currstatus", "priorstatus", "change")
 _RATE_TYPE = pl.Decimal(4, 1)
 _LEVEL_TYPES: dict[str, pl.DataType] = {
@@ -98,151 +105,6 @@ _LEVEL_TYPES: dict[str, pl.DataType] = {
     "box": pl.Int16(),
 }
 _GRADS = GRADUATES.count_header
-
-
-# ----------------------------------------------------------------------------- rules
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class CutPoints(_Frozen):
-    """Cut points of one regime, in tenths: the lowest ROUNDED value of levels 2-5 (R8.1).
-
-    A level is ``1 +`` the number of cut points the rounded value reaches (``>=``).
-    """
-
-    status: tuple[int, int, int, int]
-    change: tuple[int, int, int, int]
-
-    @model_validator(mode="after")
-    def _increasing(self) -> CutPoints:
-        for name, cuts in (("status", self.status), ("change", self.change)):
-            if list(cuts) != sorted(set(cuts)):
-                raise ValueError(f"{name} cut points must increase strictly: {cuts}")
-        return self
-
-
-class CutPointSets(_Frozen):
-    """``standard``: non-DASS schools, non-COE LEAs, the state; ``dass``: DASS schools, COE LEAs."""
-
-    standard: CutPoints
-    dass: CutPoints
-
-
-class ColourThreshold(_Frozen):
-    """R8.1: a colour only when both denominators reach the threshold (and a change exists)."""
-
-    min_denominator: int = Field(ge=1)
-    #: Student group -> threshold at LEA level (FOS and HOM: 15).
-    lea_groups: dict[str, int] = Field(default_factory=dict)
-
-
-class PriorDass(_Frozen):
-    """How the prior class's DASS status of a school is known (R8.1.1)."""
-
-    #: What a missing/null ``prior_dass_flag`` means: the status did not change
-    #: (``same_as_current``), or it did (``changed``: no change is computed).
-    when_unknown: Literal["same_as_current", "changed"]
-    #: Inferred from the 2017f/2018 files: a previous-year Dashboard file without a
-    #: ``dass_flag`` column lists no DASS school, so a school it lists was not DASS.
-    listed_in_previous_without_flag_means_not_dass: bool
-
-
-class LeaRules(_Frozen):
-    """R8.2: county offices of education are LEAs whose district code starts with this."""
-
-    coe_district_prefix: str
-
-
-class DashboardRules(_Frozen):
-    """Everything the 2018 graduation indicator needs (R8), loaded from TOML.
-
-    Load one with :func:`load_dashboard_rules`; every field is documented in
-    ``acgr/rules/rulesets/dashboard2018.toml``.
-    """
-
-    name: str
-    description: str = ""
-    #: The Dashboard year these rules are for: the ``reportingyear`` column of
-    #: :func:`indicator_from_counts` unless told otherwise. :func:`indicator` takes
-    #: the year from the current class instead (R8.2).
-    reporting_year: str
-    #: Numerator and status are blank when the denominator is at most this (1-10).
-    suppression_max_denominator: int = Field(ge=0)
-    #: Safety net ``Y`` when the current denominator is below this (R8.1.1).
-    safety_net_below: int = Field(ge=0)
-    #: Change level -> capped level under the safety net (1 -> 2, 5 -> 4).
-    safety_net_caps: dict[int, int]
-    #: Change level of a row with a change but no colour: its (capped) ``level``, as
-    #: the 2018 file shows, or ``zero`` (the wording of R8.1.1).
-    change_level_without_colour: Literal["level", "zero"] = "level"
-    colour_threshold: ColourThreshold
-    prior_dass: PriorDass
-    lea: LeaRules
-    cut_points: CutPointSets
-    #: Colour name -> code in the ``color`` column (1 Red ... 5 Blue).
-    colours: dict[str, int]
-    #: Colour name per status level (rows, 1 first) and change level (columns, 1 first).
-    colour_grid: tuple[tuple[str, ...], ...]
-    #: Dashboard student group -> ACGR ReportingCategory (R8.2).
-    student_groups: dict[str, str]
-
-    @model_validator(mode="after")
-    def _grid_is_5x5(self) -> DashboardRules:
-        if len(self.colour_grid) != 5 or any(len(row) != 5 for row in self.colour_grid):
-            raise ValueError("colour_grid must have 5 rows (status levels) of 5 (change levels)")
-        unknown = {c for row in self.colour_grid for c in row} - set(self.colours)
-        if unknown:
-            raise ValueError(f"colour_grid names colours not in colours: {sorted(unknown)}")
-        if len(set(self.student_groups.values())) != len(self.student_groups):
-            raise ValueError("student_groups maps two groups to one reporting category")
-        return self
-
-    def grid_codes(self) -> dict[int, int]:
-        """``10 * status level + change level`` -> colour code, for every grid cell."""
-        return {
-            10 * (s + 1) + (c + 1): self.colours[name]
-            for s, row in enumerate(self.colour_grid)
-            for c, name in enumerate(row)
-        }
-
-
-BUILTIN_DASHBOARD_RULES: tuple[str, ...] = ("dashboard2018",)
-
-
-def load_dashboard_rules(spec: str | Path | DashboardRules = "dashboard2018") -> DashboardRules:
-    """Return the Dashboard rules by built-in name or from a TOML or JSON file.
-
-    A file may name a built-in ``base`` and override only some keys, e.g. a
-    colour threshold of 20. Files are read as rule-set files are
-    (:func:`acgr.rules.ruleset.read_settings_file`), with the same messages.
-
-    Raises:
-        FileNotFoundError: ``spec`` is neither a built-in name nor a file.
-        acgr.rules.ruleset.RulesError: the file cannot be used (syntax, unknown
-            keys, wrong values, unknown base); one line per problem.
-
-    Examples:
-        >>> rules = load_dashboard_rules()
-        >>> rules.cut_points.standard.status
-        (670, 800, 900, 950)
-        >>> rules.grid_codes()[43]  # High status, Maintained -> Green
-        4
-    """
-    if isinstance(spec, DashboardRules):
-        return spec
-    builtins = BUILTIN_DASHBOARD_RULES
-    if isinstance(spec, str) and spec in builtins:
-        source, data, has_base = builtin_source(spec), builtin_settings(spec), True
-    else:
-        path = Path(spec)
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"Dashboard rules {str(spec)!r} are neither built in nor a file"
-            )
-        read = read_settings_file(path, builtins)
-        source, data, has_base = read.source, read.data, read.base is not None
-    return validate_settings(DashboardRules, source, data, has_base=has_base, builtins=builtins)
 
 
 # ----------------------------------------------------------------------- expressions
@@ -257,10 +119,14 @@ def _tenths_decimal(tenths: pl.Expr) -> pl.Expr:
     return signed_tenths_text(tenths).cast(_RATE_TYPE)
 
 
-def _level(
-    value: pl.Expr, standard: tuple[int, ...], dass: tuple[int, ...], use_dass: pl.Expr
-) -> pl.Expr:
-    """1 + number of cut points reached by ``value``; 0 when ``value`` is null (R8.1.1)."""
+def _level(value: pl.Expr, cuts: CutPointSets, kind: str, use_dass: pl.Expr) -> pl.Expr:
+    """1 + number of cut points reached by ``value``; 0 when ``value`` is null (R8.1.1).
+
+    ``kind`` is ``status`` or ``change``; the DASS cut points apply where ``use_dass``
+    while the rule set has them (2018), else the standard ones everywhere (R8.3).
+    """
+    standard: tuple[int, ...] = getattr(cuts.standard, kind)
+    dass: tuple[int, ...] = getattr(cuts.dass, kind) if cuts.dass is not None else standard
     reached = [
         (value >= pl.when(use_dass).then(pl.lit(d)).otherwise(pl.lit(s))).cast(pl.Int8)
         for s, d in zip(standard, dass, strict=True)
@@ -277,15 +143,17 @@ def indicator_from_counts(
     """Compute the Dashboard graduation indicator from counts laid out per Dashboard row (R8).
 
     ``frame`` has the columns :data:`COUNT_COLUMNS` (flags ``Y``/blank or Boolean;
-    ``coe_flag`` may be omitted and is then derived from the district code, R8.2) and
-    optionally ``prior_dass_flag`` (the school's DASS status for the prior class;
-    null = unknown, see ``prior_dass.when_unknown``). Numerators of suppressed rows
-    may be null. A null current denominator (a starred public ACGR row, at most 10
-    students) gets the safety net and no status.
+    ``coe_flag`` may be omitted and is then derived from the district code, R8.2),
+    ``fiveyrnumer`` when the rules combine the four- and five-year rates (R8.3; the
+    counts already include those graduates), and optionally ``prior_dass_flag`` (the
+    school's DASS status for the prior class; null = unknown, see
+    ``prior_dass.when_unknown``). Numerators of suppressed rows may be null. A null
+    current denominator (a starred public ACGR row, at most 10 students) is a small
+    denominator without a status.
 
-    Returns the 22 columns of :data:`COLUMNS`, typed (flags and ``safetynet``
-    Boolean, counts Int64, rates Decimal(4, 1), levels Int8, box Int16), sorted by
-    ``cds`` then ``studentgroup`` as CDE sorts the file. ``reportingyear`` is
+    Returns the columns of that year's file (``rules.columns``), typed (flags and the
+    Y/N columns Boolean, counts Int64, rates Decimal(4, 1), levels Int8, box Int16),
+    sorted by ``cds`` then ``studentgroup`` as CDE sorts the file. ``reportingyear`` is
     ``reporting_year`` when given, else the rules' ``reporting_year``.
 
     Examples:
@@ -300,18 +168,20 @@ def indicator_from_counts(
         (Decimal('83.5'), Decimal('-0.9'), 3, 3, 3, 130)
     """
     r = rules or load_dashboard_rules()
-    missing = [c for c in COUNT_COLUMNS if c != "coe_flag" and c not in frame.schema]
+    needed = [*COUNT_COLUMNS, *(("fiveyrnumer",) if r.combined_five_year else ())]
+    missing = [c for c in needed if c != "coe_flag" and c not in frame.schema]
     if missing:
-        raise ValueError(f"indicator_from_counts: missing columns {missing}")
+        raise ValueError(f"indicator_from_counts: missing columns {missing} ({r.name})")
     year = r.reporting_year if reporting_year is None else str(reporting_year)
     rows = _with_levels(_with_rates(_typed_counts(frame, r), r), r)
-    return _published(rows, r, year).select(COLUMNS).sort("cds", "studentgroup").collect()
+    return _published(rows, r, year).select(r.columns).sort("cds", "studentgroup").collect()
 
 
 def _typed_counts(frame: pl.DataFrame, r: DashboardRules) -> pl.LazyFrame:
     """The rows typed: text keys, Boolean flags, Int64 counts, ``_prior_dass`` (null: unknown).
 
-    A missing ``coe_flag`` is derived from the district code (R8.2).
+    A missing ``coe_flag`` is derived from the district code (R8.2); a missing
+    ``fiveyrnumer`` (four-year rules) is null.
     """
     schema = frame.schema
     coe = (
@@ -325,6 +195,7 @@ def _typed_counts(frame: pl.DataFrame, r: DashboardRules) -> pl.LazyFrame:
         if "prior_dass_flag" in schema
         else pl.lit(None, pl.Boolean)
     )
+    five = pl.col("fiveyrnumer") if "fiveyrnumer" in schema else pl.lit(None)
     return frame.lazy().with_columns(
         *(
             pl.col(c).cast(pl.String).fill_null("")
@@ -334,6 +205,7 @@ def _typed_counts(frame: pl.DataFrame, r: DashboardRules) -> pl.LazyFrame:
         coe.alias("coe_flag"),
         prior_dass.alias("_prior_dass"),
         *(pl.col(c).cast(pl.Int64) for c in _COUNTS),
+        five.cast(pl.Int64).alias("fiveyrnumer"),
     )
 
 
@@ -343,81 +215,122 @@ def _shown(denominator: pl.Expr, r: DashboardRules) -> pl.Expr:
     return (denominator > r.suppression_max_denominator).fill_null(False)
 
 
-def _with_rates(typed: pl.LazyFrame, r: DashboardRules) -> pl.LazyFrame:
-    """Status and change in tenths (R8.1, R8.1.1), the safety net and what the levels need.
+def _meets_n_size(denominator: pl.Expr, r: DashboardRules) -> pl.Expr:
+    """The n-size (R8.1 colour threshold, R8.3 ``*nsizemet``): 30, or the LEA-level value
+    of the student group (FOS, HOM: 15); never met by a null denominator."""
+    n = r.n_size
+    lea_min = pl.col("studentgroup").replace_strict(
+        n.lea_groups, default=n.min_denominator, return_dtype=pl.Int64
+    )
+    minimum = pl.when(pl.col("rtype") == LEA).then(lea_min).otherwise(n.min_denominator)
+    return (denominator >= minimum).fill_null(False)
 
-    ``_use_dass``: the DASS/COE cut points apply; ``_big_enough``: both
-    denominators reach the colour threshold. No change is computed when a school's
-    DASS status differs from the prior class's (``prior_dass.when_unknown``).
+
+def _with_rates(typed: pl.LazyFrame, r: DashboardRules) -> pl.LazyFrame:
+    """Status and change in tenths (R8.1, R8.1.1), the small denominator, the n-sizes.
+
+    ``_use_dass``: the DASS/COE cut points apply (2018). No change on a status-only
+    Dashboard, nor (2018) when a school's DASS status differs from the prior class's.
     """
     n1, d1, n0, d0 = (pl.col(c) for c in _COUNTS)
     rtype, dass = pl.col("rtype"), pl.col("dass_flag")
-    has_curr, has_prior = _shown(d1, r), _shown(d0, r)
+    has_curr, has_prior = _shown(d1, r), _shown(d0, r) & pl.lit(r.reports_change)
     unknown = dass if r.prior_dass.when_unknown == "same_as_current" else ~dass
     use_dass = ((rtype == SCHOOL) & dass) | ((rtype == LEA) & pl.col("coe_flag"))
     same_dass = (dass == pl.col("_prior_dass").fill_null(unknown)).fill_null(True)
-    lea_min = pl.col("studentgroup").replace_strict(
-        r.colour_threshold.lea_groups,
-        default=r.colour_threshold.min_denominator,
-        return_dtype=pl.Int64,
-    )
-    min_denom = pl.when(rtype == LEA).then(lea_min).otherwise(r.colour_threshold.min_denominator)
+    if not r.prior_dass.different_status_blocks_change:
+        same_dass = pl.lit(True)
+    curr_n, prior_n = _meets_n_size(d1, r), _meets_n_size(d0, r) & pl.lit(r.reports_change)
+    accountable = curr_n & prior_n if r.accountability_needs_prior else curr_n
     return typed.with_columns(
         pl.when(has_curr).then(rate_tenths(n1, d1)).alias("_curr_t"),
         pl.when(has_prior).then(rate_tenths(n0, d0)).alias("_prior_t"),
         pl.when(has_curr & has_prior & same_dass)
         .then(change_tenths(n1, d1, n0, d0))
         .alias("_change_t"),
-        (d1 < r.safety_net_below).fill_null(True).alias("safetynet"),
+        (d1 < r.small_denominator.below).fill_null(True).alias("_small"),
         use_dass.alias("_use_dass"),
-        ((d1 >= min_denom) & (d0 >= min_denom)).fill_null(False).alias("_big_enough"),
+        curr_n.alias("currnsizemet"),
+        prior_n.alias("priornsizemet"),
+        accountable.alias("accountabilitymet"),
     )
 
 
 def _with_levels(rated: pl.LazyFrame, r: DashboardRules) -> pl.LazyFrame:
-    """Status level and change level from the cut points, the change level capped under the
-    safety net, and ``_coloured``: a change exists and both denominators are big enough (R8.1.1)."""
-    std, dss = r.cut_points.standard, r.cut_points.dass
-    use = pl.col("_use_dass")
-    levelled = rated.with_columns(
-        _level(pl.col("_curr_t"), std.status, dss.status, use).alias("statuslevel"),
-        _level(pl.col("_change_t"), std.change, dss.change, use).alias("_raw_change_level"),
-        (pl.col("_change_t").is_not_null() & pl.col("_big_enough")).alias("_coloured"),
-    )
+    """Status level and change level from the cut points; ``_capped``: the change level read
+    on the small-denominator ("3x5") grid; ``_coloured``: a change exists and the row is
+    accountable (both n-sizes met) (R8.1.1, R8.3)."""
+    use, small = pl.col("_use_dass"), pl.col("_small")
+    raw = _level(pl.col("_change_t"), r.cut_points, "change", use)
     capped = (
-        pl.when(pl.col("safetynet"))
-        .then(pl.col("_raw_change_level").replace(r.safety_net_caps))
-        .otherwise(pl.col("_raw_change_level"))
+        pl.when(small)
+        .then(raw.replace(r.small_denominator.change_level_caps))
+        .otherwise(raw)
+        .cast(pl.Int8)
     )
+    shown = capped if r.small_denominator.shown_change_level == "capped" else raw
     shows_level = (
         pl.col("_change_t").is_not_null()
         if r.change_level_without_colour == "level"
         else pl.col("_coloured")
     )
+    levelled = rated.with_columns(
+        _level(pl.col("_curr_t"), r.cut_points, "status", use).alias("statuslevel"),
+        raw.alias("_raw_change_level"),
+        capped.alias("_capped"),
+        shown.alias("_shown_change_level"),
+        (pl.col("_change_t").is_not_null() & pl.col("accountabilitymet")).alias("_coloured"),
+    )
     return levelled.with_columns(
-        pl.when(shows_level).then(capped).otherwise(0).cast(pl.Int8).alias("changelevel")
+        pl.when(shows_level)
+        .then(pl.col("_shown_change_level"))
+        .otherwise(0)
+        .cast(pl.Int8)
+        .alias("changelevel")
+    )
+
+
+def _colour_and_box(r: DashboardRules) -> tuple[pl.Expr, pl.Expr]:
+    """The ``color`` and ``box`` of a coloured row, 0 otherwise (R8.1.1, R8.3).
+
+    The colour is the grid cell at (status level, change level) of the regular grid, or
+    of the small-denominator grid; the box is the cell's number, ``10 × (5 × (5 − status
+    level) + change level)``, with the change level capped on the small-denominator grid.
+    """
+    sl, raw = pl.col("statuslevel").cast(pl.Int16), pl.col("_raw_change_level").cast(pl.Int16)
+    cell = sl * 10 + raw
+    colour = (
+        pl.when(pl.col("_small"))
+        .then(cell.replace_strict(r.grid_codes(small=True), default=0, return_dtype=pl.Int8))
+        .otherwise(cell.replace_strict(r.grid_codes(), default=0, return_dtype=pl.Int8))
+    )
+    box = (5 - sl) * 50 + pl.col("_capped").cast(pl.Int16) * 10
+    coloured = pl.col("_coloured")
+    return (
+        pl.when(coloured).then(colour).otherwise(0).cast(pl.Int8).alias("color"),
+        pl.when(coloured).then(box).otherwise(0).cast(pl.Int16).alias("box"),
     )
 
 
 def _published(levelled: pl.LazyFrame, r: DashboardRules, year: str) -> pl.LazyFrame:
-    """Colour and box from the grid (R8.1), numerators blank where the status is not shown,
-    rates as exact decimals, and the reporting year."""
+    """Colour and box, numerators blank where the status is not shown, the prior
+    denominator as that year's file shows an absent one, rates as exact decimals, the
+    constant columns."""
     n1, d0, n0 = pl.col("currnumer"), pl.col("priordenom"), pl.col("priornumer")
-    sl, cl = pl.col("statuslevel").cast(pl.Int16), pl.col("changelevel").cast(pl.Int16)
-    colour = (sl * 10 + cl).replace_strict(r.grid_codes(), default=0, return_dtype=pl.Int8)
+    prior_denominator: pl.Expr = pl.when(pl.lit(r.reports_change)).then(d0)
+    if r.absent_prior_denominator == "zero":
+        prior_denominator = prior_denominator.fill_null(0)
     return levelled.with_columns(
-        pl.when(pl.col("_coloured")).then(colour).otherwise(0).cast(pl.Int8).alias("color"),
-        pl.when(pl.col("_coloured"))
-        .then((5 - sl) * 50 + cl * 10)
-        .otherwise(0)
-        .cast(pl.Int16)
-        .alias("box"),
+        *_colour_and_box(r),
         pl.when(_shown(pl.col("currdenom"), r)).then(n1).alias("currnumer"),
-        pl.when(_shown(d0, r)).then(n0).alias("priornumer"),
-        d0.fill_null(0).alias("priordenom"),
+        pl.when(_shown(d0, r) & pl.lit(r.reports_change)).then(n0).alias("priornumer"),
+        prior_denominator.alias("priordenom"),
         _tenths_decimal(pl.col("_curr_t")).alias("currstatus"),
         _tenths_decimal(pl.col("_prior_t")).alias("priorstatus"),
         _tenths_decimal(pl.col("_change_t")).alias("change"),
+        pl.col("_small").alias("safetynet"),
+        pl.col("_small").alias("smalldenom"),
+        pl.lit(r.indicator).alias("indicator"),
         pl.lit(year).alias("reportingyear"),
     )
 
@@ -666,10 +579,11 @@ def prior_dass_from_previous(
 
 # ------------------------------------------------------------------------------- I/O
 def dashboard_text(df: pl.DataFrame) -> str:
-    r"""The tab-delimited text of a Dashboard graduation file, exactly as CDE writes 2018's.
+    r"""The tab-delimited text of a Dashboard graduation file, exactly as CDE writes it.
 
-    Header line, LF line ends, no quoting; flags ``Y`` or blank; ``safetynet`` ``Y``
-    or ``N``; suppressed cells blank; rates and change with one decimal except that
+    The columns of ``df`` in its order (a year's ``rules.columns``); header line, LF line
+    ends, no quoting; flags ``Y`` or blank; ``safetynet``, ``smalldenom`` and the n-size
+    columns ``Y`` or ``N``; suppressed cells blank; rates and change with one decimal except that
     whole numbers print without ``.0`` (``81``, ``100``, ``-1``, ``0``). Rows are
     written in the order given (:func:`indicator` sorts them as CDE does).
 
@@ -684,11 +598,11 @@ def dashboard_text(df: pl.DataFrame) -> str:
         ['FOS', '3924', '6651', '59', '3672', '6333', '58', 'N', '1', '1', '4', '1', '240', '2018']
     """
     exprs: list[pl.Expr] = []
-    for col in COLUMNS:
+    for col in df.columns:
         c = pl.col(col)
         if col in _FLAGS:
             exprs.append(pl.when(c).then(pl.lit("Y")).otherwise(pl.lit("")).alias(col))
-        elif col == "safetynet":
+        elif col in _YES_NO:
             exprs.append(pl.when(c).then(pl.lit("Y")).otherwise(pl.lit("N")).alias(col))
         elif col in _RATES:
             exprs.append(c.cast(_RATE_TYPE).cast(pl.String).str.replace(r"\.0$", "").alias(col))
@@ -717,9 +631,9 @@ def read_dashboard(path: str | Path) -> pl.DataFrame:
             exprs.append(cell.str.zfill(14).alias(col))
         elif col in _FLAGS:
             exprs.append(_flag(col, pl.String()).alias(col))
-        elif col == "safetynet":
+        elif col in _YES_NO:
             exprs.append(_flag(col, pl.String(), keep_null=True).alias(col))
-        elif col in _COUNTS or col.endswith(("_numer", "_denom")):
+        elif col in _ALL_COUNTS or col.endswith(("_numer", "_denom")):
             exprs.append(pl.when(~blank).then(cell).cast(pl.Int64).alias(col))
         elif col in _RATES or col.endswith("_status"):
             exprs.append(pl.when(~blank).then(cell).cast(_RATE_TYPE).alias(col))
@@ -738,12 +652,14 @@ __all__ = [
     "COLUMNS",
     "COUNT_COLUMNS",
     "RTYPES",
-    "ColourThreshold",
     "CutPointSets",
     "CutPoints",
     "DashboardRules",
     "LeaRules",
+    "NSize",
     "PriorDass",
+    "SmallDenominator",
+    "dashboard_rules_name",
     "dashboard_text",
     "indicator",
     "indicator_from_counts",

@@ -420,15 +420,15 @@ def test_rules_load_with_a_base_and_overrides(tmp_path: Path) -> None:
     # arrange
     path = tmp_path / "variant.toml"
     path.write_text(
-        'base = "dashboard2018"\nname = "variant"\n[colour_threshold]\nmin_denominator = 20\n',
+        'base = "dashboard2018"\nname = "variant"\n[n_size]\nmin_denominator = 20\n',
         encoding="utf-8",
     )
     # act
     rules = load_dashboard_rules(path)
     # assert
     assert isinstance(rules, DashboardRules)
-    assert rules.colour_threshold.min_denominator == 20
-    assert rules.colour_threshold.lea_groups == {"FOS": 15, "HOM": 15}
+    assert rules.n_size.min_denominator == 20
+    assert rules.n_size.lea_groups == {"FOS": 15, "HOM": 15}
     assert rules.student_groups["ALL"] == "TA"
     assert len(rules.grid_codes()) == 25
 
@@ -437,19 +437,20 @@ def test_rules_load_with_a_base_and_overrides(tmp_path: Path) -> None:
     ("text", "problem"),
     [
         (
-            'base = "dashboard2018"\n[colour_threshold]\nmin_denominatr = 20\n',
-            "colour_threshold.min_denominatr: unknown key (did you mean min_denominator?); "
+            'base = "dashboard2018"\n[n_size]\nmin_denominatr = 20\n',
+            "n_size.min_denominatr: unknown key (did you mean min_denominator?); "
             "valid keys here: min_denominator, lea_groups",
         ),
         (
-            'base = "dashboard2018"\nsafety_net_below = "many"\n',
-            'safety_net_below: "many" is not allowed; it should be a valid integer, '
+            'base = "dashboard2018"\n[small_denominator]\nbelow = "many"\n',
+            'small_denominator.below: "many" is not allowed; it should be a valid integer, '
             "unable to parse string as an integer",
         ),
         (
             'base = "dashbord2018"\n',
             'unknown base "dashbord2018" (did you mean dashboard2018?); '
-            "the built-in choices: dashboard2018",
+            "the built-in choices: dashboard2018, dashboard2022, dashboard2023, dashboard2024, "
+            "dashboard2025",
         ),
         ('base = "dashboard2018"\nname = \n', "line 2, column 8: not valid TOML: Invalid value"),
     ],
@@ -655,3 +656,158 @@ def test_cli_dashboard_refuses_the_published_subset_naming_what_it_lacks(tmp_pat
         f"acgr: error: {SUBSET_1718}: line 1: not an ACGR file: header lacks AcademicYear, "
         "AggregateLevel, CountyName, DistrictName, SchoolName, DASS\n"
     )
+
+
+# ------------------------------------------------------- later Dashboard years (R8.3)
+#: The published rows of 2023 and 2024 kept in tests/data (Monterey County), each with
+#: the rule set of its year.
+LATER_YEARS = {
+    "dashboard2023": DATA / "graddownload2023_monterey_subset.tsv",
+    "dashboard2024": DATA / "graddownload2024_monterey_subset.tsv",
+}
+LATER_CHECKED = (
+    *(c for c in CHECKED if c != "safetynet"),
+    "currnumer",
+    "priornumer",
+    "priordenom",
+    "smalldenom",
+    "currnsizemet",
+    "priornsizemet",
+    "accountabilitymet",
+    "indicator",
+    "reportingyear",
+)
+
+
+@pytest.mark.parametrize(("name", "path"), LATER_YEARS.items(), ids=list(LATER_YEARS))
+def test_r8_3_reproduces_every_published_row_from_its_counts(name: str, path: Path) -> None:
+    # arrange: only the identifying columns and the counts of each published row
+    published = read_dashboard(path)
+    rules = load_dashboard_rules(name)
+    inputs = published.select(*COUNT_COLUMNS, "fiveyrnumer")
+    # act
+    result = indicator_from_counts(inputs, rules)
+    # assert: every row, every computed column, the year's 27 columns in order
+    assert result.columns == list(rules.columns) == list(published.columns)
+    assert result.height == published.height == {"dashboard2023": 137, "dashboard2024": 141}[name]
+    ordered = published.sort("cds", "studentgroup")
+    mismatches = {c: int((~result[c].eq_missing(ordered[c])).sum()) for c in LATER_CHECKED}
+    assert sum(mismatches.values()) == 0, f"mismatches per column: {mismatches}"
+
+
+@pytest.mark.parametrize(("name", "path"), LATER_YEARS.items(), ids=list(LATER_YEARS))
+def test_r8_3_writes_the_published_cells_as_cde_does(name: str, path: Path) -> None:
+    # arrange: the published text, rows in CDE's order (cds, then student group)
+    lines = path.read_text("utf-8").splitlines()
+    header, body = lines[0], sorted(lines[1:], key=lambda x: (x.split("\t")[0], x.split("\t")[8]))
+    inputs = read_dashboard(path).select(*COUNT_COLUMNS, "fiveyrnumer")
+    # act
+    text = dashboard_text(indicator_from_counts(inputs, load_dashboard_rules(name)))
+    # assert
+    assert text.splitlines() == [header, *body]
+
+
+def test_r8_3_the_combined_rate_needs_the_fifth_year_graduates() -> None:
+    # arrange: 2024 counts without fiveyrnumer
+    rules = load_dashboard_rules("2024")
+    # act / assert: refused, never computed as if there were none
+    with pytest.raises(ValueError, match="fiveyrnumer"):
+        indicator_from_counts(counts(), rules)
+
+
+def one_2024(**overrides: Any) -> dict[str, Any]:
+    """The single output row for one input row under the 2024 rules."""
+    frame = counts(**overrides).with_columns(pl.lit(0).alias("fiveyrnumer"))
+    return indicator_from_counts(frame, load_dashboard_rules("2024")).row(0, named=True)
+
+
+@pytest.mark.parametrize(
+    ("numer", "level"), [(679, 1), (680, 2), (799, 2), (800, 3), (904, 3), (905, 4), (950, 5)]
+)
+def test_r8_3_status_cut_points_from_2023(numer: int, level: int) -> None:
+    # 68.0 / 80.0 / 90.5 / 95.0 on the rounded status (1000 students: tenths exact)
+    assert one_2024(currnumer=numer, currdenom=1000)["statuslevel"] == level
+
+
+def test_r8_3_dass_schools_and_coe_leas_use_the_standard_cut_points() -> None:
+    # 72.0: Low (2) for every row from 2022; in 2018 a DASS school's 72.0 was Medium (3)
+    row = one_2024(currnumer=720, currdenom=1000, dass_flag="Y")
+    assert row["statuslevel"] == 2
+    assert one(currnumer=720, currdenom=1000, dass_flag="Y")["statuslevel"] == 3
+
+
+def test_r8_3_small_denominator_reads_the_3x5_grid_but_shows_the_raw_change_level() -> None:
+    # arrange: 100 students, High status (92.0), change +10.0 (Increased significantly)
+    row = one_2024(currnumer=92, currdenom=100, priornumer=82, priordenom=100)
+    # assert: level 5 shown, colour and box of level 4 (Green, 90), smalldenom Y
+    assert (row["statuslevel"], row["changelevel"], row["color"], row["box"]) == (4, 5, 4, 90)
+    assert row["smalldenom"] is True
+    # with 150 students the regular grid: Blue, box 100
+    big = one_2024(currnumer=138, currdenom=150, priornumer=123, priordenom=150)
+    assert (big["changelevel"], big["color"], big["box"], big["smalldenom"]) == (5, 5, 100, False)
+
+
+def test_r8_3_accountability_needs_the_n_size_both_years() -> None:
+    # 29 prior students: no colour, accountabilitymet N; LTEL at LEA level needs 15
+    row = one_2024(priornumer=20, priordenom=29)
+    assert (row["currnsizemet"], row["priornsizemet"], row["accountabilitymet"]) == (
+        True,
+        False,
+        False,
+    )
+    assert row["color"] == 0
+    lea = one_2024(
+        rtype="D",
+        cds="19647330000000",
+        studentgroup="LTEL",
+        currnumer=20,
+        currdenom=25,
+        priornumer=15,
+        priordenom=20,
+    )
+    assert (lea["accountabilitymet"], lea["color"] > 0) == (True, True)
+
+
+def test_r8_3_a_group_without_prior_row_leaves_priordenom_blank() -> None:
+    row = one_2024(priornumer=None, priordenom=None)
+    assert row["priordenom"] is None
+    assert row["change"] is None
+    assert one(priornumer=None, priordenom=None)["priordenom"] == 0  # 2018 wrote 0
+
+
+def test_r8_3_2022_is_status_only() -> None:
+    # arrange
+    frame = counts().with_columns(pl.lit(3).alias("fiveyrnumer"))
+    # act
+    row = indicator_from_counts(frame, load_dashboard_rules("2022")).row(0, named=True)
+    # assert: a status and its level; no prior, change or colour
+    assert (row["currstatus"], row["statuslevel"]) == (Decimal("80"), 3)
+    assert (row["priordenom"], row["change"], row["changelevel"], row["color"]) == (
+        None,
+        None,
+        0,
+        0,
+    )
+    assert (row["accountabilitymet"], row["reportingyear"], row["fiveyrnumer"]) == (True, "2022", 3)
+
+
+def test_r8_3_every_dashboard_year_has_a_rule_set() -> None:
+    for year in (2018, 2022, 2023, 2024, 2025):
+        rules = load_dashboard_rules(str(year))
+        assert rules.reporting_year == str(year)
+        assert rules.combined_five_year == (year >= 2019)
+    assert "LTEL" in load_dashboard_rules("2025").student_groups
+    assert "LTEL" not in load_dashboard_rules("2023").student_groups
+    with pytest.raises(FileNotFoundError):
+        load_dashboard_rules("2019")
+
+
+@pytest.mark.parametrize("name", ["dashboard2018", "dashboard2023", "dashboard2024"])
+def test_small_denominator_grid_is_the_regular_grid_at_the_capped_level(name: str) -> None:
+    # Decision (found in the data): CDE's "3x5 grid" reads change levels 1 and 5 as 2 and 4
+    r = load_dashboard_rules(name)
+    caps = r.small_denominator.change_level_caps
+    for s in range(5):
+        for c in range(5):
+            capped = caps.get(c + 1, c + 1) - 1
+            assert r.small_denominator.colour_grid[s][c] == r.colour_grid[s][capped]
