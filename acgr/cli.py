@@ -22,9 +22,26 @@ from rich.console import Console
 
 from acgr.checks.summary import accounting_line, by_rule, run_summary, summary_text
 from acgr.pipeline import PHASES, AcgrResult, compute, validate
+from acgr.publish.acgr_file import read_cde_acgr
 from acgr.publish.output import findings_by_severity, write_atomically, write_run, write_text
 from acgr.read.extracts import ExtractError
+from acgr.rules.dashboard import (
+    BUILTIN_DASHBOARD_RULES,
+    DashboardRules,
+    dashboard_rules_name,
+    load_dashboard_rules,
+)
 from acgr.rules.ruleset import RulesError, RuleSet, load_rules
+from acgr.tools.dashboard import (
+    ACGR_INPUT_COLUMNS,
+    COUNT_COLUMNS,
+    dashboard_text,
+    indicator,
+    indicator_from_counts,
+    read_dashboard,
+    reporting_year,
+)
+from acgr.tools.what_if import graduates_needed
 
 app = typer.Typer(
     name="acgr",
@@ -222,56 +239,132 @@ def explain_cmd(
 
 @app.command("dashboard")
 def dashboard_cmd(
-    current: Annotated[Path, typer.Option("--current", help="acgr.txt of the current class.")],
-    prior: Annotated[Path, typer.Option("--prior", help="acgr.txt of the class just before it.")],
     out_file: Annotated[Path, typer.Option("--out", help="Dashboard file to write.")],
+    current: Annotated[
+        Path | None, typer.Option("--current", help="acgr.txt of the current class.")
+    ] = None,
+    prior: Annotated[
+        Path | None, typer.Option("--prior", help="acgr.txt of the class just before it.")
+    ] = None,
+    counts_file: Annotated[
+        Path | None,
+        typer.Option("--counts", help="A Dashboard file whose count columns are filled."),
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Dashboard year of --counts (2018, 2022-2025).")
+    ] = None,
+    needed: Annotated[
+        bool,
+        typer.Option("--needed", help="Add per row the graduates needed for the next colour."),
+    ] = False,
+    rules_spec: Annotated[
+        str | None,
+        typer.Option("--rules", help="Dashboard rules: a year, a built-in name or a file."),
+    ] = None,
 ) -> None:
-    """The Dashboard graduation indicator (R8) from two consecutive classes' ACGR files.
+    """The Dashboard graduation indicator (R8) of a Dashboard year.
 
-    Exit 2 (one line) when a file is not an ACGR file with the columns the
-    indicator reads, holds several AcademicYears, or the two are not consecutive
-    classes in order.
+    Two ways in: ``--counts FILE --year D`` computes every column of a Dashboard file
+    whose count columns are filled (the what-if calculator; ``--needed`` adds the
+    additional graduates each coloured row needs for the next colour), and
+    ``--current --prior`` from two consecutive classes' ACGR files (four-year rates:
+    Dashboards before 2019). Exit 2 (one line) when an input cannot support the
+    year asked for.
     """
-    from acgr.publish.acgr_file import read_cde_acgr
-    from acgr.tools.dashboard import (
-        ACGR_INPUT_COLUMNS,
-        dashboard_text,
-        indicator,
-        load_dashboard_rules,
-    )
-
-    rules = load_dashboard_rules()
-    with _guard("an ACGR file"):
-        table = indicator(
-            read_cde_acgr(current, require=ACGR_INPUT_COLUMNS),
-            read_cde_acgr(prior, require=ACGR_INPUT_COLUMNS),
-            rules,
-            names=(f"--current {current}", f"--prior {prior}"),
-        )
-        if table.height == 0:
-            # An empty file would look like a result; nothing was measured.
-            raise _fail(
-                f"--current {current}: no state (T), LEA (D) or school (S) row of a "
-                "Dashboard student group (R8.2)"
-            )
+    if (counts_file is None) == (current is None and prior is None):
+        raise _fail("give either --counts FILE --year YEAR, or --current FILE --prior FILE")
+    with _guard("a Dashboard counts file" if counts_file else "an ACGR file"):
+        if counts_file is not None:
+            table = _dashboard_from_counts(counts_file, year, rules_spec, needed=needed)
+        else:
+            if current is None or prior is None or needed or year is not None:
+                raise _fail("--current and --prior go together, without --year or --needed")
+            table = _dashboard_from_acgr(current, prior, rules_spec)
         write_atomically(out_file.parent, {out_file.name: write_text(dashboard_text(table))})
-    year = str(table.get_column("reportingyear")[0])
-    if year != rules.reporting_year:
-        # Computed as asked, but the user must know whose cut points these are.
-        err.print(
-            f"acgr: note: Dashboard {year} computed with the {rules.name} rules (cut points"
-            f" of Dashboard {rules.reporting_year}; from 2019 CDE uses the combined four-"
-            " and five-year rate, R8.3)",
-            markup=False,
-            soft_wrap=True,
-        )
+    shown = str(table.get_column("reportingyear")[0]) if table.height else str(year)
     colours = table.filter(pl.col("color") > 0).height
     out.print(
-        f"Dashboard {year}: {table.height:,} rows ({colours:,} with a colour) "
+        f"Dashboard {shown}: {table.height:,} rows ({colours:,} with a colour) "
         f"written to {out_file}",
         markup=False,
         soft_wrap=True,
     )
+
+
+def _dashboard_rules(spec: str) -> DashboardRules:
+    """Dashboard rules by year, name or file; a bad file is one line per problem."""
+    try:
+        return load_dashboard_rules(spec)
+    except RulesError as exc:
+        head, *rest = exc.lines()
+        sys.stderr.write("".join(f"{line}\n" for line in [f"acgr: error: {head}", *rest]))
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+def _dashboard_from_counts(
+    path: Path, year: int | None, spec: str | None, *, needed: bool
+) -> pl.DataFrame:
+    """R8 from a counts file: the year's rules (or ``--rules``), every column computed."""
+    if year is None and spec is None:
+        raise _fail("--counts needs --year (the Dashboard year whose rules apply)")
+    rules = _dashboard_rules(spec if spec is not None else dashboard_rules_name(str(year)))
+    frame = read_dashboard(path)
+    if frame.height == 0:
+        raise _fail(f"--counts {path}: no row")
+    wanted = [*COUNT_COLUMNS, *(["fiveyrnumer"] if rules.combined_five_year else [])]
+    missing = [c for c in wanted if c != "coe_flag" and c not in frame.columns]
+    if missing:
+        raise _fail(
+            f"--counts {path}: lacks {', '.join(missing)} (Dashboard {rules.reporting_year}"
+            " counts: cds ... studentgroup, currnumer, currdenom, priornumer, priordenom"
+            + (", fiveyrnumer" if rules.combined_five_year else "")
+            + ")"
+        )
+    keep = [c for c in (*wanted, "prior_dass_flag") if c in frame.columns]
+    counts = frame.select(keep)
+    label = str(year) if year is not None else rules.reporting_year
+    if needed:
+        return graduates_needed(counts, rules, label)
+    return indicator_from_counts(counts, rules, reporting_year=int(label))
+
+
+def _dashboard_from_acgr(current: Path, prior: Path, spec: str | None) -> pl.DataFrame:
+    """R8 from two acgr.txt files: the rules of the current class's Dashboard year."""
+    now, before = (read_cde_acgr(p, require=ACGR_INPUT_COLUMNS) for p in (current, prior))
+    names = (f"--current {current}", f"--prior {prior}")
+    year = reporting_year(now, before, names=names)
+    name = f"dashboard{year}"
+    if spec is None and name not in BUILTIN_DASHBOARD_RULES:
+        # Cut points of another year would give a plausible, unmeasured colour.
+        raise _fail(
+            f"no Dashboard rule set for {year} (built in: "
+            f"{', '.join(n.removeprefix('dashboard') for n in BUILTIN_DASHBOARD_RULES)}); "
+            "pass --rules with the year or file whose rules to apply"
+        )
+    rules = _dashboard_rules(spec if spec is not None else name)
+    if rules.combined_five_year:
+        # acgr.txt holds four-year counts; a combined rate without the fifth-year
+        # graduates would look right and be wrong (R8.3).
+        raise _fail(
+            f"Dashboard {year} uses the combined four- and five-year rate (R8.3), which "
+            "acgr.txt files cannot give: run `acgr dashboard PATH... --class-of "
+            f"{year}` on the extracts, or `--counts FILE --year {year}`"
+        )
+    if rules.reporting_year != str(year):
+        err.print(
+            f"acgr: note: Dashboard {year} computed with the {rules.name} rules (cut points"
+            f" of Dashboard {rules.reporting_year})",
+            markup=False,
+            soft_wrap=True,
+        )
+    table = indicator(now, before, rules, names=names)
+    if table.height == 0:
+        # An empty file would look like a result; nothing was measured.
+        raise _fail(
+            f"--current {current}: no state (T), LEA (D) or school (S) row of a "
+            "Dashboard student group (R8.2)"
+        )
+    return table
 
 
 @app.command("reconcile")

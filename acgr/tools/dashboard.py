@@ -173,8 +173,15 @@ def indicator_from_counts(
     if missing:
         raise ValueError(f"indicator_from_counts: missing columns {missing} ({r.name})")
     year = r.reporting_year if reporting_year is None else str(reporting_year)
-    rows = _with_levels(_with_rates(_typed_counts(frame, r), r), r)
-    return _published(rows, r, year).select(r.columns).sort("cds", "studentgroup").collect()
+    rows = indicator_rows(frame, r, year)
+    return rows.select(r.columns).sort("cds", "studentgroup").collect()
+
+
+def indicator_rows(frame: pl.DataFrame, rules: DashboardRules, year: str) -> pl.LazyFrame:
+    """Every computed column of :func:`indicator_from_counts`, unsorted, with the input's
+    other columns kept (the what-if calculator carries its own through)."""
+    rows = _with_levels(_with_rates(_typed_counts(frame, rules), rules), rules)
+    return _published(rows, rules, year)
 
 
 def _typed_counts(frame: pl.DataFrame, r: DashboardRules) -> pl.LazyFrame:
@@ -663,6 +670,7 @@ __all__ = [
     "dashboard_text",
     "indicator",
     "indicator_from_counts",
+    "indicator_rows",
     "load_dashboard_rules",
     "prior_dass_from_previous",
     "read_dashboard",

@@ -583,16 +583,77 @@ def test_cli_dashboard_writes_the_indicator_of_the_current_class(tmp_path: Path)
     res = runner.invoke(
         app, ["dashboard", "--current", str(f["c18"]), "--prior", str(f["c17"]), "--out", str(out)]
     )
-    later = runner.invoke(
-        app, ["dashboard", "--current", str(f["c19"]), "--prior", str(f["c18"]), "--out", str(out)]
-    )
-    # assert: 2018 as before; 2019 from the class, with a note on whose cut points
+    args = ["dashboard", "--current", str(f["c19"]), "--prior", str(f["c18"]), "--out", str(out)]
+    refused = runner.invoke(app, args)
+    later = runner.invoke(app, [*args, "--rules", "2018"])
+    combined = runner.invoke(app, [*args, "--rules", "2024"])
+    # assert: 2018 as before; 2019 has no rule set of its own: refused unless the rules
+    # are named, then computed with a note on whose cut points; never a combined rate
+    # (R8.3) from four-year counts
     assert res.exit_code == 0, res.output
     assert res.stdout.startswith("Dashboard 2018: 2 rows")
     assert res.stderr == ""
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("acgr: error: no Dashboard rule set for 2019")
     assert later.exit_code == 0, later.output
     assert read_dashboard(out)["reportingyear"].to_list() == ["2019", "2019"]
     assert later.stderr.startswith("acgr: note: Dashboard 2019 computed with the dashboard2018")
+    assert combined.exit_code == 2
+    assert "combined four- and five-year rate (R8.3)" in combined.stderr
+
+
+def test_cli_dashboard_counts_computes_every_column_and_the_needed_graduates(
+    tmp_path: Path,
+) -> None:
+    # arrange: the published 2024 rows as a counts file
+    source = LATER_YEARS["dashboard2024"]
+    out = tmp_path / "whatif.txt"
+    # act
+    res = runner.invoke(
+        app, ["dashboard", "--counts", str(source), "--year", "2024", "--needed", "--out", str(out)]
+    )
+    # assert: the published cells, plus `needed` on coloured rows that are not Blue
+    assert res.exit_code == 0, res.output
+    got = read_dashboard(out)
+    assert got.columns == [*load_dashboard_rules("2024").columns, "needed"]
+    published = read_dashboard(source).sort("cds", "studentgroup")
+    assert got.drop("needed").equals(published)
+    has_need = got.filter(pl.col("needed").is_not_null())
+    assert has_need.height > 0
+    assert has_need.filter((pl.col("color") == 0) | (pl.col("color") == 5)).height == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--year", "2019"], "no Dashboard rule set for 2019"),
+        ([], "--counts needs --year"),
+        (["--year", "2024", "--current", "x"], "give either --counts"),
+    ],
+)
+def test_cli_dashboard_counts_refusals(tmp_path: Path, args: list[str], message: str) -> None:
+    source = LATER_YEARS["dashboard2024"]
+    res = runner.invoke(
+        app, ["dashboard", "--counts", str(source), "--out", str(tmp_path / "o.txt"), *args]
+    )
+    assert res.exit_code == 2
+    assert message in res.stderr
+    assert not (tmp_path / "o.txt").exists()
+
+
+def test_cli_dashboard_counts_without_the_fifth_year_column_is_refused(tmp_path: Path) -> None:
+    # arrange: 2024 counts without fiveyrnumer
+    source = tmp_path / "c.txt"
+    read_dashboard(LATER_YEARS["dashboard2024"]).drop("fiveyrnumer").write_csv(
+        source, separator="\t"
+    )
+    # act
+    res = runner.invoke(
+        app, ["dashboard", "--counts", str(source), "--year", "2024", "--out", str(tmp_path / "o")]
+    )
+    # assert
+    assert res.exit_code == 2
+    assert "lacks fiveyrnumer" in res.stderr
 
 
 @pytest.mark.parametrize(
