@@ -591,6 +591,7 @@ def _verdict(
     warnings = [("ACGR0003", w) for w in missing_input_warnings(present, ruleset)]
     warnings += [("ACGR0004", w) for w in directory_warnings(directory, students)]
     warnings += [("ACGR0005", w) for w in coverage_warnings(coverage, periods, ruleset)]
+    warnings += [("ACGR0006", w) for w in periods.early_extraction_warning()]
     return Verdict(
         tables=tables,
         inputs_read=tuple(sorted(present)),

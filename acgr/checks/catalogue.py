@@ -145,6 +145,11 @@ _KINDS: tuple[FindingKind, ...] = (
                 "the SENR dates begin after the class's first year or end early in its last "
                 "year: the extract may not be the class's",
                 "use the extract that covers the class's four years and its summer"),
+    FindingKind("ACGR0006", "warning", "R2.3",
+                "the extraction date is before the summer cutoff: completions and exits "
+                "dated between them cannot be in the data",
+                "use an extract pulled on or after the summer cutoff, or read the summer "
+                "graduates as not yet posted"),
     FindingKind("ACGR0101", "warning", "R3.4 lost transfer",
                 "a transfer exit with no later enrollment counts as Dropout",
                 "find the student's later enrollment, or confirm the dropout"),

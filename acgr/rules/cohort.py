@@ -26,6 +26,7 @@ class CohortPeriods:
         membership_end: 30 June of Year4, last day of the membership period.
         summer_cutoff: last day of the outcome period (15 August of Year4, inclusive).
         extraction_date: X; records that start after it are not read at all (R2.4).
+        earliest_extraction: the earliest X accepted (R2.3 Decision: 1 July of Year4's end).
     """
 
     class_of: int
@@ -33,6 +34,7 @@ class CohortPeriods:
     membership_end: dt.date
     summer_cutoff: dt.date
     extraction_date: dt.date
+    earliest_extraction: dt.date
 
     @property
     def academic_year_label(self) -> str:
@@ -52,7 +54,8 @@ class CohortPeriods:
 
         With ``check``, first refuse a class the rule set does not cover
         (:meth:`acgr.rules.ruleset.RuleSet.check_class_of`, R7.1/R7.2), then an extraction
-        date before the summer cutoff (:meth:`check_extraction_date`, R2.3).
+        date before the class's last school year is over (:meth:`check_extraction_date`,
+        R2.3).
 
         Raises:
             ValueError: with ``check``, when either check fails.
@@ -62,33 +65,47 @@ class CohortPeriods:
             rules.check_class_of(class_of)
         start = rules.academic_year_start.in_year(class_of - 4)
         membership_end = rules.academic_year_start.in_year(class_of) - dt.timedelta(days=1)
-        x = extraction_date or rules.default_extraction_date.in_year(class_of)
+        x = extraction_date or rules.extraction_date_for(class_of)
         periods = cls(
             class_of=class_of,
             year1_start=start,
             membership_end=membership_end,
             summer_cutoff=rules.summer_cutoff.in_year(class_of),
             extraction_date=x,
+            earliest_extraction=rules.earliest_extraction_date.in_year(class_of),
         )
         if check:
             periods.check_extraction_date()
         return periods
 
     def check_extraction_date(self) -> None:
-        """Raise ``ValueError`` when the extraction date falls before the summer cutoff (R2.3).
+        """Raise ``ValueError`` when the extraction date falls before the end of the
+        class's last school year (``earliest_extraction_date``, R2.3 Decision).
 
-        The outcome period runs to the summer cutoff, inclusive; an extract taken
-        earlier cannot show how the period ended, so every outcome read from it
-        would be stated as final when it is not. An extract taken on the cutoff
-        day itself is accepted: R2.3 sets no later minimum.
+        An extract taken then cannot show how the class's Year4 ended, so every
+        outcome read from it would be stated as final when it is not. From that day
+        to the summer cutoff CDE itself pulls the data in some years (31 July 2026):
+        accepted, with warning ACGR0006 (:meth:`early_extraction_warning`).
         """
-        if self.extraction_date < self.summer_cutoff:
-            cutoff = self.summer_cutoff.isoformat()
+        if self.extraction_date < self.earliest_extraction:
+            earliest = self.earliest_extraction.isoformat()
             raise ValueError(
-                f"extraction date {self.extraction_date.isoformat()} is before {cutoff}, "
-                f"the summer cutoff of the class of {self.class_of} (R2.3): an extract "
-                f"taken then cannot show the class's outcomes; give a date on or after {cutoff}"
+                f"extraction date {self.extraction_date.isoformat()} is before {earliest}, "
+                f"before the class of {self.class_of}'s last school year is over (R2.3): an "
+                f"extract taken then cannot show the class's outcomes; give a date on or "
+                f"after {earliest} (the summer cutoff is {self.summer_cutoff.isoformat()})"
             )
+
+    def early_extraction_warning(self) -> list[str]:
+        """ACGR0006: an extraction date before the summer cutoff (R2.3)."""
+        if self.extraction_date >= self.summer_cutoff:
+            return []
+        return [
+            f"the extraction date {self.extraction_date.isoformat()} is before the summer "
+            f"cutoff {self.summer_cutoff.isoformat()}: completions and exits dated between "
+            "them cannot be in the data, so some summer graduates count as Still Enrolled "
+            "(R2.3)"
+        ]
 
 
 def year_of_last(date: pl.Expr, day: MonthDay) -> pl.Expr:

@@ -103,6 +103,12 @@ class MonthDay(BaseModel):
         return dt.date(year, self.month, self.day)
 
 
+class ExtractionFrom(MonthDay):
+    """A default extraction day of the year that applies from ``from_class`` on (R2.3)."""
+
+    from_class: int = Field(ge=1000, le=9999)
+
+
 class ExitRule(BaseModel):
     """What a final exit code means (R3.4), and why."""
 
@@ -321,8 +327,15 @@ class RuleSet(BaseModel):
     academic_year_start: MonthDay
     #: R2.3 last day of the outcome period in Year4 (the summer cutoff, inclusive).
     summer_cutoff: MonthDay
-    #: R2.3 Decision: default extraction date, in the calendar year of the class.
+    #: R2.3 Decision: default extraction date, in the calendar year of the class, for
+    #: classes before the first entry of ``extraction_dates``.
     default_extraction_date: MonthDay
+    #: R2.3 CDE's published pull dates: from each class on (until the next entry) the
+    #: default extraction date is this day of the class's calendar year.
+    extraction_dates: tuple[ExtractionFrom, ...] = ()
+    #: R2.3 Decision: an extraction date before this day of year Y (the school year not
+    #: yet over) is refused; from it up to the summer cutoff it is a warning (ACGR0006).
+    earliest_extraction_date: MonthDay = MonthDay(month=7, day=1)
 
     # R3 - outcomes
     #: The exit code of a completer record (E230).
@@ -385,16 +398,38 @@ class RuleSet(BaseModel):
             raise ValueError(
                 f"last_class {self.last_class} is before first_class {self.first_class}"
             )
-        # R2.3: both days fall in the calendar year of the class. A default X before
-        # the cutoff would make every run that relies on it read an unfinished period.
-        x, cutoff = self.default_extraction_date, self.summer_cutoff
-        if (x.month, x.day) < (cutoff.month, cutoff.day):
-            raise ValueError(
-                f"default_extraction_date {x.month}-{x.day} is before summer_cutoff "
-                f"{cutoff.month}-{cutoff.day}; an extract must be taken on or after "
-                "the summer cutoff (R2.3)"
-            )
+        # R2.3: the days fall in the calendar year of the class. A default X before the
+        # school year is over would make every run that relies on it read half a year.
+        earliest = self.earliest_extraction_date
+        for where, x in (
+            ("default_extraction_date", self.default_extraction_date),
+            *((f"extraction_dates from {e.from_class}", e) for e in self.extraction_dates),
+        ):
+            if (x.month, x.day) < (earliest.month, earliest.day):
+                raise ValueError(
+                    f"{where}: {x.month}-{x.day} is before earliest_extraction_date "
+                    f"{earliest.month}-{earliest.day} (R2.3)"
+                )
+        froms = [e.from_class for e in self.extraction_dates]
+        if froms != sorted(set(froms)):
+            raise ValueError(f"extraction_dates must be in increasing from_class order: {froms}")
         return self
+
+    def extraction_date_for(self, class_of: int) -> dt.date:
+        """The default extraction date X of ``class_of`` (R2.3): the latest entry of
+        ``extraction_dates`` whose ``from_class`` is not after it, else
+        ``default_extraction_date``, in the calendar year of the class.
+
+        Examples:
+            >>> rules = load_rules("2018")
+            >>> [rules.extraction_date_for(y).isoformat() for y in (2018, 2024, 2030)]
+            ['2018-09-15', '2024-08-16', '2030-07-31']
+        """
+        day: MonthDay = self.default_extraction_date
+        for entry in self.extraction_dates:
+            if entry.from_class <= class_of:
+                day = entry
+        return day.in_year(class_of)
 
     # ---- the classes it applies to (R7.1, R7.2) ---------------------------------------
     def classes_text(self) -> str:

@@ -170,7 +170,7 @@ def test_explain_is_not_refused_for_a_student_of_another_class(tmp_path: Path) -
     [
         (["--class-of", "18"], "four-digit year"),
         (["--class-of", "2030"], "no student of the class of 2030"),
-        (["--class-of", "2018", "--extraction-date", "2017-01-01"], "before 2018-08-15"),
+        (["--class-of", "2018", "--extraction-date", "2017-01-01"], "before 2018-07-01"),
         (["--class-of", "2018", "--extraction-date", "15/09/2018"], "YYYY-MM-DD"),
     ],
 )
@@ -218,6 +218,17 @@ def test_library_accepts_an_extraction_date_as_date_or_iso_text(
 def test_an_extraction_date_on_the_cutoff_is_accepted(tmp_path: Path) -> None:
     result = run(tmp_path, [grad()], extraction_date=CUTOFF)
     assert result.periods.extraction_date == CUTOFF
+    assert result.findings.filter(pl.col("rule") == "ACGR0006").height == 0
+
+
+def test_r2_3_an_extraction_date_before_the_cutoff_is_a_warning(tmp_path: Path) -> None:
+    # arrange: pulled 31 July 2018, as CDE pulls from 2026
+    # act
+    result = run(tmp_path, [grad()], extraction_date=D(2018, 7, 31))
+    # assert: computed, and the gap said
+    (warned,) = result.findings.filter(pl.col("rule") == "ACGR0006")["message"].to_list()
+    assert "2018-07-31 is before the summer cutoff 2018-08-15" in warned
+    assert result.students.height == 1
 
 
 def test_inputs_ending_before_year4_is_half_over_are_a_warning(tmp_path: Path) -> None:

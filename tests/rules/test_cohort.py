@@ -159,45 +159,73 @@ def test_r2_3_custom_extraction_date() -> None:
     assert p.summer_cutoff == D(2018, 8, 15)
 
 
-def test_r2_3_extraction_date_before_the_summer_cutoff_is_refused() -> None:
+def test_r2_3_extraction_date_before_the_school_year_ends_is_refused() -> None:
     # arrange: an extract of 1 January 2017 cannot show how the class of 2018 ended
     p = CohortPeriods.for_class(2018, load_rules("2018"), D(2017, 1, 1))
     # act / assert
-    with pytest.raises(ValueError, match="before 2018-08-15") as caught:
+    with pytest.raises(ValueError, match="before 2018-07-01") as caught:
         p.check_extraction_date()
     assert str(caught.value) == (
-        "extraction date 2017-01-01 is before 2018-08-15, the summer cutoff of the class of "
-        "2018 (R2.3): an extract taken then cannot show the class's outcomes; give a date on "
-        "or after 2018-08-15"
+        "extraction date 2017-01-01 is before 2018-07-01, before the class of 2018's last "
+        "school year is over (R2.3): an extract taken then cannot show the class's outcomes; "
+        "give a date on or after 2018-07-01 (the summer cutoff is 2018-08-15)"
     )
 
 
 @pytest.mark.parametrize(
-    ("extraction", "accepted"),
-    [(D(2018, 8, 14), False), (D(2018, 8, 15), True), (D(2018, 9, 15), True)],
+    ("extraction", "accepted", "warned"),
+    [
+        (D(2018, 6, 30), False, False),
+        (D(2018, 7, 1), True, True),
+        (D(2018, 8, 14), True, True),
+        (D(2018, 8, 15), True, False),
+        (D(2018, 9, 15), True, False),
+    ],
 )
-def test_r2_3_checked_periods_refuse_an_extraction_date_before_the_cutoff(
-    extraction: D, accepted: bool
+def test_r2_3_extraction_date_refused_before_1_july_warned_before_the_cutoff(
+    extraction: D, accepted: bool, warned: bool
 ) -> None:
     rules = load_rules("2018")
-    if accepted:
-        assert CohortPeriods.for_class(2018, rules, extraction, check=True).extraction_date == (
-            extraction
-        )
-    else:
-        with pytest.raises(ValueError, match="summer cutoff of the class of 2018"):
+    if not accepted:
+        with pytest.raises(ValueError, match="last school year is over"):
             CohortPeriods.for_class(2018, rules, extraction, check=True)
+        return
+    periods = CohortPeriods.for_class(2018, rules, extraction, check=True)
+    assert periods.extraction_date == extraction
+    assert bool(periods.early_extraction_warning()) == warned
 
 
-def test_r2_3_the_cutoff_of_a_variant_rule_set_is_the_one_checked(tmp_path: Path) -> None:
+def test_r2_3_the_cutoff_of_a_variant_rule_set_is_the_one_warned_of(tmp_path: Path) -> None:
     # arrange: a 30 June cutoff makes a 1 August extract complete
     f = tmp_path / "june.toml"
     f.write_text('base = "2018"\n[summer_cutoff]\nmonth = 6\nday = 30\n')
     june, x = load_rules(f), D(2018, 8, 1)
     # act / assert
-    CohortPeriods.for_class(2018, june, x).check_extraction_date()
-    with pytest.raises(ValueError, match="before 2018-08-15"):
-        CohortPeriods.for_class(2018, load_rules("2018"), x).check_extraction_date()
+    assert CohortPeriods.for_class(2018, june, x).early_extraction_warning() == []
+    (warning,) = CohortPeriods.for_class(2018, load_rules("2018"), x).early_extraction_warning()
+    assert "before the summer cutoff 2018-08-15" in warning
+
+
+@pytest.mark.parametrize(
+    ("class_of", "expected"),
+    [
+        (2017, D(2017, 9, 15)),
+        (2018, D(2018, 9, 15)),
+        (2022, D(2022, 9, 15)),
+        (2023, D(2023, 8, 25)),
+        (2024, D(2024, 8, 16)),
+        (2025, D(2025, 8, 8)),
+        (2026, D(2026, 7, 31)),
+        (2031, D(2031, 7, 31)),
+    ],
+)
+def test_r2_3_default_extraction_date_per_class_from_cde_pull_dates(
+    class_of: int, expected: D
+) -> None:
+    periods = CohortPeriods.for_class(class_of, load_rules("2018"), check=True)
+    assert periods.extraction_date == expected
+    # the pulls of 2025 and 2026 fall before the 15 August cutoff: said, not refused
+    assert bool(periods.early_extraction_warning()) == (expected < D(class_of, 8, 15))
 
 
 def test_r7_checked_periods_refuse_a_class_the_rule_set_does_not_cover() -> None:

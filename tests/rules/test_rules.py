@@ -264,12 +264,11 @@ def test_r7_3_rules_error_is_a_value_error_and_survives_pickling(tmp_path: Path)
     assert (copy.source, copy.problems, str(copy)) == (err.source, err.problems, str(err))
 
 
-def test_r2_3_default_extraction_date_cannot_precede_the_summer_cutoff(tmp_path: Path) -> None:
-    text = 'base = "2018"\n[default_extraction_date]\nmonth = 8\nday = 14\n'
+def test_r2_3_default_extraction_date_cannot_precede_the_earliest(tmp_path: Path) -> None:
+    text = 'base = "2018"\n[default_extraction_date]\nmonth = 6\nday = 14\n'
     err = _problems(tmp_path, "v.toml", text)
     assert err.problems == (
-        "default_extraction_date 8-14 is before summer_cutoff 8-15; an extract must be taken "
-        "on or after the summer cutoff (R2.3)",
+        "default_extraction_date: 6-14 is before earliest_extraction_date 7-1 (R2.3)",
     )
 
 
