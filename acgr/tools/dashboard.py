@@ -526,9 +526,63 @@ def indicator(
     return indicator_from_counts(counts, r, reporting_year=year)
 
 
+#: The column of a five-year table (``fiveyear.txt`` shape) that the combined rate adds.
+FIFTH_YEAR_GRADUATES = "Fifth-Year Graduates (Count)"
+
+
+def combined_indicator(
+    current: pl.DataFrame,
+    prior: pl.DataFrame,
+    current_fifth: pl.DataFrame,
+    prior_fifth: pl.DataFrame,
+    rules: DashboardRules,
+    *,
+    names: tuple[str, str] = ("current", "prior"),
+) -> pl.DataFrame:
+    """The combined four- and five-year indicator (R8.3) from four unsuppressed tables.
+
+    ``current``/``prior``: the four-year ACGR tables of classes Y and Y−1 (acgr.txt
+    shape, unsuppressed counts); ``current_fifth``/``prior_fifth``: the five-year tables
+    of classes Y−1 and Y−2 (fiveyear.txt shape, unsuppressed), whose
+    :data:`FIFTH_YEAR_GRADUATES` are counted at the school where they graduated (R9.3).
+    Each Dashboard row's numerator and denominator both gain those graduates, and
+    ``fiveyrnumer`` shows the current ones (R8.3).
+    """
+    year = reporting_year(current, prior, names=names)
+    counts = _paired_counts(
+        _plus_fifth_year(_acgr_rows(current, rules), _fifth_rows(current_fifth, rules)),
+        _plus_fifth_year(_acgr_rows(prior, rules), _fifth_rows(prior_fifth, rules)),
+    )
+    return indicator_from_counts(counts, rules, reporting_year=year)
+
+
+def _fifth_rows(table: pl.DataFrame, rules: DashboardRules) -> pl.LazyFrame:
+    """Dashboard rows of a five-year table: ``numer`` = its fifth-year graduates."""
+    as_acgr = table.drop(_GRADS, strict=False).rename({FIFTH_YEAR_GRADUATES: _GRADS})
+    return _acgr_rows(as_acgr, rules)
+
+
+def _plus_fifth_year(four: pl.LazyFrame, fifth: pl.LazyFrame) -> pl.LazyFrame:
+    """Four-year rows with the fifth-year graduates added to both counts (R8.3).
+
+    A school with fifth-year graduates but no four-year cohort gets a row of its own.
+    """
+    keys = ["cds", "studentgroup"]
+    fifth = fifth.with_columns(pl.col("numer").alias("denom"), pl.col("numer").alias("five"))
+    both = pl.concat([four.with_columns(pl.lit(0, pl.Int64).alias("five")), fifth])
+    first = ("rtype", *_NAMES)
+    return both.group_by(keys, maintain_order=True).agg(
+        *(pl.col(c).first() for c in first),
+        *(pl.col(c).any() for c in _FLAGS),
+        pl.col("numer").sum(),
+        pl.col("denom").sum(),
+        pl.col("five").sum().alias("fiveyrnumer"),
+    )
+
+
 def _paired_counts(curr: pl.LazyFrame, prev: pl.LazyFrame) -> pl.DataFrame:
-    """Each current row (:func:`_acgr_rows`) with the prior class's counts (0 when absent)
-    and, for a school, its prior DASS status (null when absent: unknown, R8.1.1)."""
+    """Each current row (:func:`_acgr_rows`) with the prior class's counts (null when
+    absent) and, for a school, its prior DASS status (null when absent: unknown, R8.1.1)."""
     prior_counts = prev.select(
         "cds",
         "studentgroup",
@@ -544,7 +598,6 @@ def _paired_counts(curr: pl.LazyFrame, prev: pl.LazyFrame) -> pl.DataFrame:
         curr.rename({"numer": "currnumer", "denom": "currdenom"})
         .join(prior_counts, on=["cds", "studentgroup"], how="left")
         .join(prior_dass, on="cds", how="left")
-        .with_columns(pl.col("priordenom").fill_null(0))
         .collect()
     )
 
@@ -658,6 +711,7 @@ __all__ = [
     "BUILTIN_DASHBOARD_RULES",
     "COLUMNS",
     "COUNT_COLUMNS",
+    "FIFTH_YEAR_GRADUATES",
     "RTYPES",
     "CutPointSets",
     "CutPoints",
@@ -666,6 +720,7 @@ __all__ = [
     "NSize",
     "PriorDass",
     "SmallDenominator",
+    "combined_indicator",
     "dashboard_rules_name",
     "dashboard_text",
     "indicator",

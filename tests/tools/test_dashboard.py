@@ -23,7 +23,9 @@ from acgr.rules.ruleset import RulesError
 from acgr.tools.dashboard import (
     COLUMNS,
     COUNT_COLUMNS,
+    FIFTH_YEAR_GRADUATES,
     DashboardRules,
+    combined_indicator,
     dashboard_text,
     indicator,
     indicator_from_counts,
@@ -872,3 +874,46 @@ def test_small_denominator_grid_is_the_regular_grid_at_the_capped_level(name: st
         for c in range(5):
             capped = caps.get(c + 1, c + 1) - 1
             assert r.small_denominator.colour_grid[s][c] == r.colour_grid[s][capped]
+
+
+def _fifth_table(path: Path, year: str, rows: list[str]) -> pl.DataFrame:
+    """A five-year table: ACGR key rows whose graduates column holds fifth-year graduates."""
+    return _acgr_file(path, year, rows).rename(
+        {"Regular HS Diploma Graduates (Count)": FIFTH_YEAR_GRADUATES}
+    )
+
+
+def test_r8_3_combined_rate_adds_fifth_year_graduates_to_both_counts(tmp_path: Path) -> None:
+    # arrange: class 2024 at a school of 100 (80 graduates); class 2023's fifth year: 5
+    # graduates at that school and 2 at a school with no class-2024 cohort; the prior
+    # pair: class 2023 (90/100) plus class 2022's 4 fifth-year graduates at the school
+    d, a, b = (
+        "19|64733|",
+        "1900001|Los Angeles|LA Unified|A High",
+        "1900002|Los Angeles|LA Unified|B High",
+    )
+    state = "T|00|||State|||All|All|TA"
+    cur = _acgr_file(
+        tmp_path / "c.txt", "2023-24", [f"{state}|100|80|80.0", f"S|{d}{a}|All|All|TA|100|80|80.0"]
+    )
+    pri = _acgr_file(
+        tmp_path / "p.txt", "2022-23", [f"{state}|100|90|90.0", f"S|{d}{a}|All|All|TA|100|90|90.0"]
+    )
+    cur5 = _fifth_table(
+        tmp_path / "c5.txt",
+        "2023-24",
+        [f"{state}|100|7|0", f"S|{d}{a}|All|All|TA|100|5|0", f"S|{d}{b}|All|All|TA|2|2|0"],
+    )
+    pri5 = _fifth_table(
+        tmp_path / "p5.txt", "2022-23", [f"{state}|100|4|0", f"S|{d}{a}|All|All|TA|100|4|0"]
+    )
+    # act
+    out = combined_indicator(cur, pri, cur5, pri5, load_dashboard_rules("2024"))
+    # assert: (80 + 5) / (100 + 5); the school of only fifth-year graduates: 2 / 2
+    got = {r["cds"]: r for r in out.iter_rows(named=True)}
+    school_a, school_b = got["19647331900001"], got["19647331900002"]
+    assert (school_a["currnumer"], school_a["currdenom"], school_a["fiveyrnumer"]) == (85, 105, 5)
+    assert (school_a["priornumer"], school_a["priordenom"]) == (94, 104)
+    assert (school_b["currdenom"], school_b["fiveyrnumer"], school_b["priordenom"]) == (2, 2, None)
+    state_row = got["00000000000000"]
+    assert (state_row["currnumer"], state_row["currdenom"]) == (87, 107)
