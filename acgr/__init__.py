@@ -11,12 +11,15 @@ Typical use::
     result.students   # one row per student, outcome + reason (confidential)
     result.rates      # the CDE ACGR table, typed
     result.findings   # data-quality findings
+    five = acgr.five_year("extracts/", class_of=2017)   # the five-year rate (R9)
+    five.table        # fiveyear.txt, typed
 """
 
 from importlib import metadata
 
 from acgr.checks.verdict import RefusedError, Verdict
 from acgr.errors import SchoolsFileError
+from acgr.five_year_run import FiveYearResult, fifth_year_graduates, five_year
 from acgr.pipeline import AcgrResult, compute
 from acgr.publish.acgr_file import read_cde_acgr
 from acgr.read.extracts import ExtractError, Extracts, read_inputs
@@ -44,6 +47,7 @@ __all__ = [
     "CohortPeriods",
     "ExtractError",
     "Extracts",
+    "FiveYearResult",
     "Outcome",
     "RefusedError",
     "RuleSet",
@@ -52,6 +56,8 @@ __all__ = [
     "Verdict",
     "__version__",
     "compute",
+    "fifth_year_graduates",
+    "five_year",
     "load_rules",
     "read_cde_acgr",
     "read_inputs",

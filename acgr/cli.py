@@ -20,7 +20,13 @@ import polars as pl
 import typer
 from rich.console import Console
 
-from acgr.checks.summary import accounting_line, by_rule, run_summary, summary_text
+from acgr.checks.summary import (
+    accounting_line,
+    by_rule,
+    five_year_lines,
+    run_summary,
+    summary_text,
+)
 from acgr.pipeline import PHASES, AcgrResult, compute, validate
 from acgr.publish.acgr_file import read_cde_acgr
 from acgr.publish.output import findings_by_severity, write_atomically, write_run, write_text
@@ -88,6 +94,13 @@ Rules = Annotated[str, typer.Option("--rules", help="2018, legacy, or a rule-set
 Schools = Annotated[
     Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
 ]
+Foster = Annotated[
+    Path | None, typer.Option("--foster", help="Foster match CSV: ssid,start_date,end_date.")
+]
+DirectCert = Annotated[
+    Path | None,
+    typer.Option("--direct-cert", help="Direct certification CSV: ssid,academic_year."),
+]
 
 
 @contextlib.contextmanager
@@ -140,13 +153,8 @@ def run(
     extraction_date: ExtractionDate = None,
     rules: Rules = "2018",
     schools: Schools = None,
-    foster: Annotated[
-        Path | None, typer.Option("--foster", help="Foster match CSV: ssid,start_date,end_date.")
-    ] = None,
-    direct_cert: Annotated[
-        Path | None,
-        typer.Option("--direct-cert", help="Direct certification CSV: ssid,academic_year."),
-    ] = None,
+    foster: Foster = None,
+    direct_cert: DirectCert = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 when any fatal finding exists.")
     ] = False,
@@ -173,6 +181,49 @@ def run(
     if strict and findings_by_severity(result.findings)["fatal"] > 0:
         err.print("acgr: --strict: fatal findings exist (see findings.csv)")
         raise typer.Exit(EXIT_STRICT)
+
+
+@app.command("five-year")
+def five_year_cmd(
+    paths: Paths,
+    class_of: ClassOf,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the output files.")],
+    extraction_date: Annotated[
+        str | None,
+        typer.Option("--extraction-date", help="YYYY-MM-DD of the fifth year; default 15 Sep Y+1."),
+    ] = None,
+    rules: Rules = "2018",
+    schools: Schools = None,
+    foster: Foster = None,
+    direct_cert: DirectCert = None,
+) -> None:
+    """The five-year graduation rate of a class (R9): fiveyear.txt, fiveyear_students.parquet."""
+    from acgr.five_year_run import five_year
+
+    x = _date(extraction_date)
+    ruleset = _rules(rules)
+    with _guard():
+        with err.status("computing the five-year cohort…"):
+            result = five_year(
+                paths,
+                class_of=class_of,
+                extraction_date=x,
+                rules=ruleset,
+                schools=schools,
+                foster=foster,
+                direct_cert=direct_cert,
+            )
+
+        def students(path: Path) -> None:
+            result.students.write_parquet(path)
+
+        write_atomically(
+            out_dir,
+            {"fiveyear.txt": write_text(result.text()), "fiveyear_students.parquet": students},
+        )
+    for line in five_year_lines(result):
+        sys.stdout.write(line + "\n")
+    sys.stdout.write(f"outputs in {out_dir}\n")
 
 
 @app.command("validate")

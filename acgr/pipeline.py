@@ -186,7 +186,8 @@ class Phases:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
 
-def _directory(schools: Any) -> pl.DataFrame:
+def schools_directory(schools: Any) -> pl.DataFrame:
+    """The schools directory of a run: read from a path, taken as given, or empty (R4.3)."""
     if schools is None:
         return empty_directory()
     if isinstance(schools, pl.DataFrame):
@@ -301,6 +302,33 @@ def _senr_records(
             senr = normalise_senr_codes(extracts.senr)
         records = enrollment_records(senr, extraction_date, codes_normalised=True)
         return _materialise(records, workdir / "senr_records.parquet", engine)
+
+
+def read_senr_as_of(
+    inputs: Any,
+    extraction_date: dt.date,
+    query: Callable[[pl.LazyFrame], pl.LazyFrame],
+    *,
+    engine: Engine = "auto",
+) -> tuple[pl.DataFrame, Coverage]:
+    """``query`` on the SENR engine records of ``inputs`` read as of ``extraction_date``
+    (R2.4), collected, with the SENR coverage at that date.
+
+    The inputs are staged as :func:`compute` stages them, in a private folder (it
+    holds SSIDs) removed before this returns; so the query is collected inside
+    it, and should keep its result small. The five-year run (R9.2) reads the
+    fifth year this way.
+    """
+    with tempfile.TemporaryDirectory(prefix="acgr-stage-") as tmp:
+        workdir = Path(tmp)
+        extracts = read_inputs(inputs, line_store=workdir / "lines").stage(
+            workdir, columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
+        )
+        records = _senr_records(
+            extracts, extraction_date, workdir=workdir, engine=engine, phase=Phases()
+        )
+        coverage = senr_coverage(extracts.senr, extraction_date, engine=engine)
+        return query(records).collect(engine=engine), coverage
 
 
 def _collect_findings(parts: list[pl.LazyFrame], engine: Engine) -> pl.DataFrame:
@@ -709,7 +737,7 @@ def compute(
     ruleset = load_rules(rules)
     x = as_date(extraction_date, "extraction_date")
     periods = CohortPeriods.for_class(class_year(class_of), ruleset, x, check=True)
-    directory = _directory(schools)
+    directory = schools_directory(schools)
     side = {"foster": foster is not None, "direct_cert": direct_cert is not None}
     phase = Phases(progress)
     staged, reads, coverage = _staged_run(
@@ -844,6 +872,8 @@ __all__ = [
     "Phases",
     "ValidationResult",
     "compute",
+    "read_senr_as_of",
+    "schools_directory",
     "student_table",
     "validate",
 ]

@@ -150,6 +150,13 @@ _KINDS: tuple[FindingKind, ...] = (
                 "dated between them cannot be in the data",
                 "use an extract pulled on or after the summer cutoff, or read the summer "
                 "graduates as not yet posted"),
+    FindingKind("ACGR0007", "warning", "R9.2",
+                "the fifth-year extraction date is before the fifth-year cutoff: fifth-year "
+                "graduations dated between the two are not in the data",
+                "use an extract taken on or after the fifth-year cutoff (15 August of Y+1)"),
+    FindingKind("ACGR0008", "warning", "R9.2",
+                "the SENR records read end before the fifth-year cutoff: later fifth-year "
+                "graduations may be missing", "use the extract that covers the whole fifth year"),
     FindingKind("ACGR0101", "warning", "R3.4 lost transfer",
                 "a transfer exit with no later enrollment counts as Dropout",
                 "find the student's later enrollment, or confirm the dropout"),

@@ -12,6 +12,7 @@ import textwrap
 import polars as pl
 
 from acgr.checks.catalogue import explain_rule
+from acgr.five_year_run import FiveYearResult
 from acgr.pipeline import AcgrResult
 from acgr.publish.acgr_file import GRADUATES
 from acgr.rules.ruleset import Outcome
@@ -177,12 +178,41 @@ def run_summary(result: AcgrResult) -> list[str]:
     return lines
 
 
+def five_year_lines(result: FiveYearResult) -> list[str]:
+    """What ``acgr five-year`` prints (R9): dates, counts, the state rate, warnings.
+
+    Counts, dates and rule ids only: never a student identifier.
+    """
+    periods, students = result.periods, result.students
+    four = periods.four_year
+    state = result.table.filter(
+        (pl.col("AggregateLevel") == "T")
+        & (pl.col("ReportingCategory") == "TA")
+        & (pl.col("CharterSchool") == "All")
+        & (pl.col("DASS") == "All")
+    )
+    rate = state[GRADUATES.rate_header].item() if state.height else ""
+    four_grads = students.filter(pl.col("four_year_outcome") == str(Outcome.GRADUATE)).height
+    lines = [
+        f"acgr five-year: class of {periods.class_of} ({periods.academic_year_label}); four-year "
+        f"part as of {four.extraction_date.isoformat()} (R9.1), fifth year as of "
+        f"{periods.extraction_date.isoformat()}, cutoff {periods.cutoff.isoformat()} (R9.2)",
+        f"  five-year cohort       {students.height:>10,}",
+        f"  four-year graduates    {four_grads:>10,}",
+        f"  fifth-year graduates   {int(students['fifth_year_graduate'].sum()):>10,}",
+        f"  five-year rate, state  {rate!s:>10}",
+    ]
+    lines += [f"  warning {rule}: {message}" for rule, message in result.warnings]
+    return lines
+
+
 __all__ = [
     "WIDTH",
     "accounting_line",
     "by_rule",
     "by_school",
     "findings_explained",
+    "five_year_lines",
     "run_summary",
     "summary_text",
 ]

@@ -143,8 +143,33 @@ def rates_table(
     file order (R6.5). Codes that do not apply to a row are null ("empty") or
     zeros, per ``rules.aggregate_row_codes``.
     """
-    named = _with_names_and_codes(rows, directory, rules)
-    return _file_columns(_in_file_order(named), periods, rules)
+    return _file_columns(rows_in_file_order(rows, directory, rules), periods, rules)
+
+
+def rows_in_file_order(rows: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -> pl.LazyFrame:
+    """Count rows named from ``directory``, their codes as each level shows them, in file
+    order (R6.5); every public file of count rows (``acgr.txt``, ``fiveyear.txt``) uses it."""
+    return _in_file_order(_with_names_and_codes(rows, directory, rules))
+
+
+def key_columns(academic_year: str) -> list[pl.Expr]:
+    """The :data:`KEY_HEADER` columns of a row from :func:`rows_in_file_order` (R6.5).
+
+    ``academic_year`` is the ``AcademicYear`` label the file carries.
+    """
+    values = [
+        pl.lit(academic_year),
+        pl.col("level"),
+        *map(pl.col, ("county_code", "district_code", "school_code", "county_name")),
+        *map(pl.col, ("district_name", "school_name", "charter", "dass", "category", "cohort")),
+    ]
+    return [value.alias(name) for value, name in zip(values, KEY_HEADER, strict=True)]
+
+
+def rate_column(numerator: str, denominator: str, header: str) -> pl.Expr:
+    """A rate column of a public file: half up on the exact ratio (R6.3), ``0.0`` over none."""
+    tenths = rate_tenths(pl.col(numerator), pl.col(denominator)).fill_null(0)
+    return tenths_text(tenths).cast(pl.Decimal(4, 1)).alias(header)
 
 
 def _with_names_and_codes(
@@ -215,19 +240,10 @@ def _in_file_order(named: pl.LazyFrame) -> pl.LazyFrame:
 
 def _file_columns(ordered: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet) -> pl.LazyFrame:
     """The header's columns (R6.5): keys, then a count and a rate per measure (R6.2, R6.3)."""
-    measures = measures_for(periods.class_of, rules)
-    # The values of the KEY_HEADER columns, in its order.
-    keys = [
-        pl.lit(periods.academic_year_label),
-        pl.col("level"),
-        *map(pl.col, ("county_code", "district_code", "school_code", "county_name")),
-        *map(pl.col, ("district_name", "school_name", "charter", "dass", "category", "cohort")),
-    ]
-    cols = [value.alias(name) for value, name in zip(keys, KEY_HEADER, strict=True)]
-    for m in measures:
-        tenths = rate_tenths(pl.col(m.count), pl.col(m.denominator)).fill_null(0)
+    cols = key_columns(periods.academic_year_label)
+    for m in measures_for(periods.class_of, rules):
         cols.append(pl.col(m.count).alias(m.count_header))
-        cols.append(tenths_text(tenths).cast(pl.Decimal(4, 1)).alias(m.rate_header))
+        cols.append(rate_column(m.count, m.denominator, m.rate_header))
     cols.append(pl.col("suppressed"))
     return ordered.select(cols)
 
@@ -414,9 +430,12 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "Measure",
     "acgr_text",
+    "key_columns",
     "measures_for",
     "public_text",
+    "rate_column",
     "rates_table",
     "read_cde_acgr",
     "read_tab_text",
+    "rows_in_file_order",
 ]

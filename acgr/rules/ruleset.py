@@ -203,6 +203,48 @@ class CalpadsCodes(BaseModel):
     prior_year_exit_deadline: MonthDay
 
 
+class FiveYearRules(BaseModel):
+    """The fifth year of a class (docs/rules.md R9), as data.
+
+    Each date is a day of the year plus a year offset counted from the class's
+    year Y, so the class of 2017's fifth-year cutoff is 15 August 2018.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: R9.2 last day (inclusive) a fifth-year graduation may be dated, in year Y + offset.
+    cutoff: MonthDay
+    cutoff_year_offset: int = Field(ge=1)
+    #: R9.2 Decision: the fifth year's extraction date when none is given, in year Y + offset.
+    default_extraction_date: MonthDay
+    extraction_year_offset: int = Field(ge=1)
+    #: R9.2 the exit code and completion statuses of a fifth-year graduation (E230/100).
+    graduating_exit_code: str
+    graduating_completions: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _extraction_not_before_cutoff(self) -> FiveYearRules:
+        # Like R2.3's default: a default X before the cutoff would, on every run
+        # relying on it, hide graduations dated between X and the cutoff.
+        x = (self.extraction_year_offset, self.default_extraction_date.month,
+             self.default_extraction_date.day)  # fmt: skip
+        cutoff = (self.cutoff_year_offset, self.cutoff.month, self.cutoff.day)
+        if x < cutoff:
+            raise ValueError(
+                "five_year.default_extraction_date falls before five_year.cutoff; the "
+                "fifth year's extract must be taken on or after its cutoff (R9.2)"
+            )
+        return self
+
+    def cutoff_for(self, class_of: int) -> dt.date:
+        """The fifth-year cutoff of ``class_of`` (R9.2): 15 August of Y+1 under ``2018``."""
+        return self.cutoff.in_year(class_of + self.cutoff_year_offset)
+
+    def extraction_date_for(self, class_of: int) -> dt.date:
+        """The default fifth-year extraction date of ``class_of`` (R9.2 Decision)."""
+        return self.default_extraction_date.in_year(class_of + self.extraction_year_offset)
+
+
 @dataclass(frozen=True)
 class _Origin:
     """How a rule set was made: by name, from a file, or in code (R7.3)."""
@@ -357,6 +399,9 @@ class RuleSet(BaseModel):
 
     # R5 - student groups
     groups: GroupRules
+
+    # R9 - five-year graduates
+    five_year: FiveYearRules
 
     # Data-quality checks (CALPADS code sets)
     calpads: CalpadsCodes
@@ -918,6 +963,7 @@ __all__ = [
     "CalpadsCodes",
     "ExitOutcome",
     "ExitRule",
+    "FiveYearRules",
     "GroupRules",
     "InputName",
     "InputNeeds",
