@@ -291,6 +291,18 @@ def explain_cmd(
 @app.command("dashboard")
 def dashboard_cmd(
     out_file: Annotated[Path, typer.Option("--out", help="Dashboard file to write.")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="CALPADS extract files or folders (with --class-of)."),
+    ] = None,
+    class_of: Annotated[
+        int | None, typer.Option("--class-of", help="From extracts: the Dashboard year Y.")
+    ] = None,
+    schools: Schools = None,
+    foster: Annotated[Path | None, typer.Option("--foster", help="Foster-match CSV.")] = None,
+    direct_cert: Annotated[
+        Path | None, typer.Option("--direct-cert", help="Direct-certification CSV.")
+    ] = None,
     current: Annotated[
         Path | None, typer.Option("--current", help="acgr.txt of the current class.")
     ] = None,
@@ -315,17 +327,28 @@ def dashboard_cmd(
 ) -> None:
     """The Dashboard graduation indicator (R8) of a Dashboard year.
 
-    Two ways in: ``--counts FILE --year D`` computes every column of a Dashboard file
-    whose count columns are filled (the what-if calculator; ``--needed`` adds the
-    additional graduates each coloured row needs for the next colour), and
-    ``--current --prior`` from two consecutive classes' ACGR files (four-year rates:
-    Dashboards before 2019). Exit 2 (one line) when an input cannot support the
-    year asked for.
+    Three ways in: ``PATH... --class-of Y`` from the extracts (class Y, and from 2019
+    class Y−1's fifth-year graduates; the prior pair one class earlier);
+    ``--counts FILE --year D`` computes every column of a Dashboard file whose count
+    columns are filled (the what-if calculator; ``--needed`` adds the additional
+    graduates each coloured row needs for the next colour); ``--current --prior`` from
+    two consecutive classes' ACGR files (four-year rates: Dashboards before 2019).
+    Exit 2 (one line) when an input cannot support the year asked for.
     """
-    if (counts_file is None) == (current is None and prior is None):
-        raise _fail("give either --counts FILE --year YEAR, or --current FILE --prior FILE")
-    with _guard("a Dashboard counts file" if counts_file else "an ACGR file"):
-        if counts_file is not None:
+    ways = [bool(paths) or class_of is not None, counts_file is not None]
+    ways.append(current is not None or prior is not None)
+    if sum(ways) != 1:
+        raise _fail(
+            "give one of: PATH... --class-of YEAR; --counts FILE --year YEAR; "
+            "--current FILE --prior FILE"
+        )
+    with _guard("a Dashboard counts file" if counts_file else "the input"):
+        if ways[0]:
+            if not paths or class_of is None or needed or year is not None:
+                raise _fail("PATH... and --class-of go together, without --year or --needed")
+            sides = {"schools": schools, "foster": foster, "direct_cert": direct_cert}
+            table = _dashboard_from_extracts(paths, class_of, rules_spec, sides)
+        elif counts_file is not None:
             table = _dashboard_from_counts(counts_file, year, rules_spec, needed=needed)
         else:
             if current is None or prior is None or needed or year is not None:
@@ -340,6 +363,34 @@ def dashboard_cmd(
         markup=False,
         soft_wrap=True,
     )
+
+
+def _dashboard_from_extracts(
+    paths: list[Path], class_of: int, spec: str | None, sides: dict[str, Path | None]
+) -> pl.DataFrame:
+    """R8 from extracts (:func:`acgr.tools.dashboard_run.dashboard_from_extracts`);
+    every warning of the runs behind it is printed with its class."""
+    from acgr.tools.dashboard_run import dashboard_from_extracts
+
+    rules = _dashboard_rules(spec if spec is not None else dashboard_rules_name(str(class_of)))
+    run = dashboard_from_extracts(
+        paths,
+        class_of=class_of,
+        dashboard_rules=rules,
+        schools=sides["schools"],
+        foster=sides["foster"],
+        direct_cert=sides["direct_cert"],
+    )
+    for y, rule, message in run.warnings():
+        err.print(f"acgr: class of {y}: {rule} {message}", markup=False, soft_wrap=True)
+    classes = ", ".join(str(y) for y in sorted({*run.four_year, *run.five_year}))
+    out.print(
+        f"classes measured: {classes} (four-year: {', '.join(map(str, sorted(run.four_year)))};"
+        f" fifth-year graduates: {', '.join(map(str, sorted(run.five_year))) or 'none'})",
+        markup=False,
+        soft_wrap=True,
+    )
+    return run.table
 
 
 def _dashboard_rules(spec: str) -> DashboardRules:

@@ -295,6 +295,26 @@ def five_year(
     return _with_fifth_year(inputs, four_year, periods, directory, engine)
 
 
+def five_year_after(
+    inputs: Any,
+    four_year: AcgrResult,
+    *,
+    extraction_date: dt.date | None = None,
+    schools: str | Path | pl.DataFrame | None = None,
+    engine: Engine = "auto",
+) -> FiveYearResult:
+    """The five-year run of a class whose four-year result is in hand (R9.2-R9.4).
+
+    ``four_year`` must be class Y's run at its own default extraction date (R9.1),
+    on the same ``inputs``; the Dashboard (R8.3) reuses the prior class's run so.
+    ``extraction_date``: X of the fifth year (default per R9.2).
+    """
+    periods = FifthYearPeriods.for_class(
+        four_year.periods.class_of, four_year.rules, extraction_date
+    )
+    return _with_fifth_year(inputs, four_year, periods, schools_directory(schools), engine)
+
+
 def _with_fifth_year(
     inputs: Any,
     four_year: AcgrResult,
@@ -338,5 +358,6 @@ __all__ = [
     "FiveYearResult",
     "fifth_year_graduates",
     "five_year",
+    "five_year_after",
     "five_year_students",
 ]

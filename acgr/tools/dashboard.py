@@ -35,6 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from acgr.publish.acgr_file import GRADUATES, KEY_HEADER, read_tab_text
+from acgr.publish.fiveyear import FIFTH_YEAR_HEADER
 from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text
 from acgr.read.values import flag_from_text
 from acgr.rules.dashboard import (
@@ -526,10 +527,6 @@ def indicator(
     return indicator_from_counts(counts, r, reporting_year=year)
 
 
-#: The column of a five-year table (``fiveyear.txt`` shape) that the combined rate adds.
-FIFTH_YEAR_GRADUATES = "Fifth-Year Graduates (Count)"
-
-
 def combined_indicator(
     current: pl.DataFrame,
     prior: pl.DataFrame,
@@ -544,7 +541,7 @@ def combined_indicator(
     ``current``/``prior``: the four-year ACGR tables of classes Y and Y−1 (acgr.txt
     shape, unsuppressed counts); ``current_fifth``/``prior_fifth``: the five-year tables
     of classes Y−1 and Y−2 (fiveyear.txt shape, unsuppressed), whose
-    :data:`FIFTH_YEAR_GRADUATES` are counted at the school where they graduated (R9.3).
+    :data:`FIFTH_YEAR_HEADER` are counted at the school where they graduated (R9.3).
     Each Dashboard row's numerator and denominator both gain those graduates, and
     ``fiveyrnumer`` shows the current ones (R8.3).
     """
@@ -558,7 +555,7 @@ def combined_indicator(
 
 def _fifth_rows(table: pl.DataFrame, rules: DashboardRules) -> pl.LazyFrame:
     """Dashboard rows of a five-year table: ``numer`` = its fifth-year graduates."""
-    as_acgr = table.drop(_GRADS, strict=False).rename({FIFTH_YEAR_GRADUATES: _GRADS})
+    as_acgr = table.drop(_GRADS, strict=False).rename({FIFTH_YEAR_HEADER: _GRADS})
     return _acgr_rows(as_acgr, rules)
 
 
@@ -711,7 +708,6 @@ __all__ = [
     "BUILTIN_DASHBOARD_RULES",
     "COLUMNS",
     "COUNT_COLUMNS",
-    "FIFTH_YEAR_GRADUATES",
     "RTYPES",
     "CutPointSets",
     "CutPoints",

@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 
 from acgr.cli import app
 from acgr.publish.acgr_file import read_cde_acgr
+from acgr.publish.fiveyear import FIFTH_YEAR_HEADER
 from acgr.publish.rates import change_tenths
 from acgr.rules.ruleset import RulesError
 from acgr.tools.dashboard import (
     COLUMNS,
     COUNT_COLUMNS,
-    FIFTH_YEAR_GRADUATES,
     DashboardRules,
     combined_indicator,
     dashboard_text,
@@ -879,7 +879,7 @@ def test_small_denominator_grid_is_the_regular_grid_at_the_capped_level(name: st
 def _fifth_table(path: Path, year: str, rows: list[str]) -> pl.DataFrame:
     """A five-year table: ACGR key rows whose graduates column holds fifth-year graduates."""
     return _acgr_file(path, year, rows).rename(
-        {"Regular HS Diploma Graduates (Count)": FIFTH_YEAR_GRADUATES}
+        {"Regular HS Diploma Graduates (Count)": FIFTH_YEAR_HEADER}
     )
 
 
