@@ -578,6 +578,17 @@ def _record_findings(
     return _collect_findings(parts, engine), per_student
 
 
+def stage_inputs(inputs: Any, folder: Path, *, engine: Engine = "auto") -> Extracts:
+    """The inputs parsed once into private Parquet files in ``folder`` (SSIDs: keep it private).
+
+    Every run can take the result as its ``inputs`` and reads it without parsing again:
+    :func:`acgr.tools.dashboard_run.dashboard_from_extracts` runs several classes so.
+    """
+    return read_inputs(inputs, line_store=folder / "lines").stage(
+        folder, columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
+    )
+
+
 def _stage_checked(
     inputs: Any,
     workdir: Path,
@@ -591,9 +602,7 @@ def _stage_checked(
         acgr.checks.verdict.RefusedError: a file gave no record, or no SENR record was
             read (only when ``judged``).
     """
-    extracts = read_inputs(inputs, line_store=workdir / "lines").stage(
-        workdir, columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
-    )
+    extracts = stage_inputs(inputs, workdir, engine=engine)
     reads = reads_by_file(extracts, engine=engine)
     if judged:
         refuse_unusable_files(extracts, reads, engine=engine)
@@ -874,6 +883,7 @@ __all__ = [
     "compute",
     "read_senr_as_of",
     "schools_directory",
+    "stage_inputs",
     "student_table",
     "validate",
 ]

@@ -17,6 +17,7 @@ a colour from a partial cohort).
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,8 @@ import polars as pl
 
 from acgr.errors import RefusedError
 from acgr.five_year_run import FiveYearResult, five_year_after
-from acgr.pipeline import AcgrResult, compute, schools_directory
-from acgr.read.extracts import Engine
+from acgr.pipeline import AcgrResult, compute, schools_directory, stage_inputs
+from acgr.read.extracts import Engine, Extracts
 from acgr.rules.dashboard import DashboardRules, dashboard_rules_name, load_dashboard_rules
 from acgr.rules.ruleset import RuleSet, load_rules
 from acgr.tools.dashboard import combined_indicator, indicator
@@ -96,14 +97,30 @@ def dashboard_from_extracts(
         acgr.errors.RefusedError: the inputs cannot measure a class the Dashboard needs.
         ValueError: no Dashboard rule set for the year (pass ``dashboard_rules``).
     """
-    year = class_of
-    dash = load_dashboard_rules(dashboard_rules or dashboard_rules_name(year))
+    dash = load_dashboard_rules(dashboard_rules or dashboard_rules_name(class_of))
     acgr_rules = load_rules(rules)
+    with tempfile.TemporaryDirectory(prefix="acgr-dashboard-") as tmp:
+        # Parsed once; the three or five runs read the private Parquet files (SSIDs:
+        # removed when the run ends, whatever happens).
+        staged = stage_inputs(inputs, Path(tmp), engine=engine)
+        sides = {"foster": foster, "direct_cert": direct_cert}
+        return _measured(staged, class_of, dash, acgr_rules, schools, sides, engine)
+
+
+def _measured(
+    inputs: Extracts,
+    year: int,
+    dash: DashboardRules,
+    acgr_rules: RuleSet,
+    schools: str | Path | pl.DataFrame | None,
+    sides: _Options,
+    engine: Engine,
+) -> DashboardRun:
+    """The runs of :func:`dashboard_from_extracts` over staged inputs, and the table."""
     directory = schools_directory(schools)
     options: _Options = {
         "schools": directory,
-        "foster": foster,
-        "direct_cert": direct_cert,
+        **sides,
         "engine": engine,
     }
     four = {y: _four_year(inputs, y, acgr_rules, options) for y in (year, year - 1)}
