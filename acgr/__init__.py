@@ -13,6 +13,8 @@ Typical use::
     result.findings   # data-quality findings
     five = acgr.five_year("extracts/", class_of=2017)   # the five-year rate (R9)
     five.table        # fiveyear.txt, typed
+    dash = acgr.dashboard_from_extracts("extracts/", class_of=2024)  # Dashboard 2024 (R8.3)
+    dash.table        # the rows of graddownload2024.txt
 """
 
 from importlib import metadata
@@ -25,6 +27,7 @@ from acgr.publish.acgr_file import read_cde_acgr
 from acgr.read.extracts import ExtractError, Extracts, read_inputs
 from acgr.rules.cohort import CohortPeriods
 from acgr.rules.ruleset import Outcome, RulesError, RuleSet, load_rules
+from acgr.tools.dashboard_run import DashboardRun, dashboard_from_extracts
 
 
 def _installed_version() -> str:
@@ -45,6 +48,7 @@ __version__ = _installed_version()
 __all__ = [
     "AcgrResult",
     "CohortPeriods",
+    "DashboardRun",
     "ExtractError",
     "Extracts",
     "FiveYearResult",
@@ -56,6 +60,7 @@ __all__ = [
     "Verdict",
     "__version__",
     "compute",
+    "dashboard_from_extracts",
     "fifth_year_graduates",
     "five_year",
     "load_rules",

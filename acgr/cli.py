@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import polars as pl
 import typer
@@ -299,10 +299,8 @@ def dashboard_cmd(
         int | None, typer.Option("--class-of", help="From extracts: the Dashboard year Y.")
     ] = None,
     schools: Schools = None,
-    foster: Annotated[Path | None, typer.Option("--foster", help="Foster-match CSV.")] = None,
-    direct_cert: Annotated[
-        Path | None, typer.Option("--direct-cert", help="Direct-certification CSV.")
-    ] = None,
+    foster: Foster = None,
+    direct_cert: DirectCert = None,
     current: Annotated[
         Path | None, typer.Option("--current", help="acgr.txt of the current class.")
     ] = None,
@@ -325,44 +323,54 @@ def dashboard_cmd(
         typer.Option("--rules", help="Dashboard rules: a year, a built-in name or a file."),
     ] = None,
 ) -> None:
-    """The Dashboard graduation indicator (R8) of a Dashboard year.
-
-    Three ways in: ``PATH... --class-of Y`` from the extracts (class Y, and from 2019
-    class Y−1's fifth-year graduates; the prior pair one class earlier);
-    ``--counts FILE --year D`` computes every column of a Dashboard file whose count
-    columns are filled (the what-if calculator; ``--needed`` adds the additional
-    graduates each coloured row needs for the next colour); ``--current --prior`` from
-    two consecutive classes' ACGR files (four-year rates: Dashboards before 2019).
+    """The Dashboard graduation indicator (R8) of a Dashboard year: from extracts
+    (``PATH... --class-of Y``), from a file of counts (``--counts FILE --year D``, the
+    what-if calculator; ``--needed``: the graduates each row needs for its next colour),
+    or from two classes' ACGR files (``--current --prior``, four-year Dashboards).
     Exit 2 (one line) when an input cannot support the year asked for.
     """
-    ways = [bool(paths) or class_of is not None, counts_file is not None]
-    ways.append(current is not None or prior is not None)
-    if sum(ways) != 1:
-        raise _fail(
-            "give one of: PATH... --class-of YEAR; --counts FILE --year YEAR; "
-            "--current FILE --prior FILE"
-        )
+    way = _dashboard_way(paths, class_of, counts_file, (current, prior), year=year, needed=needed)
     with _guard("a Dashboard counts file" if counts_file else "the input"):
-        if ways[0]:
-            if not paths or class_of is None or needed or year is not None:
-                raise _fail("PATH... and --class-of go together, without --year or --needed")
+        if way == "extracts" and paths and class_of is not None:
             sides = {"schools": schools, "foster": foster, "direct_cert": direct_cert}
             table = _dashboard_from_extracts(paths, class_of, rules_spec, sides)
         elif counts_file is not None:
             table = _dashboard_from_counts(counts_file, year, rules_spec, needed=needed)
-        else:
-            if current is None or prior is None or needed or year is not None:
-                raise _fail("--current and --prior go together, without --year or --needed")
-            table = _dashboard_from_acgr(current, prior, rules_spec)
+        else:  # _dashboard_way checked that both are given
+            table = _dashboard_from_acgr(cast(Path, current), cast(Path, prior), rules_spec)
         write_atomically(out_file.parent, {out_file.name: write_text(dashboard_text(table))})
-    shown = str(table.get_column("reportingyear")[0]) if table.height else str(year)
     colours = table.filter(pl.col("color") > 0).height
     out.print(
-        f"Dashboard {shown}: {table.height:,} rows ({colours:,} with a colour) "
-        f"written to {out_file}",
+        f"Dashboard {table.get_column('reportingyear')[0]}: {table.height:,} rows "
+        f"({colours:,} with a colour) written to {out_file}",
         markup=False,
         soft_wrap=True,
     )
+
+
+def _dashboard_way(
+    paths: list[Path] | None,
+    class_of: int | None,
+    counts_file: Path | None,
+    acgr_files: tuple[Path | None, Path | None],
+    *,
+    year: int | None,
+    needed: bool,
+) -> str:
+    """Which of the three ways in the options name; exactly one, with its own options."""
+    named = {"extracts": bool(paths) or class_of is not None, "counts": counts_file is not None}
+    named["acgr"] = any(p is not None for p in acgr_files)
+    if sum(named.values()) != 1:
+        raise _fail(
+            "give one of: PATH... --class-of YEAR; --counts FILE --year YEAR; "
+            "--current FILE --prior FILE"
+        )
+    way = next(w for w, given in named.items() if given)
+    if way == "extracts" and (not paths or class_of is None or needed or year is not None):
+        raise _fail("PATH... and --class-of go together, without --year or --needed")
+    if way == "acgr" and (None in acgr_files or needed or year is not None):
+        raise _fail("--current and --prior go together, without --year or --needed")
+    return way
 
 
 def _dashboard_from_extracts(

@@ -630,7 +630,7 @@ def test_cli_dashboard_counts_computes_every_column_and_the_needed_graduates(
     [
         (["--year", "2019"], "no Dashboard rule set for 2019"),
         ([], "--counts needs --year"),
-        (["--year", "2024", "--current", "x"], "give either --counts"),
+        (["--year", "2024", "--current", "x"], "give one of: PATH... --class-of YEAR; --counts"),
     ],
 )
 def test_cli_dashboard_counts_refusals(tmp_path: Path, args: list[str], message: str) -> None:
