@@ -25,7 +25,13 @@ import polars as pl
 from acgr.checks.findings import sort_findings
 from acgr.checks.verdict import Coverage, Verdict, as_date, class_year, input_findings
 from acgr.errors import RefusedError
-from acgr.pipeline import AcgrResult, compute, read_senr_as_of, schools_directory
+from acgr.pipeline import (
+    SCHOOL_COLUMNS,
+    AcgrResult,
+    compute,
+    read_senr_as_of,
+    schools_directory,
+)
 from acgr.publish.fiveyear import fiveyear_table, fiveyear_text
 from acgr.read.cds import cds_parts
 from acgr.read.extracts import Engine
@@ -40,21 +46,11 @@ FIVE_YEAR_STUDENT_COLUMNS: tuple[str, ...] = (
     "class_of",
     "four_year_outcome",
     "four_year_reason",
-    "cds_code",
-    "county_code",
-    "district_code",
-    "school_code",
-    "charter",
-    "dass",
+    *SCHOOL_COLUMNS,
     "fifth_year_graduate",
     "graduate",
     "reason",
-    "graduating_cds_code",
-    "graduating_county_code",
-    "graduating_district_code",
-    "graduating_school_code",
-    "graduating_charter",
-    "graduating_dass",
+    *(f"graduating_{c}" for c in SCHOOL_COLUMNS),
     "graduating_exit_date",
     "graduating_completion",
     "graduating_file",
@@ -69,12 +65,7 @@ FIVE_YEAR_STUDENT_COLUMNS: tuple[str, ...] = (
 FIFTH_YEAR_GRADUATE_COLUMNS: tuple[str, ...] = (
     "ssid",
     "class_of",
-    "cds_code",
-    "county_code",
-    "district_code",
-    "school_code",
-    "charter",
-    "dass",
+    *SCHOOL_COLUMNS,
     "graduating_exit_date",
     "race",
     "gender",

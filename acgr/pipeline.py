@@ -72,6 +72,16 @@ from acgr.rules.qualifying import (
 )
 from acgr.rules.ruleset import COMPLETER_OUTCOMES, Outcome, RuleSet, load_rules
 
+#: The school a student is counted at (R4): its CDS code, its parts and its flags.
+SCHOOL_COLUMNS: tuple[str, ...] = (
+    "cds_code",
+    "county_code",
+    "district_code",
+    "school_code",
+    "charter",
+    "dass",
+)
+
 #: Columns of ``students.parquet`` / :attr:`AcgrResult.students`, in order.
 STUDENT_COLUMNS: tuple[str, ...] = (
     "ssid",
@@ -80,12 +90,7 @@ STUDENT_COLUMNS: tuple[str, ...] = (
     "outcome",
     "completer_category",
     "reason",
-    "cds_code",
-    "county_code",
-    "district_code",
-    "school_code",
-    "charter",
-    "dass",
+    *SCHOOL_COLUMNS,
     "record_file",
     "record_line",
     "record_start_date",
@@ -875,6 +880,7 @@ def validate(
 __all__ = [
     "PHASES",
     "PREPARE",
+    "SCHOOL_COLUMNS",
     "STAGED_COLUMNS",
     "STUDENT_COLUMNS",
     "AcgrResult",

@@ -51,31 +51,9 @@ from acgr.rules.dashboard import (
     load_dashboard_rules,
 )
 
-#: Output columns, in the order of the 2018 file (R8.2).
-COLUMNS: tuple[str, ...] = (
-    "cds",
-    "rtype",
-    "schoolname",
-    "districtname",
-    "countyname",
-    "charter_flag",
-    "coe_flag",
-    "dass_flag",
-    "studentgroup",
-    "currnumer",
-    "currdenom",
-    "currstatus",
-    "priornumer",
-    "priordenom",
-    "priorstatus",
-    "safetynet",
-    "change",
-    "statuslevel",
-    "changelevel",
-    "color",
-    "box",
-    "reportingyear",
-)
+#: Output columns of the 2018 file (R8.2), as its rule set lists them; each year's
+#: are its rule set's ``columns``.
+COLUMNS: tuple[str, ...] = load_dashboard_rules("dashboard2018").columns
 
 #: Input columns of :func:`indicator_from_counts` (``prior_dass_flag`` is optional):
 #: the identifying columns of the output, then the four counts.
