@@ -16,6 +16,7 @@ counts and rule ids only.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from acgr.pipeline import (
     compute,
     read_senr_as_of,
     schools_directory,
+    stage_inputs,
 )
 from acgr.publish.fiveyear import fiveyear_table, fiveyear_text
 from acgr.read.cds import cds_parts
@@ -274,16 +276,19 @@ def five_year(
         class_year(class_of), ruleset, as_date(extraction_date, "extraction_date")
     )
     directory = schools_directory(schools)
-    four_year = compute(
-        inputs,
-        class_of=periods.class_of,
-        rules=ruleset,
-        schools=directory,
-        foster=foster,
-        direct_cert=direct_cert,
-        engine=engine,
-    )
-    return _with_fifth_year(inputs, four_year, periods, directory, engine)
+    with tempfile.TemporaryDirectory(prefix="acgr-five-year-") as tmp:
+        # Parsed once for both readings (SSIDs: removed when the run ends, whatever happens).
+        staged = stage_inputs(inputs, Path(tmp), engine=engine)
+        four_year = compute(
+            staged,
+            class_of=periods.class_of,
+            rules=ruleset,
+            schools=directory,
+            foster=foster,
+            direct_cert=direct_cert,
+            engine=engine,
+        )
+        return _with_fifth_year(staged, four_year, periods, directory, engine)
 
 
 def five_year_after(
