@@ -280,14 +280,9 @@ def five_year(
         # Parsed once for both readings (SSIDs: removed when the run ends, whatever happens).
         staged = stage_inputs(inputs, Path(tmp), engine=engine)
         four_year = compute(
-            staged,
-            class_of=periods.class_of,
-            rules=ruleset,
-            schools=directory,
-            foster=foster,
-            direct_cert=direct_cert,
-            engine=engine,
-        )
+            staged, class_of=periods.class_of, rules=ruleset, schools=directory,
+            foster=foster, direct_cert=direct_cert, engine=engine,
+        )  # fmt: skip
         return _with_fifth_year(staged, four_year, periods, directory, engine)
 
 
