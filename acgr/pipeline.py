@@ -218,12 +218,7 @@ def student_table(students: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(None)
         .alias("completer_category"),
         "reason",
-        "cds_code",
-        "county_code",
-        "district_code",
-        "school_code",
-        "charter",
-        "dass",
+        *SCHOOL_COLUMNS,
         decided.struct.field("source_file").cast(pl.String).alias("record_file"),
         decided.struct.field("source_line").alias("record_line"),
         decided.struct.field("start").alias("record_start_date"),

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from acgr.checks.catalogue import CATALOGUE
+from acgr.rules.dashboard import load_dashboard_rules
 from acgr.rules.ruleset import load_rules
-from acgr.tools.dashboard import load_dashboard_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

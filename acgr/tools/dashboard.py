@@ -38,18 +38,7 @@ from acgr.publish.acgr_file import GRADUATES, KEY_HEADER, read_tab_text
 from acgr.publish.fiveyear import FIFTH_YEAR_HEADER
 from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text
 from acgr.read.values import flag_from_text
-from acgr.rules.dashboard import (
-    BUILTIN_DASHBOARD_RULES,
-    CutPoints,
-    CutPointSets,
-    DashboardRules,
-    LeaRules,
-    NSize,
-    PriorDass,
-    SmallDenominator,
-    dashboard_rules_name,
-    load_dashboard_rules,
-)
+from acgr.rules.dashboard import CutPointSets, DashboardRules, load_dashboard_rules
 
 #: Output columns of the 2018 file (R8.2), as its rule set lists them; each year's
 #: are its rule set's ``columns``.
@@ -683,24 +672,14 @@ def read_dashboard(path: str | Path) -> pl.DataFrame:
 
 __all__ = [
     "ACGR_INPUT_COLUMNS",
-    "BUILTIN_DASHBOARD_RULES",
     "COLUMNS",
     "COUNT_COLUMNS",
     "RTYPES",
-    "CutPointSets",
-    "CutPoints",
-    "DashboardRules",
-    "LeaRules",
-    "NSize",
-    "PriorDass",
-    "SmallDenominator",
     "combined_indicator",
-    "dashboard_rules_name",
     "dashboard_text",
     "indicator",
     "indicator_from_counts",
     "indicator_rows",
-    "load_dashboard_rules",
     "prior_dass_from_previous",
     "read_dashboard",
     "reporting_year",

@@ -20,16 +20,15 @@ from acgr.cli import app
 from acgr.publish.acgr_file import read_cde_acgr
 from acgr.publish.fiveyear import FIFTH_YEAR_HEADER
 from acgr.publish.rates import change_tenths
+from acgr.rules.dashboard import DashboardRules, load_dashboard_rules
 from acgr.rules.ruleset import RulesError
 from acgr.tools.dashboard import (
     COLUMNS,
     COUNT_COLUMNS,
-    DashboardRules,
     combined_indicator,
     dashboard_text,
     indicator,
     indicator_from_counts,
-    load_dashboard_rules,
     prior_dass_from_previous,
     read_dashboard,
     reporting_year,
