@@ -15,6 +15,7 @@ Typical use::
     five.table        # fiveyear.txt, typed
     dash = acgr.dashboard_from_extracts("extracts/", class_of=2024)  # Dashboard 2024 (R8.3)
     dash.table        # the rows of graddownload2024.txt
+    acgr.da("certifications.csv")  # CALPADS DA readiness per LEA and year (R11)
 """
 
 from importlib import metadata
@@ -28,6 +29,7 @@ from acgr.read.extracts import ExtractError, Extracts, read_inputs
 from acgr.rules.cohort import CohortPeriods
 from acgr.rules.ruleset import Outcome, RulesError, RuleSet, load_rules
 from acgr.tools.dashboard_run import DashboardRun, dashboard_from_extracts
+from acgr.tools.differentiated_assistance import da
 
 
 def _installed_version() -> str:
@@ -60,6 +62,7 @@ __all__ = [
     "Verdict",
     "__version__",
     "compute",
+    "da",
     "dashboard_from_extracts",
     "fifth_year_graduates",
     "five_year",

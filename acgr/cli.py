@@ -632,6 +632,40 @@ def synth_cmd(
     )
 
 
+@app.command("da")
+def da_cmd(
+    certifications: Annotated[
+        Path,
+        typer.Option(
+            "--certifications",
+            help="CSV lea,academic_year,submission,deadline,certified_on[,lea_type].",
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for da.csv.")],
+    findings: Annotated[
+        Path | None,
+        typer.Option("--findings", help="findings.csv of acgr validate/run (data quality)."),
+    ] = None,
+) -> None:
+    """CALPADS Differentiated Assistance readiness per LEA and year (R11): da.csv."""
+    from acgr.tools.differentiated_assistance import assess
+
+    with _guard("the certification table"):
+        result = assess(certifications, findings=findings)
+        write_atomically(
+            out_dir,
+            {
+                "da.csv": _csv_writer(result.table),
+                "da_findings.csv": _csv_writer(result.findings),
+            },
+        )
+    eligible = result.table.filter(pl.col("eligible") == "yes").height
+    out.print(
+        f"{result.table.height:,} LEA-years, {eligible:,} eligible, "
+        f"{result.findings.height:,} findings; written to {out_dir}"
+    )
+
+
 def _csv_writer(frame: pl.DataFrame) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         frame.write_csv(path)

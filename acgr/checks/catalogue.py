@@ -166,6 +166,28 @@ _KINDS: tuple[FindingKind, ...] = (
     FindingKind("ACGR0103", "warning", "R3.4 removal",
                 "an exit that removes the student from the cohort needs documentation",
                 "keep the documentation, or use a dropout code"),
+    # CALPADS Differentiated Assistance certification table (R11.3)
+    FindingKind("ACGR0201", "fatal", "R11.3", "a certification row without an LEA code; "
+                "not used", "fill in the LEA code"),
+    FindingKind("ACGR0202", "fatal", "R11.3", "a certification row whose academic_year is "
+                "not like 2024-25 or 2024-2025; not used", "correct the academic year"),
+    FindingKind("ACGR0203", "fatal", "R11.3", "a certification row naming no known "
+                "submission (Fall 1, Fall 2, EOY 1-4); not used", "correct the submission"),
+    FindingKind("ACGR0204", "fatal", "R11.3", "a deadline or certified_on that is not a "
+                "YYYY-MM-DD date; the row is not used", "correct the date"),
+    FindingKind("ACGR0205", "warning", "R11.1", "an LEA kind that is not one the rule set "
+                "knows (district, coe, charter); the kind is told from the LEA code",
+                "correct the lea_type value"),
+    FindingKind("ACGR0206", "warning", "R11.3", "two rows for the same LEA, year and "
+                "submission; the earliest certification is used", "remove the duplicate"),
+    FindingKind("ACGR0207", "warning", "R11.2", "a row of a year before the first year "
+                "with a DA criterion (2023-24); not used", "nothing, or remove the row"),
+    FindingKind("ACGR0208", "warning", "R11.2", "a submission the year's criterion needs "
+                "has no row for the LEA; the year is judged on the rows given",
+                "add the submission's row (empty certified_on when never certified)"),
+    FindingKind("ACGR0209", "warning", "R11.2", "a certified submission with no deadline "
+                "in the table or the rule set; counted as on time",
+                "fill in the deadline column"),
 )
 # fmt: on
 
