@@ -226,6 +226,50 @@ def five_year_cmd(
     sys.stdout.write(f"outputs in {out_dir}\n")
 
 
+@app.command("lcff")
+def lcff_cmd(
+    paths: Paths,
+    year: Annotated[str, typer.Option("--year", help="Academic year, e.g. 2024-25.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the output files.")],
+    schools: Schools = None,
+    foster: Foster = None,
+    direct_cert: DirectCert = None,
+    census_day: Annotated[
+        str | None,
+        typer.Option("--census-day", help="YYYY-MM-DD; default the first Wednesday of October."),
+    ] = None,
+) -> None:
+    """The LCFF unduplicated pupil count on Census Day (R10): upc.txt, upc_lea.txt,
+    upc_students.parquet (confidential)."""
+    from acgr.lcff_run import lcff
+
+    with _guard():
+        with err.status("counting the students enrolled on Census Day…"):
+            result = lcff(
+                paths,
+                year=year,
+                census_day=census_day,
+                schools=schools,
+                foster=foster,
+                direct_cert=direct_cert,
+            )
+
+        def students(path: Path) -> None:
+            result.students.write_parquet(path)
+
+        write_atomically(
+            out_dir,
+            {
+                "upc.txt": write_text(result.upc_text()),
+                "upc_lea.txt": write_text(result.lea_text()),
+                "upc_students.parquet": students,
+            },
+        )
+    for line in result.summary_lines():
+        sys.stdout.write(line + "\n")
+    sys.stdout.write(f"outputs in {out_dir}\n")
+
+
 @app.command("validate")
 def validate_cmd(
     paths: Paths,
