@@ -37,7 +37,7 @@ from acgr.rules.dashboard import (
     dashboard_rules_name,
     load_dashboard_rules,
 )
-from acgr.rules.ruleset import RulesError, RuleSet, load_rules
+from acgr.rules.ruleset import RulesError, RuleSet, SettingsT, load_rules
 from acgr.tools.dashboard import (
     ACGR_INPUT_COLUMNS,
     COUNT_COLUMNS,
@@ -226,6 +226,18 @@ def five_year_cmd(
     sys.stdout.write(f"outputs in {out_dir}\n")
 
 
+def _settings_or_exit(load: Callable[[str], SettingsT], spec: str) -> SettingsT:
+    """``load(spec)``, or every problem of the file on stderr and exit 2 (as :func:`_rules`)."""
+    try:
+        return load(spec)
+    except RulesError as exc:
+        head, *rest = exc.lines()
+        sys.stderr.write("".join(f"{line}\n" for line in [f"acgr: error: {head}", *rest]))
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(f"--rules: {exc}") from None
+
+
 @app.command("lcff")
 def lcff_cmd(
     paths: Paths,
@@ -238,11 +250,16 @@ def lcff_cmd(
         str | None,
         typer.Option("--census-day", help="YYYY-MM-DD; default the first Wednesday of October."),
     ] = None,
+    rules: Annotated[
+        str, typer.Option("--rules", help="lcff, or a rules file with base = \"lcff\".")
+    ] = "lcff",
 ) -> None:
     """The LCFF unduplicated pupil count on Census Day (R10): upc.txt, upc_lea.txt,
     upc_students.parquet (confidential)."""
     from acgr.lcff_run import lcff
+    from acgr.rules.lcff import load_lcff_rules
 
+    settings = _settings_or_exit(load_lcff_rules, rules)
     with _guard():
         with err.status("counting the students enrolled on Census Day…"):
             result = lcff(
@@ -252,6 +269,7 @@ def lcff_cmd(
                 schools=schools,
                 foster=foster,
                 direct_cert=direct_cert,
+                rules=settings,
             )
 
         def students(path: Path) -> None:

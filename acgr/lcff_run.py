@@ -17,11 +17,12 @@ import polars as pl
 
 from acgr.checks.verdict import as_date
 from acgr.errors import RefusedError
-from acgr.pipeline import schools_directory, stage_inputs
+from acgr.pipeline import PREPARE, STAGED_COLUMNS, schools_directory, stage_inputs
 from acgr.publish.upc import lea_table, school_counts, table_text, upc_table
 from acgr.read.cds import cds_parts
 from acgr.read.directory import DETAIL_ALIASES, read_school_details
-from acgr.read.extracts import Engine, Extracts
+from acgr.read.extracts import Engine, Extracts, read_inputs
+from acgr.read.values import date_from_text
 from acgr.rules.attribution import assign_cds_codes
 from acgr.rules.groups import read_side_table
 from acgr.rules.lcff import (
@@ -36,6 +37,7 @@ from acgr.rules.lcff import (
     parse_academic_year,
     program_flags,
     side_flag,
+    too_young,
     upc_flags,
     year_label,
 )
@@ -156,6 +158,51 @@ def _flagged(
     )
 
 
+_BIRTH_DATE = "student_birth_date"
+
+
+def _stage(inputs: Any, folder: Path, rules: LcffRules, engine: Engine) -> Extracts:
+    """The inputs staged once; with R10.3's filter on, SENR birth dates staged too.
+
+    The birth date is read for R10.3 alone: it stays in the private staging folder
+    and is never written out.
+
+    Raises:
+        acgr.errors.RefusedError: the filter is on and the SENR input has no birth dates.
+    """
+    if rules.kindergarten_age_cutoff is None:
+        return stage_inputs(inputs, folder, engine=engine)
+    read = read_inputs(inputs, with_pii=True, line_store=folder / "lines")
+    if _BIRTH_DATE not in read.raw["senr"].collect_schema().names():
+        raise RefusedError(
+            "the kindergarten age filter (R10.3) needs SENR birth dates, which only "
+            "caret extracts carry"
+        )
+    columns = {**STAGED_COLUMNS, "senr": (*STAGED_COLUMNS["senr"], _BIRTH_DATE)}
+    return read.stage(folder, columns=columns, engine=engine, prepare=PREPARE)
+
+
+def _age_filtered(
+    extracts: Extracts, enrolled: pl.DataFrame, year: int, rules: LcffRules, engine: Engine
+) -> pl.DataFrame:
+    """R10.3: the enrolled students without the TK/KN children too young on the cutoff."""
+    if rules.kindergarten_age_cutoff is None:
+        return enrolled
+    births = extracts.senr.select(
+        pl.col("source_file").cast(pl.String).alias("enrollment_file"),
+        pl.col("source_line").cast(pl.Int64).alias("enrollment_line"),
+        date_from_text(pl.col(_BIRTH_DATE).str.strip_chars()).alias("_birth"),
+    )
+    cutoff = rules.kindergarten_age_cutoff.in_year(year)
+    return (
+        enrolled.lazy()
+        .join(births, on=["enrollment_file", "enrollment_line"], how="left")
+        .filter(~too_young(pl.col("_birth"), cutoff, rules))
+        .drop("_birth")
+        .collect(engine=engine)
+    )
+
+
 def _census_day(year: int, census_day: dt.date | str | None, rules: LcffRules) -> dt.date:
     if census_day is None:
         return rules.census_day_for(year)
@@ -185,6 +232,7 @@ def _students(
     enrolled = census_day_enrollments(_records(extracts, details, rules), day, rules).collect(
         engine=engine
     )
+    enrolled = _age_filtered(extracts, enrolled, year, rules, engine)
     if enrolled.height == 0:
         raise RefusedError(f"no student is enrolled on Census Day {day.isoformat()}")
     return _flagged(
@@ -218,17 +266,16 @@ def lcff(
 
     Raises:
         acgr.errors.RefusedError: a bad year or Census Day, no SENR record, nobody
-            enrolled on Census Day, or the kindergarten age filter asked for.
+            enrolled on Census Day, or the kindergarten age filter (R10.3) on inputs
+            without birth dates.
     """
     settings = load_lcff_rules(rules)
     a = parse_academic_year(year)
     day = _census_day(a, census_day, settings)
-    if settings.kindergarten_age_cutoff is not None:
-        raise RefusedError("the kindergarten age filter (R10.3) is not implemented yet")
     details = _details(schools)
     with tempfile.TemporaryDirectory(prefix="acgr-lcff-") as tmp:
         # The staged Parquet holds SSIDs; it is removed when the run ends.
-        extracts = stage_inputs(inputs, Path(tmp), engine=engine)
+        extracts = _stage(inputs, Path(tmp), settings, engine)
         students = _students(
             extracts, year=a, day=day, rules=settings, details=details,
             foster=_side(foster, ("start_date", "end_date"), "<foster>"),

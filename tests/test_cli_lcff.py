@@ -49,3 +49,24 @@ def test_r10_refusals_are_one_line_exit_2(tmp_path: Path) -> None:
         assert len(res.stderr.strip().splitlines()) == 1
         assert "5901000001" not in res.output + res.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_r10_3_rules_file_turns_the_age_filter_on(tmp_path: Path) -> None:
+    ex = _extract(
+        tmp_path,
+        [
+            rec("5901000001", START, "KN", student_birth_date=dt.date(2019, 12, 3)),
+            rec("5901000002", START, "KN", student_birth_date=dt.date(2019, 6, 1)),
+        ],
+    )
+    kg = tmp_path / "kg.toml"
+    kg.write_text('base = "lcff"\n[kindergarten_age_cutoff]\nmonth = 12\nday = 2\n')
+    out = tmp_path / "out"
+    args = ["lcff", str(ex), "--year", "2024-25", "--out", str(out), "--rules", str(kg)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "1 students enrolled" in res.output
+    kg.write_text('base = "lcff"\n[kindergarten_age_cutoff]\nmonth = 13\nday = 2\n')
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    assert "kindergarten_age_cutoff.month" in res.stderr

@@ -208,6 +208,16 @@ def census_day_enrollments(
     )
 
 
+def too_young(birth_date: pl.Expr, cutoff: dt.date, rules: LcffRules) -> pl.Expr:
+    """R10.3: a TK or KN enrollment (``grade``) of a child whose fifth birthday falls
+    after ``cutoff`` (the setting's day in year A). An unknown birth date is never too
+    young (Decision: a blank date cannot prove the child ineligible)."""
+    fifth = birth_date.dt.offset_by("5y")
+    return (pl.col("grade").is_in(rules.kindergarten_age_grades) & (fifth > cutoff)).fill_null(
+        False
+    )
+
+
 def _first_record(condition: pl.Expr, flag: str) -> list[pl.Expr]:
     """``flag`` and the first record (file order) behind it, in a ``group_by`` on SSID."""
     return [
@@ -323,6 +333,7 @@ __all__ = [
     "parse_academic_year",
     "program_flags",
     "side_flag",
+    "too_young",
     "upc_flags",
     "year_label",
 ]

@@ -313,3 +313,51 @@ def test_r10_5_charter_school_is_its_own_lea_row(tmp_path: Path) -> None:
     assert leas["C"]["Total Enrollment"] == leas["T"]["Total Enrollment"] == 4
     assert result.schools.height == 3
 
+
+# ------------------------------------------------------------------ R10.3
+def test_r10_3_kindergarten_age_filter_is_off_by_default_and_a_setting(tmp_path: Path) -> None:
+    senr = [
+        rec("1", START, "KN", student_birth_date=D(2019, 12, 2)),  # five on 2 December: counted
+        rec("2", START, "KN", student_birth_date=D(2019, 12, 3)),  # five a day late: not
+        rec("3", START, "TK", student_birth_date=D(2020, 5, 1)),  # TK, too young: not
+        rec("4", START, "01", student_birth_date=D(2020, 5, 1)),  # not TK/KN: counted
+    ]
+    assert counted(run(tmp_path, senr)) == {"1", "2", "3", "4"}
+    rules = tmp_path / "kg.toml"
+    rules.write_text('base = "lcff"\n[kindergarten_age_cutoff]\nmonth = 12\nday = 2\n')
+    result = run(tmp_path, senr, rules=rules)
+    assert counted(result) == {"1", "4"}
+    assert not any("birth" in c for c in result.students.columns)  # never written out
+
+
+def test_r10_3_age_filter_refused_without_birth_dates(tmp_path: Path) -> None:
+    rules = tmp_path / "kg.toml"
+    rules.write_text('base = "lcff"\n[kindergarten_age_cutoff]\nmonth = 12\nday = 2\n')
+    senr = pl.DataFrame(
+        {"ssid": ["1"], "enrollment_start_date": [START], "grade_level_code": ["KN"]}
+    )
+    with pytest.raises(RefusedError, match="birth dates"):
+        lcff({"senr": senr}, year="2024-25", rules=rules)
+
+
+def test_r10_4_cdes_real_counts_obey_the_nesting_our_properties_assert() -> None:
+    # The invariants of tests/test_lcff_properties.py hold on CDE's own 2023-24 file,
+    # with juvenile court schools (UPC = total enrollment) the only exception.
+    cupc = pl.read_csv(DATA / "cupc2324_schools.tsv", separator="\t", infer_schema=False)
+    counts = list(UPC_COLUMNS[16:])
+    cupc = cupc.with_columns(pl.col(counts).cast(pl.Int64))
+    single = counts[1:7]
+    undup, el, upc, total = (pl.col(counts[i]) for i in (7, 8, 9, 0))
+    court = pl.col("Educational Option Type").is_in(load_lcff_rules().juvenile_court_types)
+    checks = {
+        "single <= undup": pl.all_horizontal(pl.col(c) <= undup for c in single),
+        "undup <= sum": undup <= pl.sum_horizontal(single),
+        "max <= upc <= total": (pl.max_horizontal(undup, el) <= upc) & (upc <= total),
+        "upc <= undup + el": court | (upc <= undup + el),
+        "court: upc = total": ~court | (upc == total),
+    }
+    broken = cupc.select((~c).sum().alias(name) for name, c in checks.items())
+    assert broken.row(0) == (0,) * len(checks)
+    # 49 juvenile court schools, all with UPC = total; at 25 of them that exceeds the sum.
+    assert cupc.filter(court).height == 49
+    assert cupc.filter(upc > undup + el).height == 25
