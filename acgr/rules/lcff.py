@@ -219,11 +219,14 @@ def too_young(birth_date: pl.Expr, cutoff: dt.date, rules: LcffRules) -> pl.Expr
 
 
 def _first_record(condition: pl.Expr, flag: str) -> list[pl.Expr]:
-    """``flag`` and the first record (file order) behind it, in a ``group_by`` on SSID."""
+    """``flag`` and the first record behind it (lowest file, then line), in a
+    ``group_by`` on SSID; sorted inside the group so row order never matters."""
+    record = pl.struct(pl.col("source_file").alias("file"), pl.col("source_line").alias("line"))
+    first = record.filter(condition).sort().first()
     return [
         condition.any().alias(flag),
-        pl.col("source_file").filter(condition).first().alias(f"{flag}_file"),
-        pl.col("source_line").filter(condition).first().alias(f"{flag}_line"),
+        first.struct.field("file").alias(f"{flag}_file"),
+        first.struct.field("line").alias(f"{flag}_line"),
     ]
 
 
@@ -243,7 +246,6 @@ def program_flags(
             )
         )
         .with_columns(pl.col("source_file").cast(pl.String), pl.col("source_line").cast(pl.Int64))
-        .sort("ssid", "source_file", "source_line")
         .group_by("ssid")
         .agg(
             *_first_record(program.is_in(rules.meal_programs), "frpm"),
@@ -266,7 +268,6 @@ def side_flag(
     return (
         table.join(students.select("ssid"), on="ssid", how="semi")
         .filter(keep)
-        .sort("ssid", "source_line")
         .group_by("ssid")
         .agg(*_first_record(pl.lit(True), flag))
         .select(
