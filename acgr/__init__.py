@@ -16,6 +16,8 @@ Typical use::
     dash = acgr.dashboard_from_extracts("extracts/", class_of=2024)  # Dashboard 2024 (R8.3)
     dash.table        # the rows of graddownload2024.txt
     acgr.da("certifications.csv")  # CALPADS DA readiness per LEA and year (R11)
+    upc = acgr.lcff("extracts/", year="2024-25")   # LCFF count on Census Day (R10)
+    upc.schools       # the rows of upc.txt
 """
 
 from importlib import metadata
@@ -23,6 +25,7 @@ from importlib import metadata
 from acgr.checks.verdict import RefusedError, Verdict
 from acgr.errors import SchoolsFileError
 from acgr.five_year_run import FiveYearResult, fifth_year_graduates, five_year
+from acgr.lcff_run import LcffResult, lcff
 from acgr.pipeline import AcgrResult, compute
 from acgr.publish.acgr_file import read_cde_acgr
 from acgr.read.extracts import ExtractError, Extracts, read_inputs
@@ -54,6 +57,7 @@ __all__ = [
     "ExtractError",
     "Extracts",
     "FiveYearResult",
+    "LcffResult",
     "Outcome",
     "RefusedError",
     "RuleSet",
@@ -66,6 +70,7 @@ __all__ = [
     "dashboard_from_extracts",
     "fifth_year_graduates",
     "five_year",
+    "lcff",
     "load_rules",
     "read_cde_acgr",
     "read_inputs",

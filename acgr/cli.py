@@ -37,7 +37,7 @@ from acgr.rules.dashboard import (
     dashboard_rules_name,
     load_dashboard_rules,
 )
-from acgr.rules.ruleset import RulesError, RuleSet, load_rules
+from acgr.rules.ruleset import RulesError, RuleSet, SettingsT, load_rules
 from acgr.tools.dashboard import (
     ACGR_INPUT_COLUMNS,
     COUNT_COLUMNS,
@@ -125,17 +125,24 @@ def _guard(what: str = "the input") -> Iterator[None]:
         raise _fail(f"{exc.filename or what}: {exc.strerror}") from None
 
 
-def _rules(spec: str) -> RuleSet:
+def _settings_or_exit(load: Callable[[str], SettingsT], spec: str) -> SettingsT:
+    """``load(spec)`` (a rule set of any family), or exit 2 with every problem of the file.
+
+    Not _fail's single line: every problem of the file on a line of its own (one line
+    when there is one), so all of them are fixed in one pass.
+    """
     try:
-        return load_rules(spec)
+        return load(spec)
     except RulesError as exc:
-        # Not _fail's single line: every problem of the file on a line of its own
-        # (one line when there is one), so all of them are fixed in one pass.
         head, *rest = exc.lines()
         sys.stderr.write("".join(f"{line}\n" for line in [f"acgr: error: {head}", *rest]))
         raise typer.Exit(EXIT_UNREADABLE) from None
     except (FileNotFoundError, ValueError) as exc:
         raise _fail(f"--rules: {exc}") from None
+
+
+def _rules(spec: str) -> RuleSet:
+    return _settings_or_exit(load_rules, spec)
 
 
 def _summary(result: AcgrResult, seconds: float, out_dir: Path) -> None:
@@ -222,6 +229,56 @@ def five_year_cmd(
             {"fiveyear.txt": write_text(result.text()), "fiveyear_students.parquet": students},
         )
     for line in five_year_lines(result):
+        sys.stdout.write(line + "\n")
+    sys.stdout.write(f"outputs in {out_dir}\n")
+
+
+@app.command("lcff")
+def lcff_cmd(
+    paths: Paths,
+    year: Annotated[str, typer.Option("--year", help="Academic year, e.g. 2024-25.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the output files.")],
+    schools: Schools = None,
+    foster: Foster = None,
+    direct_cert: DirectCert = None,
+    census_day: Annotated[
+        str | None,
+        typer.Option("--census-day", help="YYYY-MM-DD; default the first Wednesday of October."),
+    ] = None,
+    rules: Annotated[
+        str, typer.Option("--rules", help="lcff, or a rules file with base = \"lcff\".")
+    ] = "lcff",
+) -> None:
+    """The LCFF unduplicated pupil count on Census Day (R10): upc.txt, upc_lea.txt,
+    upc_students.parquet (confidential)."""
+    from acgr.lcff_run import lcff
+    from acgr.rules.lcff import load_lcff_rules
+
+    settings = _settings_or_exit(load_lcff_rules, rules)
+    with _guard():
+        with err.status("counting the students enrolled on Census Day…"):
+            result = lcff(
+                paths,
+                year=year,
+                census_day=census_day,
+                schools=schools,
+                foster=foster,
+                direct_cert=direct_cert,
+                rules=settings,
+            )
+
+        def students(path: Path) -> None:
+            result.students.write_parquet(path)
+
+        write_atomically(
+            out_dir,
+            {
+                "upc.txt": write_text(result.upc_text()),
+                "upc_lea.txt": write_text(result.lea_text()),
+                "upc_students.parquet": students,
+            },
+        )
+    for line in result.summary_lines():
         sys.stdout.write(line + "\n")
     sys.stdout.write(f"outputs in {out_dir}\n")
 
@@ -403,12 +460,7 @@ def _dashboard_from_extracts(
 
 def _dashboard_rules(spec: str) -> DashboardRules:
     """Dashboard rules by year, name or file; a bad file is one line per problem."""
-    try:
-        return load_dashboard_rules(spec)
-    except RulesError as exc:
-        head, *rest = exc.lines()
-        sys.stderr.write("".join(f"{line}\n" for line in [f"acgr: error: {head}", *rest]))
-        raise typer.Exit(EXIT_UNREADABLE) from None
+    return _settings_or_exit(load_dashboard_rules, spec)
 
 
 def _dashboard_from_counts(

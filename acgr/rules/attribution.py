@@ -14,6 +14,8 @@ count nowhere (they are dropped in :mod:`acgr.publish.aggregation`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from acgr.read.cds import cds_code, cds_parts
@@ -22,6 +24,16 @@ from acgr.rules.ruleset import Outcome, RuleSet
 
 def assign_cds(records: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -> pl.LazyFrame:
     """Add ``cds_code`` to SENR engine records (R4.3)."""
+    return assign_cds_codes(records, directory, rules.placeholder_school_codes)
+
+
+def assign_cds_codes(
+    records: pl.LazyFrame, directory: pl.DataFrame, placeholders: Sequence[str]
+) -> pl.LazyFrame:
+    """Add ``cds_code`` to SENR engine records (R4.3); ``placeholders`` are never overridden.
+
+    Shared by the ACGR rule sets and the LCFF rule family (R10.2).
+    """
     own = cds_code(pl.col("reporting_lea"), pl.col("school_code"))
     if directory.height == 0:
         return records.with_columns(own.alias("cds_code"))
@@ -29,7 +41,7 @@ def assign_cds(records: pl.LazyFrame, directory: pl.DataFrame, rules: RuleSet) -
         directory.select(
             pl.col("cds_code").alias("_dir_cds"), pl.col("cds_code").str.slice(7).alias("_school")
         )
-        .filter(~pl.col("_school").is_in(rules.placeholder_school_codes))
+        .filter(~pl.col("_school").is_in(list(placeholders)))
         .filter(pl.len().over("_school") == 1)  # ambiguous codes are not overridden
     )
     # A lookup in the (small, in-memory) directory: cheaper than a join on
@@ -70,6 +82,7 @@ def attribute(students: pl.LazyFrame, directory: pl.DataFrame) -> pl.LazyFrame:
 
 __all__ = [
     "assign_cds",
+    "assign_cds_codes",
     "attribute",
     "attributed_school",
 ]

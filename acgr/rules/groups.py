@@ -162,17 +162,17 @@ def gender_category(code: pl.Expr, rules: RuleSet) -> pl.Expr:
     )
 
 
-def english_learners(
-    sela: pl.LazyFrame, cohort: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
-) -> pl.LazyFrame:
-    """SSIDs with an EL status overlapping the cohort period (R5.3).
+def english_status_periods(sela: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFrame:
+    """ELAS status periods of ``students`` (R5.3): ``ssid``, ``start``, ``end``, ``status``,
+    ``language`` and the record behind each (``source_file``, ``source_line``).
 
-    Same-day statuses: the first after sorting by status code is kept (CALPADS
-    EL glossary), so one status holds each day.
+    A status lasts until the day before the student's next status starts (``end``
+    null: still current). Same-day statuses: the first after sorting by status code
+    is kept (CALPADS EL glossary), so one status holds each day. R10.4 reads the
+    status on Census Day from the same periods.
     """
-    g = rules.groups
     statuses = (
-        sela.join(cohort, on="ssid", how="semi")
+        sela.join(students.select("ssid"), on="ssid", how="semi")
         .filter(pl.col("english_acquisition_status_start_date").is_not_null())
         .select(
             "ssid",
@@ -189,11 +189,20 @@ def english_learners(
     # student is the next status (a plain shift, no per-student window).
     same_student = pl.col("ssid").shift(-1) == pl.col("ssid")
     next_start = pl.when(same_student).then(pl.col("start").shift(-1))
-    periods_lf = statuses.with_columns(
-        (next_start - dt.timedelta(days=1)).alias("end"),
-    )
+    return statuses.with_columns((next_start - dt.timedelta(days=1)).alias("end"))
+
+
+def english_learners(
+    sela: pl.LazyFrame, cohort: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
+) -> pl.LazyFrame:
+    """SSIDs with an EL status overlapping the cohort period (R5.3).
+
+    The periods are :func:`english_status_periods` (same-day tie rule there).
+    """
+    g = rules.groups
     return (
-        periods_lf.filter(
+        english_status_periods(sela, cohort)
+        .filter(
             (pl.col("status") == g.english_learner_status)
             & ~pl.col("language").fill_null("").is_in(g.english_only_languages)
             & _overlaps(pl.col("start"), pl.col("end"), periods)
@@ -482,6 +491,7 @@ __all__ = [
     "demographic_record",
     "directly_certified",
     "english_learners",
+    "english_status_periods",
     "foster_matches",
     "gender_category",
     "program_memberships",

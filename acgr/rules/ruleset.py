@@ -974,6 +974,7 @@ __all__ = [
     "RuleSet",
     "RulesError",
     "SettingsFile",
+    "SettingsT",
     "builtin_settings",
     "builtin_source",
     "load_rules",

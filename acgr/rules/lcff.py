@@ -1,0 +1,340 @@
+"""The LCFF unduplicated pupil count on Census Day (docs/rules.md R10), as data and expressions.
+
+The rule family lives in ``acgr/rules/rulesets/lcff.toml``, each value beside its
+source or Decision; :func:`load_lcff_rules` reads it (or a user's file naming
+``base = "lcff"``) through the same loader as the ACGR and Dashboard rule sets.
+
+* R10.1 :meth:`LcffRules.census_day_for`: the first Wednesday of October of year A.
+* R10.2 :func:`census_day_enrollments`: one enrollment per student open on Census
+  Day (status 10 or 30, grade TK-12/UE/US, no N470), picked by the Decision's tie order.
+* R10.4 :func:`upc_flags`: each counted flag as a column, with the record behind it.
+
+Every step groups by SSID only, so a run may be partitioned by student.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from acgr.errors import RefusedError
+from acgr.rules.groups import english_status_periods
+from acgr.rules.ruleset import (
+    MonthDay,
+    builtin_settings,
+    builtin_source,
+    read_settings_file,
+    validate_settings,
+)
+
+#: The built-in LCFF rule family files.
+BUILTIN_LCFF_RULES: tuple[str, ...] = ("lcff",)
+
+#: Boolean flag columns of the student list (R10.4), in the order of CDE's cupc sheet.
+SOURCE_FLAGS: tuple[str, ...] = (
+    "frpm",
+    "foster",
+    "tribal_foster",
+    "homeless",
+    "migrant",
+    "direct_certification",
+)
+#: Every flag column of the student list, the derived ones last (R10.4).
+FLAGS: tuple[str, ...] = (
+    *SOURCE_FLAGS,
+    "unduplicated_frpm",
+    "english_learner",
+    "upc",
+)
+#: Flags whose record is kept beside them (``<flag>_file``, ``<flag>_line``).
+RECORDED_FLAGS: tuple[str, ...] = (*SOURCE_FLAGS, "english_learner")
+
+
+class LcffRules(BaseModel):
+    """Every code, date rule and Decision of R10 (see ``lcff.toml`` for the sources)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    #: R10.1 Census Day: the ``occurrence``-th ISO ``weekday`` of ``month`` in year A.
+    census_day_month: int = Field(ge=1, le=12)
+    census_day_weekday: int = Field(ge=1, le=7)
+    census_day_occurrence: int = Field(ge=1, le=4)
+    #: R10.2 enrollment statuses counted; primary ones win the one-school tie.
+    counted_primary_statuses: tuple[str, ...] = Field(min_length=1)
+    counted_short_term_statuses: tuple[str, ...]
+    #: R10.2 grades counted and the exit code that never counts.
+    grades: tuple[str, ...] = Field(min_length=1)
+    uncounted_exit_codes: tuple[str, ...]
+    #: R10.2 via R4.3: school codes a schools file never overrides.
+    placeholder_school_codes: tuple[str, ...]
+    #: R10.4 SPRG program codes.
+    meal_programs: tuple[str, ...]
+    tribal_foster_program: str
+    homeless_program: str
+    migrant_program: str
+    #: R10.4 the ELAS code that counts as English learner on Census Day.
+    english_learner_status: str
+    #: R10.4 directory school types whose UPC is the total enrollment.
+    juvenile_court_types: tuple[str, ...]
+    #: R10.3 Decision: the kindergarten age filter (None: off) and its grades.
+    kindergarten_age_cutoff: MonthDay | None = None
+    kindergarten_age_grades: tuple[str, ...] = ()
+
+    def census_day_for(self, year: int) -> dt.date:
+        """R10.1 Census Day of academic year ``year``-(``year``+1).
+
+        Examples:
+            >>> load_lcff_rules().census_day_for(2024)
+            datetime.date(2024, 10, 2)
+            >>> load_lcff_rules().census_day_for(2025)
+            datetime.date(2025, 10, 1)
+        """
+        first = dt.date(year, self.census_day_month, 1)
+        ahead = (self.census_day_weekday - first.isoweekday()) % 7
+        return first + dt.timedelta(days=ahead + 7 * (self.census_day_occurrence - 1))
+
+
+def load_lcff_rules(spec: str | Path | LcffRules = "lcff") -> LcffRules:
+    """The LCFF rule family by built-in name or from a TOML/JSON file naming a ``base``.
+
+    Raises:
+        FileNotFoundError: ``spec`` is neither built in nor a file.
+        acgr.rules.ruleset.RulesError: the file cannot be used; one line per problem.
+    """
+    if isinstance(spec, LcffRules):
+        return spec
+    builtins = BUILTIN_LCFF_RULES
+    if isinstance(spec, str) and spec in builtins:
+        source, data, has_base = builtin_source(spec), builtin_settings(spec), True
+    else:
+        path = Path(spec)
+        if not path.is_file():
+            raise FileNotFoundError(f"LCFF rules {str(spec)!r} are neither built in nor a file")
+        read = read_settings_file(path, builtins)
+        source, data, has_base = read.source, read.data, read.base is not None
+    return validate_settings(LcffRules, source, data, has_base=has_base, builtins=builtins)
+
+
+_YEAR = re.compile(r"^(\d{4})-(\d{2}|\d{4})$")
+
+
+def parse_academic_year(text: str) -> int:
+    """Year A of an academic year written ``2024-25`` or ``2024-2025`` (R10.1).
+
+    Raises:
+        acgr.errors.RefusedError: anything else (the message quotes the text given).
+
+    Examples:
+        >>> parse_academic_year("2024-25"), parse_academic_year("2024-2025")
+        (2024, 2024)
+    """
+    m = _YEAR.match(text.strip())
+    if m is not None:
+        a = int(m.group(1))
+        if m.group(2) in (f"{(a + 1) % 100:02d}", str(a + 1)):
+            return a
+    raise RefusedError(f"--year {text!r} is not an academic year such as 2024-25")
+
+
+def year_label(year: int) -> str:
+    """``2024-2025``: the Academic Year column of CDE's cupc files (R10.5)."""
+    return f"{year}-{year + 1}"
+
+
+def academic_year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """R10.4: 1 July A and 30 June A+1, the period a flag's record must overlap."""
+    return dt.date(year, 7, 1), dt.date(year + 1, 6, 30)
+
+
+def overlaps_year(start: pl.Expr, end: pl.Expr, year: int) -> pl.Expr:
+    """R10.4: a period (blank end = still open) overlapping 1 July A - 30 June A+1."""
+    first, last = academic_year_bounds(year)
+    return start.is_not_null() & (start <= last) & (end.is_null() | (end >= first))
+
+
+def open_on(day: dt.date, rules: LcffRules) -> pl.Expr:
+    """R10.2: an engine record (``status``, ``grade``, ``start``, ``exit_date``,
+    ``exit_code``) counted as an enrollment on ``day``: started by it, not exited before
+    it (an exit on the day still counts), a counted status and grade, no N470 exit."""
+    statuses = [*rules.counted_primary_statuses, *rules.counted_short_term_statuses]
+    return (
+        pl.col("status").is_in(statuses)
+        & pl.col("grade").is_in(rules.grades)
+        & pl.col("start").is_not_null()
+        & (pl.col("start") <= day)
+        & (pl.col("exit_date").is_null() | (pl.col("exit_date") >= day))
+        & ~pl.col("exit_code").fill_null("").is_in(rules.uncounted_exit_codes)
+    )
+
+
+#: R10.2 Decision's one-school order, student first (file and line last, so the pick
+#: never depends on row order); only ``start`` is sorted latest first.
+_TIE_ORDER = ["ssid", "_short_term", "start", "school_code", "cds_code", "source_file",
+              "source_line"]  # fmt: skip
+
+
+def census_day_enrollments(
+    records: pl.LazyFrame, census_day: dt.date, rules: LcffRules
+) -> pl.LazyFrame:
+    """One row per student enrolled on Census Day, at one school (R10.2).
+
+    ``records`` are SENR engine records with ``cds_code`` (R4.3). Decision (R10.2):
+    of several open records, a primary one before a short-term one, then the latest
+    start, then the lower school code, then the lower CDS code (file and line last,
+    so the pick never depends on row order).
+    """
+    primary_first = pl.col("status").is_in(rules.counted_primary_statuses).not_().cast(pl.Int8)
+    return (
+        records.filter(open_on(census_day, rules))
+        .with_columns(primary_first.alias("_short_term"))
+        .sort(_TIE_ORDER, descending=[k == "start" for k in _TIE_ORDER], nulls_last=True)
+        .unique("ssid", keep="first", maintain_order=True)
+        .select(
+            "ssid",
+            "cds_code",
+            "grade",
+            "status",
+            "start",
+            "exit_date",
+            pl.col("source_file").cast(pl.String).alias("enrollment_file"),
+            pl.col("source_line").cast(pl.Int64).alias("enrollment_line"),
+        )
+    )
+
+
+def too_young(birth_date: pl.Expr, cutoff: dt.date, rules: LcffRules) -> pl.Expr:
+    """R10.3: a TK or KN enrollment (``grade``) of a child whose fifth birthday falls
+    after ``cutoff`` (the setting's day in year A). An unknown birth date is never too
+    young (Decision: a blank date cannot prove the child ineligible)."""
+    fifth = birth_date.dt.offset_by("5y")
+    return (pl.col("grade").is_in(rules.kindergarten_age_grades) & (fifth > cutoff)).fill_null(
+        False
+    )
+
+
+def _first_record(condition: pl.Expr, flag: str) -> list[pl.Expr]:
+    """``flag`` and the first record behind it (lowest file, then line), in a
+    ``group_by`` on SSID; sorted inside the group so row order never matters."""
+    record = pl.struct(pl.col("source_file").alias("file"), pl.col("source_line").alias("line"))
+    first = record.filter(condition).sort().first()
+    return [
+        condition.any().alias(flag),
+        first.struct.field("file").alias(f"{flag}_file"),
+        first.struct.field("line").alias(f"{flag}_line"),
+    ]
+
+
+def program_flags(
+    sprg: pl.LazyFrame, students: pl.LazyFrame, year: int, rules: LcffRules
+) -> pl.LazyFrame:
+    """R10.4 SPRG flags (FRPM, tribal foster, homeless, migrant) of ``students``: a
+    membership overlapping the academic year at any school."""
+    program = pl.col("education_program_code").str.strip_chars().str.to_uppercase()
+    return (
+        sprg.join(students.select("ssid"), on="ssid", how="semi")
+        .filter(
+            overlaps_year(
+                pl.col("education_program_membership_start_date"),
+                pl.col("education_program_membership_end_date"),
+                year,
+            )
+        )
+        .with_columns(pl.col("source_file").cast(pl.String), pl.col("source_line").cast(pl.Int64))
+        .group_by("ssid")
+        .agg(
+            *_first_record(program.is_in(rules.meal_programs), "frpm"),
+            *_first_record(program == rules.tribal_foster_program, "tribal_foster"),
+            *_first_record(program == rules.homeless_program, "homeless"),
+            *_first_record(program == rules.migrant_program, "migrant"),
+        )
+    )
+
+
+def side_flag(
+    table: pl.LazyFrame | None, students: pl.LazyFrame, keep: pl.Expr, flag: str
+) -> pl.LazyFrame:
+    """A flag from a side table (foster match, direct certification; R10.4): its rows
+    passing ``keep``, with the first such row's ``source_file``/``source_line``."""
+    schema = {"ssid": pl.String, flag: pl.Boolean, f"{flag}_file": pl.String,
+              f"{flag}_line": pl.Int64}  # fmt: skip
+    if table is None:
+        return pl.LazyFrame(schema=schema)
+    return (
+        table.join(students.select("ssid"), on="ssid", how="semi")
+        .filter(keep)
+        .group_by("ssid")
+        .agg(*_first_record(pl.lit(True), flag))
+        .select(
+            pl.col("ssid"),
+            pl.col(flag),
+            pl.col(f"{flag}_file").cast(pl.String),
+            pl.col(f"{flag}_line").cast(pl.Int64),
+        )
+    )
+
+
+def direct_cert_of_year(year: int) -> pl.Expr:
+    """R10.4: a direct-certification row for academic year A (``2024-25`` or ``2024-2025``)."""
+    text = pl.col("academic_year").str.strip_chars()
+    return text.is_in([f"{year}-{(year + 1) % 100:02d}", f"{year}-{year + 1}"]).fill_null(False)
+
+
+def english_learner_on(
+    sela: pl.LazyFrame, students: pl.LazyFrame, census_day: dt.date, rules: LcffRules
+) -> pl.LazyFrame:
+    """R10.4: students whose ELAS status on Census Day is EL (R5.3's periods and
+    same-day tie rule; no primary-language filter), with the SELA record behind it."""
+    on_day = (pl.col("start") <= census_day) & (
+        pl.col("end").is_null() | (pl.col("end") >= census_day)
+    )
+    return (
+        english_status_periods(sela, students)
+        .filter(on_day & (pl.col("status") == rules.english_learner_status))
+        .select(
+            "ssid",
+            pl.lit(True).alias("english_learner"),
+            pl.col("source_file").cast(pl.String).alias("english_learner_file"),
+            pl.col("source_line").cast(pl.Int64).alias("english_learner_line"),
+        )
+    )
+
+
+def upc_flags(juvenile_court: pl.Expr) -> list[pl.Expr]:
+    """R10.4 derived flags from the source flags (absent = False): Unduplicated FRPM
+    Eligible (any of six), and UPC (that or EL; every student at a juvenile court school)."""
+    unduplicated = pl.any_horizontal(pl.col(f).fill_null(False) for f in SOURCE_FLAGS)
+    el = pl.col("english_learner").fill_null(False)
+    return [
+        *(pl.col(f).fill_null(False) for f in SOURCE_FLAGS),
+        unduplicated.alias("unduplicated_frpm"),
+        el,
+        (unduplicated | el | juvenile_court).alias("upc"),
+    ]
+
+
+__all__ = [
+    "BUILTIN_LCFF_RULES",
+    "FLAGS",
+    "RECORDED_FLAGS",
+    "SOURCE_FLAGS",
+    "LcffRules",
+    "academic_year_bounds",
+    "census_day_enrollments",
+    "direct_cert_of_year",
+    "english_learner_on",
+    "load_lcff_rules",
+    "open_on",
+    "overlaps_year",
+    "parse_academic_year",
+    "program_flags",
+    "side_flag",
+    "too_young",
+    "upc_flags",
+    "year_label",
+]
