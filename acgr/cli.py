@@ -246,7 +246,7 @@ def lcff_cmd(
         typer.Option("--census-day", help="YYYY-MM-DD; default the first Wednesday of October."),
     ] = None,
     rules: Annotated[
-        str, typer.Option("--rules", help="lcff, or a rules file with base = \"lcff\".")
+        str, typer.Option("--rules", help='lcff, or a rules file with base = "lcff".')
     ] = "lcff",
 ) -> None:
     """The LCFF unduplicated pupil count on Census Day (R10): upc.txt, upc_lea.txt,

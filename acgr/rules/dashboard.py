@@ -18,10 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from acgr.rules.ruleset import (
-    builtin_settings,
-    builtin_source,
-    read_settings_file,
-    validate_settings,
+    load_settings,
 )
 
 #: Every column a Dashboard graduation file of some year has; a rule set's ``columns``
@@ -267,22 +264,9 @@ def load_dashboard_rules(spec: str | Path | DashboardRules = "dashboard2018") ->
         >>> load_dashboard_rules("2024").cut_points.standard.status
         (680, 800, 905, 950)
     """
-    if isinstance(spec, DashboardRules):
-        return spec
-    builtins = BUILTIN_DASHBOARD_RULES
-    if isinstance(spec, str) and spec.isdigit() and f"dashboard{spec}" in builtins:
-        spec = f"dashboard{spec}"
-    if isinstance(spec, str) and spec in builtins:
-        source, data, has_base = builtin_source(spec), builtin_settings(spec), True
-    else:
-        path = Path(spec)
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"Dashboard rules {str(spec)!r} are neither built in nor a file"
-            )
-        read = read_settings_file(path, builtins)
-        source, data, has_base = read.source, read.data, read.base is not None
-    return validate_settings(DashboardRules, source, data, has_base=has_base, builtins=builtins)
+    if isinstance(spec, str) and spec.isdigit():
+        spec = f"dashboard{spec}"  # a Dashboard year names its rule set
+    return load_settings(DashboardRules, spec, BUILTIN_DASHBOARD_RULES, "Dashboard")
 
 
 __all__ = [

@@ -20,10 +20,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from acgr.rules.ruleset import (
-    builtin_settings,
-    builtin_source,
-    read_settings_file,
-    validate_settings,
+    load_settings,
 )
 
 #: The CALPADS submissions a certification table may name, in calendar order (R11.2).
@@ -182,17 +179,7 @@ def load_da_rules(spec: str | Path | DaRules = "da") -> DaRules:
         >>> load_da_rules().years["2024-25"].dates["Fall 2"].final_deadline
         datetime.date(2025, 2, 28)
     """
-    if isinstance(spec, DaRules):
-        return spec
-    if isinstance(spec, str) and spec in BUILTIN_DA_RULES:
-        source, data, has_base = builtin_source(spec), builtin_settings(spec), True
-    else:
-        path = Path(spec)
-        if not path.is_file():
-            raise FileNotFoundError(f"DA rules {str(spec)!r} are neither built in nor a file")
-        read = read_settings_file(path, BUILTIN_DA_RULES)
-        source, data, has_base = read.source, read.data, read.base is not None
-    return validate_settings(DaRules, source, data, has_base=has_base, builtins=BUILTIN_DA_RULES)
+    return load_settings(DaRules, spec, BUILTIN_DA_RULES, "DA")
 
 
 __all__ = [

@@ -25,10 +25,7 @@ from acgr.errors import RefusedError
 from acgr.rules.groups import english_status_periods
 from acgr.rules.ruleset import (
     MonthDay,
-    builtin_settings,
-    builtin_source,
-    read_settings_file,
-    validate_settings,
+    load_settings,
 )
 
 #: The built-in LCFF rule family files.
@@ -107,18 +104,7 @@ def load_lcff_rules(spec: str | Path | LcffRules = "lcff") -> LcffRules:
         FileNotFoundError: ``spec`` is neither built in nor a file.
         acgr.rules.ruleset.RulesError: the file cannot be used; one line per problem.
     """
-    if isinstance(spec, LcffRules):
-        return spec
-    builtins = BUILTIN_LCFF_RULES
-    if isinstance(spec, str) and spec in builtins:
-        source, data, has_base = builtin_source(spec), builtin_settings(spec), True
-    else:
-        path = Path(spec)
-        if not path.is_file():
-            raise FileNotFoundError(f"LCFF rules {str(spec)!r} are neither built in nor a file")
-        read = read_settings_file(path, builtins)
-        source, data, has_base = read.source, read.data, read.base is not None
-    return validate_settings(LcffRules, source, data, has_base=has_base, builtins=builtins)
+    return load_settings(LcffRules, spec, BUILTIN_LCFF_RULES, "LCFF")
 
 
 _YEAR = re.compile(r"^(\d{4})-(\d{2}|\d{4})$")

@@ -822,6 +822,32 @@ def read_settings_file(path: Path, builtins: Sequence[str]) -> SettingsFile:
     return SettingsFile(source=source, own=own, base=base, data=data)
 
 
+def load_settings(
+    model: type[SettingsT], spec: str | Path | SettingsT, builtins: Sequence[str], what: str
+) -> SettingsT:
+    """A rule family's settings (Dashboard, LCFF, DA …) by built-in name or from a file.
+
+    A file may name one of ``builtins`` as its ``base`` and override some keys; it is read
+    and checked as rule-set files are (R7.3). ``what`` names the family in messages.
+
+    Raises:
+        FileNotFoundError: ``spec`` is neither a built-in name nor a file.
+        RulesError: the file cannot be used (syntax, unknown keys, wrong values,
+            unknown base); one line per problem.
+    """
+    if isinstance(spec, model):
+        return spec
+    if isinstance(spec, str) and spec in builtins:
+        source, data, has_base = builtin_source(spec), builtin_settings(spec), True
+    else:
+        path = Path(str(spec))
+        if not path.is_file():
+            raise FileNotFoundError(f"{what} rules {str(spec)!r} are neither built in nor a file")
+        read = read_settings_file(path, builtins)
+        source, data, has_base = read.source, read.data, read.base is not None
+    return validate_settings(model, source, data, has_base=has_base, builtins=builtins)
+
+
 def validate_settings(
     model: type[SettingsT],
     source: str,
@@ -978,6 +1004,7 @@ __all__ = [
     "builtin_settings",
     "builtin_source",
     "load_rules",
+    "load_settings",
     "merge_settings",
     "read_settings_file",
     "validate_settings",
