@@ -250,7 +250,7 @@ def lcff_cmd(
     ] = "lcff",
 ) -> None:
     """The LCFF unduplicated pupil count on Census Day (R10): upc.txt, upc_lea.txt,
-    upc_students.parquet (confidential)."""
+    upc_impact.csv, upc_students.parquet (confidential)."""
     from acgr.lcff_run import lcff
     from acgr.rules.lcff import load_lcff_rules
 
@@ -275,6 +275,7 @@ def lcff_cmd(
             {
                 "upc.txt": write_text(result.upc_text()),
                 "upc_lea.txt": write_text(result.lea_text()),
+                "upc_impact.csv": write_text(result.impact_text()),
                 "upc_students.parquet": students,
             },
         )

@@ -15,10 +15,19 @@ from typing import Any
 
 import polars as pl
 
+from acgr.checks.findings import concat_findings, sort_findings
+from acgr.checks.lcff_findings import (
+    LCFF_FINDINGS,
+    RESOLVABLE,
+    el_pending,
+    foster_not_enrolled,
+    frpm_ended,
+    second_primary,
+)
 from acgr.checks.verdict import as_date
 from acgr.errors import RefusedError
 from acgr.pipeline import PREPARE, STAGED_COLUMNS, schools_directory, stage_inputs
-from acgr.publish.upc import lea_table, school_counts, table_text, upc_table
+from acgr.publish.upc import lea_table, school_counts, table_text, upc_impact, upc_table
 from acgr.read.cds import cds_parts
 from acgr.read.directory import DETAIL_ALIASES, read_school_details
 from acgr.read.extracts import Engine, Extracts, read_inputs
@@ -58,8 +67,10 @@ class LcffResult:
     #: ``upc.txt`` rows (R10.5) and ``upc_lea.txt`` rows.
     schools: pl.DataFrame
     leas: pl.DataFrame
-    #: Findings raised while reading the inputs.
+    #: Findings raised while reading the inputs, and those that move the count (R10.6).
     findings: pl.DataFrame
+    #: ``upc_impact.csv`` rows: per school ``cds_code, upc, upc_if_resolved`` (R10.6).
+    impact: pl.DataFrame
 
     def upc_text(self) -> str:
         """``upc.txt`` (docs/formats.md output 6)."""
@@ -69,13 +80,21 @@ class LcffResult:
         """``upc_lea.txt`` (docs/formats.md output 6)."""
         return table_text(self.leas)
 
+    def impact_text(self) -> str:
+        """``upc_impact.csv`` (docs/formats.md output 6; R10.6)."""
+        return self.impact.write_csv(line_terminator="\n")
+
     def summary_lines(self) -> list[str]:
         """Counts only, never an identifier: for the command line."""
         total = self.students.height
         upc = int(self.students["upc"].sum())
+        rules = self.findings["rule"]
+        counts = ", ".join(f"{r} {int((rules == r).sum())}" for r in LCFF_FINDINGS)
+        resolved = int(self.impact["upc_if_resolved"].sum())
         return [
             f"LCFF {year_label(self.year)}, Census Day {self.census_day.isoformat()}: "
             f"{total} students enrolled at {self.schools.height} schools, UPC {upc}",
+            f"findings that move the count (R10.6): {counts}; UPC if resolved {resolved}",
         ]
 
 
@@ -203,6 +222,22 @@ def _age_filtered(
     )
 
 
+def _findings(
+    extracts: Extracts, students: pl.DataFrame, *, year: int, day: dt.date,
+    rules: LcffRules, details: pl.DataFrame, foster: pl.LazyFrame | None, engine: Engine,
+) -> pl.DataFrame:  # fmt: skip
+    """The reading findings and the R10.6 findings of a staged run, sorted."""
+    enrolled = students.lazy()
+    parts = [
+        extracts.findings,
+        frpm_ended(extracts.sprg, enrolled, year, rules),
+        el_pending(extracts.sela, enrolled, day, rules),
+        second_primary(_records(extracts, details, rules), enrolled, day, rules),
+        foster_not_enrolled(foster, enrolled, year),
+    ]
+    return sort_findings(concat_findings(parts).collect(engine=engine))
+
+
 def _census_day(year: int, census_day: dt.date | str | None, rules: LcffRules) -> dt.date:
     if census_day is None:
         return rules.census_day_for(year)
@@ -276,15 +311,20 @@ def lcff(
     with tempfile.TemporaryDirectory(prefix="acgr-lcff-") as tmp:
         # The staged Parquet holds SSIDs; it is removed when the run ends.
         extracts = _stage(inputs, Path(tmp), settings, engine)
+        foster_rows = _side(foster, ("start_date", "end_date"), "<foster>")
         students = _students(
-            extracts, year=a, day=day, rules=settings, details=details,
-            foster=_side(foster, ("start_date", "end_date"), "<foster>"),
+            extracts, year=a, day=day, rules=settings, details=details, foster=foster_rows,
             direct_cert=_side(direct_cert, (), "<direct_cert>"), engine=engine,
         )  # fmt: skip
-        findings = extracts.findings.collect(engine=engine)
+        findings = _findings(
+            extracts, students, year=a, day=day, rules=settings, details=details,
+            foster=foster_rows, engine=engine,
+        )  # fmt: skip
     upc = upc_table(school_counts(students.lazy()), details, year_label(a)).collect()
     leas = lea_table(upc.lazy()).collect()
-    return LcffResult(a, day, students, upc, leas, findings)
+    resolvable = findings.lazy().filter(pl.col("rule").is_in(RESOLVABLE))
+    impact = upc_impact(students.lazy(), resolvable).collect()
+    return LcffResult(a, day, students, upc, leas, findings, impact)
 
 
 __all__ = ["LcffResult", "lcff"]

@@ -4,6 +4,8 @@
   columns of CDE's school-level ``cupc`` sheet (tests/data/cupc2324_schools.tsv).
 * ``upc_lea.txt``: one row per LEA (a district counts its non-charter schools, a
   charter school is its own row), then one per county and one for the state.
+* ``upc_impact.csv``: per school, the UPC and the UPC were the findings that move
+  it resolved in the students' favour (R10.6).
 
 Counts are not suppressed: CDE publishes its cupc files unsuppressed (R10.5).
 """
@@ -158,6 +160,29 @@ def lea_table(upc: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: Columns of ``upc_impact.csv`` (R10.6): the school, its UPC, and its UPC were every
+#: resolvable finding (FRPM ended before the year, ELAS TBD) resolved for the student.
+IMPACT_COLUMNS: tuple[str, ...] = ("cds_code", "upc", "upc_if_resolved")
+
+
+def upc_impact(students: pl.LazyFrame, resolvable: pl.LazyFrame) -> pl.LazyFrame:
+    """``upc_impact.csv`` rows (R10.6): per ``cds_code`` of ``students``, ``upc`` and
+    ``upc_if_resolved``, counting also the students of ``resolvable`` (an ``ssid``
+    column; duplicates allowed) as unduplicated. Sorted by CDS code."""
+    marked = resolvable.select("ssid").unique().with_columns(pl.lit(True).alias("_resolved"))
+    resolved = pl.col("upc") | pl.col("_resolved").fill_null(False)
+    return (
+        students.join(marked, on="ssid", how="left")
+        .group_by("cds_code")
+        .agg(
+            pl.col("upc").sum().cast(pl.Int64),
+            resolved.sum().cast(pl.Int64).alias("upc_if_resolved"),
+        )
+        .sort("cds_code")
+        .select(IMPACT_COLUMNS)
+    )
+
+
 def table_text(table: pl.DataFrame) -> str:
     """A table as tab-delimited text, one header line, LF line ends (docs/formats.md)."""
     return table.write_csv(separator="\t", line_terminator="\n", quote_style="never")
@@ -165,11 +190,13 @@ def table_text(table: pl.DataFrame) -> str:
 
 __all__ = [
     "COUNT_COLUMNS",
+    "IMPACT_COLUMNS",
     "LEA_COLUMNS",
     "SCHOOL_INFO_COLUMNS",
     "UPC_COLUMNS",
     "lea_table",
     "school_counts",
     "table_text",
+    "upc_impact",
     "upc_table",
 ]

@@ -77,6 +77,8 @@ class LcffRules(BaseModel):
     migrant_program: str
     #: R10.4 the ELAS code that counts as English learner on Census Day.
     english_learner_status: str
+    #: R10.4 the ELAS code of a status still to be determined (never EL; a finding).
+    pending_english_status: str = "TBD"
     #: R10.4 directory school types whose UPC is the total enrollment.
     juvenile_court_types: tuple[str, ...]
     #: R10.3 Decision: the kindergarten age filter (None: off) and its grades.
@@ -165,6 +167,11 @@ _TIE_ORDER = ["ssid", "_short_term", "start", "school_code", "cds_code", "source
               "source_line"]  # fmt: skip
 
 
+def open_primary_on(day: dt.date, rules: LcffRules) -> pl.Expr:
+    """R10.2: an engine record open on ``day`` (:func:`open_on`) with a primary status."""
+    return open_on(day, rules) & pl.col("status").is_in(rules.counted_primary_statuses)
+
+
 def census_day_enrollments(
     records: pl.LazyFrame, census_day: dt.date, rules: LcffRules
 ) -> pl.LazyFrame:
@@ -216,12 +223,17 @@ def _first_record(condition: pl.Expr, flag: str) -> list[pl.Expr]:
     ]
 
 
+def program_code() -> pl.Expr:
+    """R10.4: an SPRG record's program code, trimmed and upper-cased."""
+    return pl.col("education_program_code").str.strip_chars().str.to_uppercase()
+
+
 def program_flags(
     sprg: pl.LazyFrame, students: pl.LazyFrame, year: int, rules: LcffRules
 ) -> pl.LazyFrame:
     """R10.4 SPRG flags (FRPM, tribal foster, homeless, migrant) of ``students``: a
     membership overlapping the academic year at any school."""
-    program = pl.col("education_program_code").str.strip_chars().str.to_uppercase()
+    program = program_code()
     return (
         sprg.join(students.select("ssid"), on="ssid", how="semi")
         .filter(
@@ -271,17 +283,25 @@ def direct_cert_of_year(year: int) -> pl.Expr:
     return text.is_in([f"{year}-{(year + 1) % 100:02d}", f"{year}-{year + 1}"]).fill_null(False)
 
 
+def english_status_on(
+    sela: pl.LazyFrame, students: pl.LazyFrame, census_day: dt.date
+) -> pl.LazyFrame:
+    """R10.4: each student's ELAS period holding on Census Day (R5.3's periods and
+    same-day tie rule): ``ssid``, ``status`` and the SELA record behind it."""
+    on_day = (pl.col("start") <= census_day) & (
+        pl.col("end").is_null() | (pl.col("end") >= census_day)
+    )
+    return english_status_periods(sela, students).filter(on_day)
+
+
 def english_learner_on(
     sela: pl.LazyFrame, students: pl.LazyFrame, census_day: dt.date, rules: LcffRules
 ) -> pl.LazyFrame:
     """R10.4: students whose ELAS status on Census Day is EL (R5.3's periods and
     same-day tie rule; no primary-language filter), with the SELA record behind it."""
-    on_day = (pl.col("start") <= census_day) & (
-        pl.col("end").is_null() | (pl.col("end") >= census_day)
-    )
     return (
-        english_status_periods(sela, students)
-        .filter(on_day & (pl.col("status") == rules.english_learner_status))
+        english_status_on(sela, students, census_day)
+        .filter(pl.col("status") == rules.english_learner_status)
         .select(
             "ssid",
             pl.lit(True).alias("english_learner"),
@@ -314,10 +334,13 @@ __all__ = [
     "census_day_enrollments",
     "direct_cert_of_year",
     "english_learner_on",
+    "english_status_on",
     "load_lcff_rules",
     "open_on",
+    "open_primary_on",
     "overlaps_year",
     "parse_academic_year",
+    "program_code",
     "program_flags",
     "side_flag",
     "too_young",
