@@ -67,9 +67,9 @@ class LcffResult:
     #: ``upc.txt`` rows (R10.5) and ``upc_lea.txt`` rows.
     schools: pl.DataFrame
     leas: pl.DataFrame
-    #: Findings raised while reading the inputs, and those that move the count (R10.6).
+    #: Findings raised while reading the inputs, and those that move the count (R10.2, R10.4).
     findings: pl.DataFrame
-    #: ``upc_impact.csv`` rows: per school ``cds_code, upc, upc_if_resolved`` (R10.6).
+    #: ``upc_impact.csv`` rows: per school ``cds_code, upc, upc_if_resolved`` (R10.2, R10.4).
     impact: pl.DataFrame
 
     def upc_text(self) -> str:
@@ -81,7 +81,7 @@ class LcffResult:
         return table_text(self.leas)
 
     def impact_text(self) -> str:
-        """``upc_impact.csv`` (docs/formats.md output 6; R10.6)."""
+        """``upc_impact.csv`` (docs/formats.md output 6; R10.2, R10.4)."""
         return self.impact.write_csv(line_terminator="\n")
 
     def summary_lines(self) -> list[str]:
@@ -94,7 +94,7 @@ class LcffResult:
         return [
             f"LCFF {year_label(self.year)}, Census Day {self.census_day.isoformat()}: "
             f"{total} students enrolled at {self.schools.height} schools, UPC {upc}",
-            f"findings that move the count (R10.6): {counts}; UPC if resolved {resolved}",
+            f"findings that move the count (R10.2, R10.4): {counts}; UPC if resolved {resolved}",
         ]
 
 
@@ -226,7 +226,7 @@ def _findings(
     extracts: Extracts, students: pl.DataFrame, *, year: int, day: dt.date,
     rules: LcffRules, details: pl.DataFrame, foster: pl.LazyFrame | None, engine: Engine,
 ) -> pl.DataFrame:  # fmt: skip
-    """The reading findings and the R10.6 findings of a staged run, sorted."""
+    """The reading findings and the R10.2, R10.4 findings of a staged run, sorted."""
     enrolled = students.lazy()
     parts = [
         extracts.findings,

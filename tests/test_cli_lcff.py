@@ -35,7 +35,7 @@ def test_r10_5_lcff_writes_upc_files_and_the_student_list(tmp_path: Path) -> Non
     assert (out / "upc.txt").read_text(encoding="utf-8").startswith("Academic Year\tCounty Code")
     assert pl.read_parquet(out / "upc_students.parquet").height == 2
     assert "2 students enrolled at 1 schools" in res.output
-    assert "findings that move the count (R10.6): ACGR0301 0" in res.output
+    assert "findings that move the count (R10.2, R10.4): ACGR0301 0" in res.output
     assert (out / "upc_impact.csv").read_text(encoding="utf-8").startswith("cds_code,upc,")
     assert "59010000" not in res.output  # counts only: never an SSID
 

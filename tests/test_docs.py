@@ -41,7 +41,7 @@ RULE_IDS: tuple[str, ...] = (
     *(f"R7.{i}" for i in range(1, 4)),
     "R8.1", "R8.1.1", "R8.2", "R8.3",
     *(f"R9.{i}" for i in range(1, 5)),
-    *(f"R10.{i}" for i in range(1, 7)),
+    *(f"R10.{i}" for i in range(1, 6)),
     *(f"R11.{i}" for i in range(1, 4)),
 )  # fmt: skip
 

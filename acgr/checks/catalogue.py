@@ -188,19 +188,19 @@ _KINDS: tuple[FindingKind, ...] = (
     FindingKind("ACGR0209", "warning", "R11.2", "a certified submission with no deadline "
                 "in the table or the rule set; counted as on time",
                 "fill in the deadline column"),
-    # LCFF findings that move the count (R10.6)
-    FindingKind("ACGR0301", "warning", "R10.6", "FRPM record ended before the year: an "
+    # LCFF findings that move the count (R10.2, R10.4)
+    FindingKind("ACGR0301", "warning", "R10.4 FRPM", "FRPM record ended before the year: an "
                 "SPRG 181/182 membership ended before 1 July, so a Census Day student is "
                 "not counted as FRPM", "post the year's FRPM membership if the student "
                 "qualifies, or confirm the end date"),
-    FindingKind("ACGR0302", "warning", "R10.6", "ELAS status TBD on Census Day: the "
+    FindingKind("ACGR0302", "warning", "R10.4 EL", "ELAS status TBD on Census Day: the "
                 "student is not counted as EL", "complete the language assessment and "
                 "post the ELAS status (EL, RFEP, IFEP or EO)"),
-    FindingKind("ACGR0303", "warning", "R10.6", "a second primary (status 10) enrollment "
+    FindingKind("ACGR0303", "warning", "R10.2", "a second primary (status 10) enrollment "
                 "open on Census Day; the student counts at the school R10.2's tie order "
                 "chose, not at this record's", "exit the enrollment that ended, or make "
                 "one of them secondary or short-term"),
-    FindingKind("ACGR0304", "warning", "R10.6", "a foster-match row overlapping the year "
+    FindingKind("ACGR0304", "warning", "R10.4 foster", "a foster-match row overlapping the year "
                 "for a student not enrolled on Census Day; it counts nowhere",
                 "check the SSID of the match, or the student's enrollment"),
 )

@@ -1,13 +1,13 @@
-"""Findings that move the LCFF count (docs/rules.md R10.6): records a fix would change.
+"""Findings that move the LCFF count (docs/rules.md R10.2, R10.4): records a fix would change.
 
 Each is a warning row of ``LcffResult.findings`` naming the record behind it:
 
-* ``ACGR0301`` (R10.6): an FRPM membership (SPRG 181/182) that ended before the
+* ``ACGR0301`` (R10.2, R10.4): an FRPM membership (SPRG 181/182) that ended before the
   academic year, of a Census Day student whose FRPM flag is not set (R10.4).
-* ``ACGR0302`` (R10.6): an ELAS status of TBD on Census Day (R10.4: not EL).
-* ``ACGR0303`` (R10.6): a second primary enrollment open on Census Day, the one
+* ``ACGR0302`` (R10.2, R10.4): an ELAS status of TBD on Census Day (R10.4: not EL).
+* ``ACGR0303`` (R10.2, R10.4): a second primary enrollment open on Census Day, the one
   R10.2's tie order did not choose.
-* ``ACGR0304`` (R10.6): a foster-match row overlapping the year for a student not
+* ``ACGR0304`` (R10.2, R10.4): a foster-match row overlapping the year for a student not
   enrolled on Census Day.
 
 Each reuses R10's expressions (``acgr/rules/lcff.py``); none restates a rule.
@@ -33,9 +33,9 @@ FRPM_ENDED = "ACGR0301"
 EL_PENDING = "ACGR0302"
 SECOND_PRIMARY = "ACGR0303"
 FOSTER_NOT_ENROLLED = "ACGR0304"
-#: Findings whose students would count in the UPC if resolved in their favour (R10.6).
+#: Findings whose students would count in the UPC if resolved in their favour (R10.2, R10.4).
 RESOLVABLE: tuple[str, ...] = (FRPM_ENDED, EL_PENDING)
-#: Every finding id of R10.6, in order.
+#: Every finding id of R10.2, R10.4, in order.
 LCFF_FINDINGS: tuple[str, ...] = (FRPM_ENDED, EL_PENDING, SECOND_PRIMARY, FOSTER_NOT_ENROLLED)
 
 
@@ -46,7 +46,7 @@ def _school(students: pl.LazyFrame) -> pl.LazyFrame:
 def frpm_ended(
     sprg: pl.LazyFrame, students: pl.LazyFrame, year: int, rules: LcffRules
 ) -> pl.LazyFrame:
-    """R10.6: per student without FRPM (R10.4), the latest-ending FRPM membership
+    """R10.2, R10.4: per student without FRPM (R10.4), the latest-ending FRPM membership
     that ended before 1 July of year A (file and line break a tie)."""
     first, _ = academic_year_bounds(year)
     end = pl.col("education_program_membership_end_date")
@@ -67,7 +67,7 @@ def frpm_ended(
 def el_pending(
     sela: pl.LazyFrame, students: pl.LazyFrame, census_day: dt.date, rules: LcffRules
 ) -> pl.LazyFrame:
-    """R10.6: the SELA record giving a Census Day student an ELAS status of TBD
+    """R10.2, R10.4: the SELA record giving a Census Day student an ELAS status of TBD
     (R10.4's status on Census Day; TBD is never EL)."""
     records = (
         english_status_on(sela, students, census_day)
@@ -83,7 +83,7 @@ def el_pending(
 def second_primary(
     records: pl.LazyFrame, students: pl.LazyFrame, census_day: dt.date, rules: LcffRules
 ) -> pl.LazyFrame:
-    """R10.6: each primary enrollment open on Census Day (R10.2) of a student with
+    """R10.2, R10.4: each primary enrollment open on Census Day (R10.2) of a student with
     two or more, other than the one R10.2's tie order chose (``enrollment_file/line``)."""
     chosen = students.select(
         pl.col("enrollment_file").alias("source_file"),
@@ -106,7 +106,7 @@ def second_primary(
 def foster_not_enrolled(
     foster: pl.LazyFrame | None, students: pl.LazyFrame, year: int
 ) -> pl.LazyFrame:
-    """R10.6: foster-match rows overlapping the academic year (R10.4) of a student
+    """R10.2, R10.4: foster-match rows overlapping the academic year (R10.4) of a student
     not enrolled on Census Day (R10.2)."""
     if foster is None:
         return empty_findings()

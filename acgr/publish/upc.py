@@ -5,7 +5,7 @@
 * ``upc_lea.txt``: one row per LEA (a district counts its non-charter schools, a
   charter school is its own row), then one per county and one for the state.
 * ``upc_impact.csv``: per school, the UPC and the UPC were the findings that move
-  it resolved in the students' favour (R10.6).
+  it resolved in the students' favour (R10.2, R10.4).
 
 Counts are not suppressed: CDE publishes its cupc files unsuppressed (R10.5).
 """
@@ -160,13 +160,13 @@ def lea_table(upc: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-#: Columns of ``upc_impact.csv`` (R10.6): the school, its UPC, and its UPC were every
+#: Columns of ``upc_impact.csv`` (R10.2, R10.4): the school, its UPC, and its UPC were every
 #: resolvable finding (FRPM ended before the year, ELAS TBD) resolved for the student.
 IMPACT_COLUMNS: tuple[str, ...] = ("cds_code", "upc", "upc_if_resolved")
 
 
 def upc_impact(students: pl.LazyFrame, resolvable: pl.LazyFrame) -> pl.LazyFrame:
-    """``upc_impact.csv`` rows (R10.6): per ``cds_code`` of ``students``, ``upc`` and
+    """``upc_impact.csv`` rows (R10.2, R10.4): per ``cds_code`` of ``students``, ``upc`` and
     ``upc_if_resolved``, counting also the students of ``resolvable`` (an ``ssid``
     column; duplicates allowed) as unduplicated. Sorted by CDS code."""
     marked = resolvable.select("ssid").unique().with_columns(pl.lit(True).alias("_resolved"))

@@ -1,4 +1,4 @@
-"""Hand-worked findings that move the LCFF count (docs/rules.md R10.6) and ``upc_impact``.
+"""Hand-worked findings that move the LCFF count (docs/rules.md R10.2, R10.4) and ``upc_impact``.
 
 Academic year 2024-25: Census Day 2 October 2024; the year runs 1 July 2024 - 30 June 2025.
 Extract lines are numbered from 1 (no header); a side table's header is line 1.
