@@ -110,14 +110,19 @@ def school_counts(students: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def of_variant(rows: pl.LazyFrame, charter: str, dass: str) -> pl.LazyFrame:
+    """The rows of the schools a CharterSchool/DASS variant covers (``All`` keeps all)."""
+    if charter != "All":
+        rows = rows.filter(pl.col("charter") == charter)
+    if dass != "All":
+        rows = rows.filter(pl.col("dass") == dass)
+    return rows
+
+
 def _roll_up(schools: pl.LazyFrame, level: str, keys: list[str]) -> pl.LazyFrame:
     parts = []
     for charter, dass in VARIANTS:
-        rows = schools
-        if charter != "All":
-            rows = rows.filter(pl.col("charter") == charter)
-        if dass != "All":
-            rows = rows.filter(pl.col("dass") == dass)
+        rows = of_variant(schools, charter, dass)
         parts.append(
             rows.group_by([*keys, "category"])
             .agg(pl.col(c).sum() for c in COUNT_COLUMNS)
@@ -156,5 +161,6 @@ __all__ = [
     "LEVEL_ORDER",
     "VARIANTS",
     "all_levels",
+    "of_variant",
     "school_counts",
 ]

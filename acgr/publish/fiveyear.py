@@ -24,7 +24,7 @@ from acgr.publish.acgr_file import (
     rate_column,
     rows_in_file_order,
 )
-from acgr.publish.aggregation import KEY_COLUMNS, VARIANTS
+from acgr.publish.aggregation import KEY_COLUMNS, VARIANTS, of_variant
 from acgr.publish.suppression import with_suppression
 from acgr.rules.fifth_year import FifthYearPeriods
 from acgr.rules.ruleset import RuleSet
@@ -101,11 +101,7 @@ def five_year_counts(placed: pl.LazyFrame) -> pl.LazyFrame:
     parts = [_counted(rows, list(_SCHOOL)).with_columns(pl.lit("S").alias("level"))]
     for level, keys in _LEVEL_KEYS.items():
         for charter, dass in VARIANTS:
-            subset = rows
-            if charter != "All":
-                subset = subset.filter(pl.col("charter") == charter)
-            if dass != "All":
-                subset = subset.filter(pl.col("dass") == dass)
+            subset = of_variant(rows, charter, dass)
             blank = [pl.lit(None, pl.String).alias(c) for c in _SCHOOL[:3] if c not in keys]
             parts.append(
                 _counted(subset, keys).with_columns(

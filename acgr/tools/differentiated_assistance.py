@@ -72,6 +72,18 @@ def _bad_line(path: Path) -> int:
     return 1
 
 
+def _read_text_csv(p: Path, what: str) -> pl.DataFrame:
+    """A CSV file as text columns, or one :class:`ExtractError` line naming file and line."""
+    try:
+        return pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
+    except OSError as exc:
+        raise ExtractError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    except pl.exceptions.PolarsError as exc:
+        raise ExtractError(
+            f"{p}: line {_bad_line(p)}: not a readable {what} ({type(exc).__name__})"
+        ) from None
+
+
 def read_certifications(path: str | Path) -> pl.DataFrame:
     """The certification table as text, with its ``line`` (R11.3).
 
@@ -80,14 +92,7 @@ def read_certifications(path: str | Path) -> pl.DataFrame:
             names the file and the line.
     """
     p = Path(path)
-    try:
-        raw = pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
-    except OSError as exc:
-        raise ExtractError(f"{p}: cannot be read ({exc.strerror or exc})") from None
-    except pl.exceptions.PolarsError as exc:
-        raise ExtractError(
-            f"{p}: line {_bad_line(p)}: not a readable certification table ({type(exc).__name__})"
-        ) from None
+    raw = _read_text_csv(p, "certification table")
     raw = raw.rename({c: c.lstrip("\ufeff").strip().lower() for c in raw.columns})
     missing = [c for c in CERTIFICATION_COLUMNS if c not in raw.columns]
     if missing:
@@ -271,14 +276,7 @@ def fatal_counts(findings: str | Path | pl.DataFrame) -> pl.LazyFrame:
         frame = findings
     else:
         p = Path(findings)
-        try:
-            frame = pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
-        except OSError as exc:
-            raise ExtractError(f"{p}: cannot be read ({exc.strerror or exc})") from None
-        except pl.exceptions.PolarsError as exc:
-            raise ExtractError(
-                f"{p}: line {_bad_line(p)}: not a readable findings file ({type(exc).__name__})"
-            ) from None
+        frame = _read_text_csv(p, "findings file")
         if not {"severity", "cds_code"} <= set(frame.columns):
             raise ExtractError(f"{p}: line 1: a findings file needs severity and cds_code columns")
     fatal = frame.lazy().filter(pl.col("severity").str.strip_chars() == "fatal")
