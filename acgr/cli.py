@@ -645,13 +645,15 @@ def report_cmd(
     ] = None,
     rules: Rules = "2018",
 ) -> None:
-    """Confidential per-LEA HTML pages and Excel workbooks of a run."""
+    """Confidential per-LEA HTML pages and Excel workbooks of a run, and an index page."""
     from acgr.tools.report import write_reports
 
     with _guard("the run folder"):
         written = write_reports(run_dir, out_dir, rules=_rules(rules))
-    html = [p for p in written if p.suffix == ".html"]
-    out.print(f"{len(html):,} LEA reports written to {out_dir or run_dir / 'report'}")
+    pages = [p for p in written if p.name.startswith("report_") and p.suffix == ".html"]
+    folder = out_dir or run_dir / "report"
+    out.print(f"{len(pages):,} LEA reports written to {folder}", markup=False, soft_wrap=True)
+    out.print(f"start at {folder / 'index.html'}", markup=False, soft_wrap=True)
 
 
 @app.command("synth")
