@@ -38,6 +38,7 @@ from acgr.rules.dashboard import (
     load_dashboard_rules,
 )
 from acgr.rules.ruleset import RulesError, RuleSet, SettingsT, load_rules
+from acgr.tools.compare_rules import HARDEST_HIT_ROWS
 from acgr.tools.dashboard import (
     ACGR_INPUT_COLUMNS,
     COUNT_COLUMNS,
@@ -600,9 +601,13 @@ def compare_rules_cmd(
     second: Annotated[str, typer.Option("--second", help="Rule set compared to.")] = "2018",
     extraction_date: ExtractionDate = None,
     schools: Schools = None,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="Rows in each list of largest drops.")
+    ] = HARDEST_HIT_ROWS,
 ) -> None:
-    """Rates under two rule sets (default legacy vs 2018), differences, changed students."""
-    from acgr.tools.compare_rules import compare_rules
+    """Rates under two rule sets (default legacy vs 2018) by group and school, differences,
+    where the change hits hardest, changed students."""
+    from acgr.tools.compare_rules import compare_rules, hardest_hit_lines, public_groups
 
     x = _date(extraction_date)
     with _guard():
@@ -615,26 +620,24 @@ def compare_rules_cmd(
                 extraction_date=x,
                 schools=schools,
             )
+        a, b = cmp.first.rules.name, cmp.second.rules.name
         write_atomically(
             out_dir,
             {
                 "rates.csv": _csv_writer(cmp.rates),
+                "rates_by_group.csv": _csv_writer(public_groups(cmp.groups, a, b)),
                 "students.csv": _csv_writer(cmp.students),
                 "transitions.csv": _csv_writer(cmp.transitions),
             },
         )
-    a, b = cmp.first.rules.name, cmp.second.rules.name
-    state = cmp.rates.filter(pl.col("AggregateLevel") == "T")
-    if state.height:
-        row = state.row(0, named=True)
-        out.print(
-            f"state graduation rate: {a} {row[f'rate_{a}']}  {b} {row[f'rate_{b}']}  "
-            f"difference {row['difference']} points"
-        )
-    out.print(f"students whose outcome changed: {cmp.students.height:,}")
+    for line in hardest_hit_lines(cmp, top=top):
+        out.print(line, markup=False, soft_wrap=True)
+    out.print(f"Students whose outcome changed: {cmp.students.height:,}")
     for before, after, n in cmp.transitions.head(10).iter_rows():
-        out.print(f"  {before or '(not in class)'} -> {after or '(not in class)'}: {n:,}")
-    out.print(f"details in {out_dir}")
+        out.print(
+            f"  {before or '(not in class)'} -> {after or '(not in class)'}: {n:,}", markup=False
+        )
+    out.print(f"Details in {out_dir}", markup=False, soft_wrap=True)
 
 
 @app.command("report")
@@ -645,13 +648,15 @@ def report_cmd(
     ] = None,
     rules: Rules = "2018",
 ) -> None:
-    """Confidential per-LEA HTML pages and Excel workbooks of a run."""
+    """Confidential per-LEA HTML pages and Excel workbooks of a run, and an index page."""
     from acgr.tools.report import write_reports
 
     with _guard("the run folder"):
         written = write_reports(run_dir, out_dir, rules=_rules(rules))
-    html = [p for p in written if p.suffix == ".html"]
-    out.print(f"{len(html):,} LEA reports written to {out_dir or run_dir / 'report'}")
+    pages = [p for p in written if p.name.startswith("report_") and p.suffix == ".html"]
+    folder = out_dir or run_dir / "report"
+    out.print(f"{len(pages):,} LEA reports written to {folder}", markup=False, soft_wrap=True)
+    out.print(f"start at {folder / 'index.html'}", markup=False, soft_wrap=True)
 
 
 @app.command("synth")

@@ -133,8 +133,9 @@ def test_one_page_and_one_workbook_per_lea_in_run_dir_report(
     # Arrange
     expected = {f"report_{lea}.{ext}" for lea in _leas(students) for ext in ("html", "xlsx")}
 
-    # Assert
-    assert {p.name for p in reports} == expected
+    # Assert: a page and a workbook per LEA, then the index of them
+    assert {p.name for p in reports} == expected | {"index.html"}
+    assert reports[-1].name == "index.html"
     assert len(expected) == 4  # the fixture has two LEAs
     for path in reports:
         assert path.parent == run_dir / "report"
@@ -157,6 +158,7 @@ def test_cli_report_prints_counts_never_a_student(
     # Assert
     assert res.exit_code == 0, res.output
     assert "2 LEA reports" in res.output
+    assert "index.html" in res.output
     for ssid in students["ssid"].to_list():
         assert ssid not in res.output
 
@@ -171,7 +173,7 @@ def test_page_templates_are_package_data() -> None:
     files = [p.relative_to(ROOT / "acgr").as_posix() for p in templates.iterdir()]
 
     # Assert
-    assert sorted(Path(f).name for f in files) == ["report.css", "report.html.j2"]
+    assert sorted(Path(f).name for f in files) == ["index.html.j2", "report.css", "report.html.j2"]
     for f in files:
         assert any(fnmatch(f, g) for g in globs), f"{f} is not in package-data"
 
@@ -276,19 +278,26 @@ def test_workbook_numbers_equal_the_students_counts(
 # ---------------------------------------------------------------------------------
 def _pages(reports: list[Path]) -> Iterator[tuple[str, Path]]:
     for p in reports:
-        if p.suffix == ".html":
+        if p.suffix == ".html" and p.name.startswith("report_"):
             yield p.stem.removeprefix("report_"), p
 
 
+#: A link out of the page other than to a section or to a file of the report folder.
+_OUTSIDE_LINK = r"""(?:src|href)\s*=\s*["'](?!#|index\.html"|report_\d{7}\.(?:html|xlsx)")"""
+
+
 def test_pages_are_self_contained(reports: list[Path]) -> None:
-    for _, page in _pages(reports):
+    for page in (p for p in reports if p.suffix == ".html"):
         html = page.read_text(encoding="utf-8")
         assert "<script" not in html.lower()
-        assert re.search(r"""(?:src|href)\s*=\s*["'](?!#)""", html) is None  # only in-page links
+        assert re.search(_OUTSIDE_LINK, html) is None  # in-page links and the folder's files
         assert "@import" not in html
         assert "url(http" not in html
+    for _, page in _pages(reports):
+        html = page.read_text(encoding="utf-8")
         for element_id in ("school-table", "chart-outcomes", "chart-gaps", "findings", "students"):
             assert f'id="{element_id}"' in html
+        assert 'href="index.html"' in html  # back to the index
 
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
@@ -447,3 +456,207 @@ def test_page_screenshot_is_drawn(reports: list[Path], tmp_path: Path) -> None:
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 50_000  # a blank page is a few kilobytes
+
+
+# ---------------------------------------------------------------------------------
+# Workbook page layout: wrapped headers, print titles, landscape one page wide
+# ---------------------------------------------------------------------------------
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines a header takes when Excel wraps it at about a character less than the width."""
+    lines, line = 1, 0
+    for word in text.split():
+        if line and line + 1 + len(word) > width - 1:
+            lines, line = lines + 1, len(word)
+        else:
+            line += (1 if line else 0) + len(word)
+    return lines
+
+
+def test_workbook_headers_wrap_and_pages_print_landscape_with_titles(
+    reports: list[Path],
+) -> None:
+    for book in (p for p in reports if p.suffix == ".xlsx"):
+        wb = openpyxl.load_workbook(book)
+        for ws in wb.worksheets:
+            # Assert: every header cell wraps, no header word is wider than its column,
+            # and the row is tall enough for the longest wrapped header (15 points a line).
+            header = [c for c in ws[1] if c.value is not None]
+            assert header, ws.title
+            lines = 1
+            for cell in header:
+                assert cell.alignment.wrap_text, (book.name, ws.title, cell.value)
+                if ws.title == "About":  # the banner spans the merged A1:B1
+                    continue
+                width = ws.column_dimensions[cell.column_letter].width
+                assert max(len(w) for w in str(cell.value).split()) <= width - 1, cell.value
+                lines = max(lines, _wrapped_lines(str(cell.value), width))
+            assert ws.row_dimensions[1].height >= 15 * lines, (ws.title, lines)
+
+            # Assert: print titles, landscape, one page wide
+            assert ws.print_title_rows == "$1:$1", ws.title
+            assert ws.page_setup.orientation == "landscape"
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert ws.page_setup.fitToWidth == 1
+            assert ws.page_setup.fitToHeight == 0  # as many pages tall as needed
+            if ws.title != "About":
+                assert ws.freeze_panes == "A2"
+
+
+def test_schools_sheet_headers_were_clipped_and_are_now_wrapped(reports: list[Path]) -> None:
+    # Arrange: the Schools sheet has 21 columns in the class-of-2018 layout
+    ws = openpyxl.load_workbook(next(p for p in reports if p.suffix == ".xlsx"))["Schools"]
+    header = [c for c in ws[1] if c.value is not None]
+
+    # Assert: wider than a column would be, "Adult Ed. HS Diploma (%)" needs several lines
+    assert len(header) == 21
+    adult = next(c for c in header if c.value == "Adult Ed. HS Diploma (%)")
+    width = ws.column_dimensions[adult.column_letter].width
+    assert width < len(str(adult.value))
+    assert ws.row_dimensions[1].height >= 15 * _wrapped_lines(str(adult.value), width) > 15
+
+
+# ---------------------------------------------------------------------------------
+# Index page and the student list's groups and names, as Chromium renders them
+# ---------------------------------------------------------------------------------
+class _Rows(HTMLParser):
+    """Per table row with ``data-ssid`` or ``data-cds7``: the text of each classed cell
+    (keyed by its last class) and the ``href`` of each classed link."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: dict[str, dict[str, str]] = {}
+        self.headers: list[str] = []
+        self._row: dict[str, str] | None = None
+        self._cell: str | None = None
+        self._in_th = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        key = a.get("data-ssid") or a.get("data-cds7")
+        if tag == "tr" and key:
+            self._row = self.rows.setdefault(key, {})
+        elif tag in ("td", "a") and self._row is not None and a.get("class"):
+            self._cell = str(a["class"]).split()[-1]
+            self._row.setdefault(self._cell, "")
+            if tag == "a":
+                self._row[f"{self._cell}:href"] = str(a.get("href"))
+        self._in_th = tag == "th" or self._in_th
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr":
+            self._row = None
+        if tag in ("td", "a"):
+            self._cell = None
+        if tag == "th":
+            self._in_th = False
+
+    def handle_data(self, data: str) -> None:
+        if self._row is not None and self._cell is not None:
+            self._row[self._cell] += data.strip()
+        elif self._in_th and data.strip():
+            self.headers.append(data.strip())
+
+
+def _rendered(page: Path, profile: Path) -> _Rows:
+    done = _chromium("--dump-dom", page.as_uri(), profile=profile)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = _Rows()
+    rows.feed(done.stdout)
+    return rows
+
+
+def _expected_groups(student: dict[str, Any]) -> str:
+    """The student's groups by name, race, gender then programs (R5.7), worked here."""
+    cats = [student["race"], student["gender"], *(c for f, c in FLAGS.items() if student[f])]
+    return "; ".join(CATEGORY_LABELS[c] for c in cats if c is not None)
+
+
+@needs_chromium
+def test_index_links_every_lea_page_and_workbook_in_chromium(
+    reports: list[Path], students: pl.DataFrame, tmp_path: Path
+) -> None:
+    # Act
+    index = next(p for p in reports if p.name == "index.html")
+    rows = _rendered(index, tmp_path / "profile").rows
+
+    # Assert: one line per LEA of the run, linking its page and workbook, both written
+    assert set(rows) == set(_leas(students))
+    written = {p.name for p in reports}
+    for lea, row in rows.items():
+        assert row["lea-page:href"] == f"report_{lea}.html" in written
+        assert row["lea-workbook:href"] == f"report_{lea}.xlsx" in written
+        # the LEA's totals, counted here from its students
+        mine = students.filter(pl.col("cds7") == lea)
+        cohort = mine.filter(pl.col("in_cohort")).height
+        graduates = mine.filter(pl.col("outcome") == "Graduate").height
+        assert row["lea-students"] == str(mine.height)
+        assert row["lea-schools"] == str(mine["cds_code"].n_unique())
+        assert (row["lea-cohort"], row["lea-graduates"]) == (str(cohort), str(graduates))
+        assert row["lea-rate"] == rate_half_up(graduates, cohort)
+    # names from acgr.txt (fixture: fixtures/schools.csv)
+    assert {r["lea-page"] for r in rows.values()} == {"Vista Ridge Unified", "Coastal Mesa Unified"}
+
+
+@needs_chromium
+def test_student_list_shows_each_students_groups_in_chromium(
+    reports: list[Path], students: pl.DataFrame, tmp_path: Path
+) -> None:
+    for lea, page in _pages(reports):
+        # Act
+        rendered = _rendered(page, tmp_path / f"profile-{lea}")
+
+        # Assert: every student of the LEA with the groups worked out from its flags
+        mine = students.filter(pl.col("cds7") == lea)
+        assert set(rendered.rows) == set(mine["ssid"].to_list())
+        for student in mine.iter_rows(named=True):
+            row = rendered.rows[student["ssid"]]
+            assert row["student-groups"] == _expected_groups(student), student["ssid"]
+        # A run without names: no name column, and a note saying how to get one
+        assert "Name" not in rendered.headers
+        assert all("student-name" not in r for r in rendered.rows.values())
+
+
+@needs_chromium
+def test_student_list_shows_names_when_the_run_read_them(
+    run_dir: Path, students: pl.DataFrame, tmp_path: Path
+) -> None:
+    # Arrange: the run as if made with --with-names (legal names in students.parquet)
+    named = tmp_path / "run"
+    named.mkdir()
+    for name in ("acgr.txt", "findings.csv"):
+        shutil.copy(run_dir / name, named / name)
+    st = pl.read_parquet(run_dir / "students.parquet")
+    st.with_columns(
+        pl.concat_str(pl.lit("Last"), pl.col("ssid").str.slice(-3)).alias(
+            "student_legal_last_name"
+        ),
+        pl.lit("Ana").alias("student_legal_first_name"),
+    ).write_parquet(named / "students.parquet")
+
+    # Act
+    written = write_reports(named)
+    lea, page = next(_pages(written))
+    rendered = _rendered(page, tmp_path / "profile")
+
+    # Assert: a Name column, "Last, First" for every student, groups still there
+    assert "Name" in rendered.headers
+    mine = students.filter(pl.col("cds7") == lea)
+    for student in mine.iter_rows(named=True):
+        row = rendered.rows[student["ssid"]]
+        assert row["student-name"] == f"Last{student['ssid'][-3:]}, Ana"
+        assert row["student-groups"] == _expected_groups(student)
+
+
+def test_legal_name_columns_are_detected_not_required() -> None:
+    from acgr.tools.report.data import legal_name_columns
+
+    assert legal_name_columns(["ssid", "student_legal_last_name", "student_legal_first_name"]) == (
+        "student_legal_last_name",
+        "student_legal_first_name",
+    )
+    assert legal_name_columns(["ssid", "legal_first_name", "legal_last_name"]) == (
+        "legal_last_name",
+        "legal_first_name",
+    )
+    assert legal_name_columns(["ssid", "student_legal_last_name"]) is None  # both or neither
+    assert legal_name_columns(["ssid", "outcome"]) is None

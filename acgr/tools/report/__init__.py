@@ -8,7 +8,14 @@ this writes, next to each other in ``DIR/report/`` (or ``out_dir``):
   outcomes by school, a chart of each student group's rate gap to the LEA rate,
   the findings that matter most and the student list;
 * ``report_<CDS7>.xlsx``: the same tables as sheets (``About``, ``Schools``,
-  ``Groups``, ``Findings``, ``Impact``, ``Students``) with native Excel charts.
+  ``Groups``, ``Findings``, ``Impact``, ``Students``) with native Excel charts; every
+  header row wrapped and frozen, every sheet printing landscape, one page wide, with its
+  header row repeated on each page;
+* ``index.html``: one line per LEA of the run (names, totals, fatal findings) linking its
+  page and workbook, and the total of all of them.
+
+The student list shows each student's groups (race, gender, programs: R5.7) and, when the
+run read them (``students.parquet`` has the legal name columns), the student's legal name.
 
 One workbook per LEA, not one for all, so an LEA's file never carries another
 LEA's students. Both files list students: they are confidential, like
@@ -27,10 +34,11 @@ Modules, one job each:
 
 * :mod:`acgr.tools.report.data`: the run folder read and split by LEA, each LEA's tables;
 * :mod:`acgr.tools.report.charts`: the page's two charts as inline SVG (matplotlib);
-* :mod:`acgr.tools.report.html`: the page, from ``templates/report.html.j2`` and
-  ``templates/report.css`` (Jinja, package data);
+* :mod:`acgr.tools.report.html`: the pages, from ``templates/report.html.j2``,
+  ``templates/index.html.j2`` and ``templates/report.css`` (Jinja, package data);
 * :mod:`acgr.tools.report.workbook`: the Excel workbook, one function per sheet;
-* :mod:`acgr.tools.report.write`: :func:`write_reports`, both files of every LEA, atomically.
+* :mod:`acgr.tools.report.write`: :func:`write_reports`, both files of every LEA and the
+  index, atomically.
 """
 
 from __future__ import annotations

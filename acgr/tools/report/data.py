@@ -103,12 +103,53 @@ class Lea:
     sensitive: pl.DataFrame
     impact: pl.DataFrame
     other_warnings: pl.DataFrame
+    #: One row per student (:func:`_student_list`); ``name`` only when :attr:`with_names`.
     students: pl.DataFrame
+    #: The run was made with names (``students.parquet`` has the legal name columns).
+    with_names: bool = False
 
     @property
     def name(self) -> str:
         """The district name, or ``LEA <CDS7>`` when acgr.txt names none."""
         return self.district_name or f"LEA {self.cds7}"
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One LEA's line of the run's index page: names, totals, and its two files."""
+
+    cds7: str
+    county_name: str
+    name: str
+    schools: int
+    students: int
+    cohort: int
+    graduates: int
+    #: The LEA rate (R6.3), one decimal.
+    rate: str
+    #: The LEA row of acgr.txt as published (``*`` suppressed, ``(none)`` absent).
+    public_rate: str
+    fatal: int
+    page: str
+    workbook: str
+
+
+def index_entry(lea: Lea, page: str, workbook: str) -> IndexEntry:
+    """The index line of one LEA, whose page and workbook are named ``page`` and ``workbook``."""
+    return IndexEntry(
+        cds7=lea.cds7,
+        county_name=lea.county_name,
+        name=lea.name,
+        schools=lea.schools.height,
+        students=lea.students.height,
+        cohort=int(lea.total["cohort"]),
+        graduates=int(lea.total["graduates"]),
+        rate=str(lea.total["graduates_rate"]),
+        public_rate=str(lea.total["public_rate"]),
+        fatal=lea.fatal.height,
+        page=page,
+        workbook=workbook,
+    )
 
 
 # ---------------------------------------------------------------------------------
@@ -258,6 +299,7 @@ def lea_data(
     county_name, district_name = _lea_names(lea_public)
     names = schools.select("cds_code", "school_name")
     fatal, sensitive, others = _split_findings(findings, names)
+    name_columns = legal_name_columns(students.columns)
     return Lea(
         cds7=cds7,
         county_name=county_name,
@@ -275,7 +317,8 @@ def lea_data(
         sensitive=sensitive,
         impact=school_impact(students, rules).join(names, on="cds_code", how="left"),
         other_warnings=by_rule(others),
-        students=_student_list(students, names),
+        students=_student_list(students, names, name_columns),
+        with_names=name_columns is not None,
     )
 
 
@@ -451,9 +494,54 @@ def _split_findings(
     return fatal, sensitive, others
 
 
-def _student_list(students: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
-    """Every student of the LEA, by school then outcome (:class:`Outcome` order) then SSID."""
+#: Endings of the legal name columns of ``students.parquet`` (``acgr run --with-names``):
+#: ``student_legal_last_name`` as read from SINF, or ``legal_last_name``.
+LEGAL_NAME_SUFFIXES: tuple[str, str] = ("legal_last_name", "legal_first_name")
+
+
+def legal_name_columns(columns: Sequence[str]) -> tuple[str, str] | None:
+    """The (last, first) legal name columns among ``columns``, or None when the run has none.
+
+    Names are read only when asked for, so their absence is normal: detected, never required.
+    """
+    found = [next((c for c in columns if c.endswith(s)), None) for s in LEGAL_NAME_SUFFIXES]
+    last, first = found
+    return (last, first) if last is not None and first is not None else None
+
+
+def _group_labels() -> pl.Expr:
+    """The student's reporting categories other than TA, as names, ``; `` between (R5.7)."""
+    return (
+        pl.col("reporting_categories")
+        .list.eval(pl.element().filter(pl.element() != "TA").replace(CATEGORY_LABELS))
+        .list.join("; ")
+        .alias("groups")
+    )
+
+
+def _full_name(last: str, first: str) -> pl.Expr:
+    """``Last, First`` (either part may be blank), as on CALPADS student lists."""
+    return (
+        pl.concat_str(
+            pl.col(last).fill_null("").str.strip_chars(),
+            pl.lit(", "),
+            pl.col(first).fill_null("").str.strip_chars(),
+        )
+        .str.strip_chars(", ")
+        .alias("name")
+    )
+
+
+def _student_list(
+    students: pl.DataFrame, names: pl.DataFrame, name_columns: tuple[str, str] | None = None
+) -> pl.DataFrame:
+    """Every student of the LEA, by school then outcome (:class:`Outcome` order) then SSID.
+
+    Each with ``groups`` (the student's groups by name) and, when the run read names,
+    ``name``.
+    """
     outcome_rank = {str(o): i for i, o in enumerate(Outcome)}
+    name = [] if name_columns is None else [_full_name(*name_columns)]
     return (
         students.join(names, on="cds_code", how="left")
         .with_columns(
@@ -463,6 +551,14 @@ def _student_list(students: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("cds_code", "_rank", "ssid")
         .select(
-            "ssid", "cds_code", "school_name", "outcome", "reason", "record_file", "record_line"
+            "ssid",
+            *name,
+            "cds_code",
+            "school_name",
+            "outcome",
+            "reason",
+            "record_file",
+            "record_line",
+            _group_labels(),
         )
     )

@@ -1,8 +1,9 @@
-"""An LEA's self-contained HTML page, rendered from the Jinja templates shipped with the package.
+"""The self-contained HTML pages, rendered from the Jinja templates shipped with the package.
 
-``templates/report.html.j2`` is the page and ``templates/report.css`` its style sheet,
-inlined into it; the charts are inline SVG (:mod:`acgr.tools.report.charts`). The page
-fetches nothing and runs no script.
+``templates/report.html.j2`` is an LEA's page, ``templates/index.html.j2`` the run's index of
+them, and ``templates/report.css`` the style sheet inlined into both; the charts are inline
+SVG (:mod:`acgr.tools.report.charts`). A page fetches nothing and runs no script; its only
+links are to its own sections and to the other pages of the same folder.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from acgr.publish.rates import rate_half_up
 from acgr.tools.report.charts import gaps_chart, outcomes_chart
 from acgr.tools.report.data import SMALL_COHORT
 
 if TYPE_CHECKING:
-    from acgr.tools.report.data import Lea
+    from collections.abc import Sequence
+
+    from acgr.tools.report.data import IndexEntry, Lea
 
 
 def render_html(lea: Lea) -> str:
@@ -43,6 +47,31 @@ def render_html(lea: Lea) -> str:
             gaps_svg=Markup(gaps_chart(lea)),
             small=SMALL_COHORT,
             version=lea.acgr_version,
+        )
+    )
+
+
+def render_index(
+    entries: Sequence[IndexEntry], *, class_of: int, rules_name: str, run_dir: str, version: str
+) -> str:
+    """The run's index page: one line per LEA linking its page and workbook, and the total."""
+    cohort = sum(e.cohort for e in entries)
+    graduates = sum(e.graduates for e in entries)
+    return (
+        _environment()
+        .get_template("index.html.j2")
+        .render(
+            entries=entries,
+            cohort=cohort,
+            graduates=graduates,
+            rate=rate_half_up(graduates, cohort),
+            students=sum(e.students for e in entries),
+            schools=sum(e.schools for e in entries),
+            fatal=sum(e.fatal for e in entries),
+            class_of=class_of,
+            rules_name=rules_name,
+            run_dir=run_dir,
+            version=version,
         )
     )
 

@@ -1,11 +1,14 @@
 """An LEA's Excel workbook: one sheet per table of the page (:data:`SHEETS`), native charts.
 
 Rates are exact one-decimal numbers (``Decimal``), shown with one decimal; the header row of
-every table is bold and frozen, with a filter when the table has rows.
+every table is bold, wrapped (no header is clipped) and frozen, with a filter when the table
+has rows. Every sheet prints landscape, one page wide, its header row repeated on each page.
 """
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -14,7 +17,7 @@ import openpyxl  # type: ignore[import-untyped]
 import polars as pl
 from openpyxl.chart import BarChart, Reference  # type: ignore[import-untyped]
 from openpyxl.chart.marker import DataPoint  # type: ignore[import-untyped]
-from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
+from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from acgr.checks.impact import IMPACT_COLUMNS
@@ -27,6 +30,11 @@ if TYPE_CHECKING:
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="F6F8FA")
+_HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+#: Points per line of wrapped header text (Calibri 11 needs 15).
+_LINE_HEIGHT = 15
+#: Narrowest column, in characters: a code or a count still reads.
+_MIN_WIDTH = 8
 _RATE_FORMAT = "0.0"
 _GAP_FORMAT = "+0.0;-0.0;0.0"
 #: Gap bars: above (blue) or below (red) the LEA rate, paler for a small cohort.
@@ -55,20 +63,61 @@ def _table(
     widths: Sequence[int],
     rate_columns: Sequence[int] = (),
 ) -> None:
-    """Fill an empty sheet with a table: bold header row, frozen, filtered, rate columns."""
+    """Fill an empty sheet with a table: wrapped bold header row, frozen, filtered, rates.
+
+    ``widths`` are each column's widest (characters): a column is as wide as its longest
+    value or the longest word of its header, whichever is wider, up to that.
+    """
     ws.append(list(header))
-    for cell in ws[1]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     for row in rows:
         ws.append(list(row))
     for col in rate_columns:
         for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
             cell.number_format = _RATE_FORMAT
-    for i, w in enumerate(widths, start=1):
+    fitted = [
+        _fitted_width(h, [r[i] for r in rows], w)
+        for i, (h, w) in enumerate(zip(header, widths, strict=True))
+    ]
+    for i, w in enumerate(fitted, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
+    _header_row(ws, 1, fitted)
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = ws.dimensions
+    _page_setup(ws, header_rows=1)
+
+
+def _fitted_width(header: str, values: Sequence[Any], widest: int) -> int:
+    """Column width: its longest value up to ``widest``, never narrower than a header word."""
+    longest_word = max((len(w) for w in header.split()), default=0)
+    longest_value = max((len(_shown(v)) for v in values), default=0)
+    return max(_MIN_WIDTH, longest_word + 2, min(widest, longest_value + 2))
+
+
+def _shown(value: Any) -> str:
+    """Roughly the text Excel shows for a cell value (for its width)."""
+    return "" if value is None else str(value)
+
+
+def _header_row(ws: Any, row: int, widths: Sequence[float]) -> None:
+    """Bold, shaded, wrapped header cells, the row tall enough for the longest wrapped one."""
+    lines = 1
+    for cell, width in zip(ws[row], widths, strict=False):
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
+        text = _shown(cell.value)
+        # Excel wraps at about a character less than the column width.
+        lines = max(lines, len(textwrap.wrap(text, max(1, math.floor(width) - 1))) or 1)
+    ws.row_dimensions[row].height = _LINE_HEIGHT * lines
+
+
+def _page_setup(ws: Any, header_rows: int) -> None:
+    """Print landscape, one page wide (as many tall as needed), header rows on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{header_rows}"
+    ws.print_options.gridLines = False
 
 
 def _bar_chart(title: str, x_title: str, height_rows: int) -> Any:
@@ -105,8 +154,15 @@ def _about(ws: Any, lea: Lea) -> None:
         ("acgr", lea.acgr_version),
     ):
         ws.append(list(row))
-    ws["A1"].font = Font(bold=True, color="9C2A00")
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 16, 70
+    for (label,) in ws.iter_rows(min_row=2, max_col=1):
+        label.font, label.alignment = _HEADER_FONT, _HEADER_ALIGNMENT
+    for (value,) in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        value.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells("A1:B1")  # the banner spans the sheet, on one line
+    _header_row(ws, 1, [16 + 70])
+    ws["A1"].font, ws["A1"].fill = Font(bold=True, color="9C2A00"), PatternFill()
+    _page_setup(ws, header_rows=1)
 
 
 def _schools(ws: Any, lea: Lea) -> None:
@@ -266,7 +322,18 @@ def _students(ws: Any, lea: Lea) -> None:
     _table(
         ws,
         ["SSID", "CDS code", "School", "Outcome", "Reason", "Record file", "Record line"],
-        [list(r) for r in lea.students.iter_rows()],
+        [
+            list(r)
+            for r in lea.students.select(
+                "ssid",
+                "cds_code",
+                "school_name",
+                "outcome",
+                "reason",
+                "record_file",
+                "record_line",
+            ).iter_rows()
+        ],
         [12, 16, 30, 20, 34, 34, 11],
     )
 
