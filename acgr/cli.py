@@ -699,12 +699,18 @@ def da_cmd(
         Path | None,
         typer.Option("--findings", help="findings.csv of acgr validate/run (data quality)."),
     ] = None,
+    rules: Annotated[
+        str, typer.Option("--rules", help='da, or a rules file with base = "da".')
+    ] = "da",
 ) -> None:
     """CALPADS Differentiated Assistance readiness per LEA and year (R11): da.csv."""
+    from acgr.rules.differentiated_assistance import BUILTIN_DA_RULES, load_da_rules
+    from acgr.rules.ruleset import settings_provenance
     from acgr.tools.differentiated_assistance import assess
 
+    settings = _settings_or_exit(load_da_rules, rules)
     with _guard("the certification table"):
-        result = assess(certifications, findings=findings)
+        result = assess(certifications, findings=findings, rules=settings)
         write_atomically(
             out_dir,
             {
@@ -713,9 +719,12 @@ def da_cmd(
             },
         )
     eligible = result.table.filter(pl.col("eligible") == "yes").height
-    out.print(
+    provenance = settings_provenance(settings, rules, BUILTIN_DA_RULES)
+    # Plain writes, as for `acgr run`: the rules line must not be re-wrapped.
+    sys.stdout.write(f"rules: {provenance.summary()}\n")
+    sys.stdout.write(
         f"{result.table.height:,} LEA-years, {eligible:,} eligible, "
-        f"{result.findings.height:,} findings; written to {out_dir}"
+        f"{result.findings.height:,} findings; written to {out_dir}\n"
     )
 
 

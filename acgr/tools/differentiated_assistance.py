@@ -252,6 +252,7 @@ def _judged(rows: pl.LazyFrame, rules: DaRules, source: str) -> tuple[pl.LazyFra
         (pl.col("status") == "deadline unknown") & (pl.col("criterion") == "any_missed")
     )
     findings = pl.concat([
+        _no_target(required, source),
         _findings(absent, source, "ACGR0208", "warning",
                   pl.format("{} {} has no row; the year is judged on the rows given",
                             pl.col("academic_year"), pl.col("submission"))),
@@ -260,6 +261,19 @@ def _judged(rows: pl.LazyFrame, rules: DaRules, source: str) -> tuple[pl.LazyFra
                          "counted as on time")),
     ])  # fmt: skip
     return judged, findings
+
+
+def _no_target(required: pl.LazyFrame, source: str) -> pl.LazyFrame:
+    """ACGR0210: one finding per year and submission of the table whose zero-fatal-error
+    target the rule set leaves blank, with its reason (R11.3); no LEA, no line."""
+    blank = required.filter(pl.col("zero_fatal_missing").is_not_null()).with_columns(
+        pl.lit(None, pl.Int64).alias("line"), pl.lit(None, pl.String).alias("lea")
+    )
+    message = pl.format(
+        "{} {}: no zero-fatal-error target ({}); none is assumed",
+        pl.col("academic_year"), pl.col("submission"), pl.col("zero_fatal_missing"),
+    )  # fmt: skip
+    return _findings(blank, source, "ACGR0210", "warning", message)
 
 
 def fatal_counts(findings: str | Path | pl.DataFrame) -> pl.LazyFrame:
@@ -312,7 +326,12 @@ def _per_lea_year(judged: pl.LazyFrame) -> pl.LazyFrame:
     order = pl.col("submission").replace_strict(_ORDER, return_dtype=pl.Int32)
     present = pl.col("status") != "not in table"
     missed = pl.col("status").is_in(["never certified", "late"])
-    target = pl.concat_str(pl.col("submission"), pl.lit(" "), pl.col("zero_fatal_target"))
+    # A target CDE has not published is said plainly, never left out silently (R11.3).
+    target = pl.concat_str(
+        pl.col("submission"),
+        pl.lit(" "),
+        pl.col("zero_fatal_target").cast(pl.String).fill_null(pl.lit("not published")),
+    )
     grouped = (
         judged.sort("lea", "academic_year", order)
         .group_by("lea", "academic_year", maintain_order=True)
