@@ -361,3 +361,33 @@ def test_r10_4_cdes_real_counts_obey_the_nesting_our_properties_assert() -> None
     # 49 juvenile court schools, all with UPC = total; at 25 of them that exceeds the sum.
     assert cupc.filter(court).height == 49
     assert cupc.filter(upc > undup + el).height == 25
+
+
+def test_r10_4_tribal_foster_193_counts_only_from_its_first_year(tmp_path: Path) -> None:
+    # Flash #186: SPRG 193 counts from 2020-21 (program_first_years). The same open
+    # membership counts in 2020-21 but not in 2019-20 (Census Day 2 October 2019).
+    senr = [rec("1", D(2019, 8, 20), "06"), rec("2", D(2019, 8, 20), "06")]
+    sprg = [prog("1", "193", D(2019, 8, 1)), prog("2", "181", D(2019, 8, 1))]
+    before = run(tmp_path, senr, sprg, year="2019-20")
+    assert not flags(before, "1")["tribal_foster"]
+    assert not flags(before, "1")["upc"]
+    assert flags(before, "2")["frpm"]  # other codes are not affected
+    senr = [rec("1", D(2020, 8, 20), "06")]
+    after = run(tmp_path, senr, [prog("1", "193", D(2019, 8, 1))], year="2020-21")
+    assert flags(after, "1")["tribal_foster"]
+    assert flags(after, "1")["upc"]
+
+
+def test_r10_4_program_first_year_is_a_setting(tmp_path: Path) -> None:
+    rules = tmp_path / "literal.toml"
+    rules.write_text(
+        'base = "lcff"\nname = "lcff-193-2024"\n[program_first_years]\n"193" = "2024-25"\n'
+    )
+    senr = [rec("1", D(2023, 8, 20), "06")]
+    result = run(tmp_path, senr, [prog("1", "193", D(2023, 8, 1))], year="2023-24", rules=rules)
+    assert not flags(result, "1")["tribal_foster"]
+    assert load_lcff_rules(rules).programs_not_yet_counted(2024) == []
+    bad = tmp_path / "bad.toml"
+    bad.write_text('base = "lcff"\n[program_first_years]\n"193" = "2024"\n')
+    with pytest.raises(ValueError, match="program_first_years"):
+        load_lcff_rules(bad)
