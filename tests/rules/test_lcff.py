@@ -15,7 +15,7 @@ import pytest
 
 from acgr import RefusedError, lcff
 from acgr.lcff_run import LcffResult
-from acgr.publish.upc import UPC_COLUMNS
+from acgr.publish.upc import LEA_COLUMNS, UPC_COLUMNS
 from acgr.rules.lcff import load_lcff_rules, parse_academic_year
 from acgr.testing import record_line, write_extract
 from tests.helpers import DATA, LEA, SCHOOL, rec
@@ -308,10 +308,26 @@ def test_r10_5_charter_school_is_its_own_lea_row(tmp_path: Path) -> None:
         schools=schools,
     )
     leas = {r["Aggregate Level"] + r["School Code"]: r for r in result.leas.to_dicts()}
-    assert leas["D"]["Total Enrollment"] == 3  # nonpublic school and Plain, not the charter
+    assert leas["D0000000"]["Total Enrollment"] == 3  # nonpublic school and Plain, not the charter
     assert leas["S0000002"]["Total Enrollment"] == 1
     assert leas["C"]["Total Enrollment"] == leas["T"]["Total Enrollment"] == 4
     assert result.schools.height == 3
+    # CDE's LEA-level sheet has the school-level sheet's columns: a district's row has
+    # school code 0000000 and N/A where a column describes one school; a charter's row
+    # keeps its own name.
+    assert leas["D0000000"]["School Name"] == "N/A"
+    assert leas["D0000000"]["District Name"] == "D"
+    assert leas["D0000000"]["Charter School (Y/N)"] == "No"
+    assert leas["S0000002"]["School Name"] == "Charter"
+    assert leas["S0000002"]["Charter School (Y/N)"] == "Yes"
+    assert (leas["C"]["County Name"], leas["C"]["District Code"]) == ("LA", "")
+
+
+def test_r10_5_lea_level_columns_are_cdes_sheet_then_the_level() -> None:
+    # CDE's LEA-level cupc sheet has the 27 columns (A to AA) of the school-level sheet;
+    # upc_lea.txt has its first 26 (as upc.txt) and then the level of the row.
+    assert LEA_COLUMNS[:-1] == UPC_COLUMNS
+    assert LEA_COLUMNS[-1] == "Aggregate Level"
 
 
 # ------------------------------------------------------------------ R10.3
