@@ -205,8 +205,8 @@ def table_text(table: pl.DataFrame) -> str:
 
 __all__ = [
     "COUNT_COLUMNS",
-    "IMPACT_COLUMNS",
     "DISTRICT_SCHOOL_CODE",
+    "IMPACT_COLUMNS",
     "LEA_COLUMNS",
     "NOT_APPLICABLE",
     "SCHOOL_INFO_COLUMNS",
