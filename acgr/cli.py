@@ -648,6 +648,8 @@ def report_cmd(
     """Confidential per-LEA HTML pages and Excel workbooks of a run."""
     from acgr.tools.report import write_reports
 
+    if _other_pages(run_dir, out_dir):
+        return
     with _guard("the run folder"):
         written = write_reports(run_dir, out_dir, rules=_rules(rules))
     html = [p for p in written if p.suffix == ".html"]
@@ -726,6 +728,18 @@ def da_cmd(
         f"{result.table.height:,} LEA-years, {eligible:,} eligible, "
         f"{result.findings.height:,} findings; written to {out_dir}\n"
     )
+
+
+def _other_pages(run_dir: Path, out_dir: Path | None) -> bool:
+    """``acgr report`` on an ``acgr lcff`` or ``acgr da`` folder: its pages (R10, R11)."""
+    from acgr.tools.report.pages import write_pages
+
+    with _guard("the run folder"):
+        written = write_pages(run_dir, out_dir)
+    if written is None:
+        return False
+    sys.stdout.write(f"{len(written):,} pages written to {out_dir or run_dir / 'report'}\n")
+    return True
 
 
 def _csv_writer(frame: pl.DataFrame) -> Callable[[Path], None]:
