@@ -303,6 +303,33 @@ def lcff(
         acgr.errors.RefusedError: a bad year or Census Day, no SENR record, nobody
             enrolled on Census Day, or the kindergarten age filter (R10.3) on inputs
             without birth dates.
+
+    Examples:
+        Two students enrolled at one school on Census Day 2024 (2 October); one has a
+        free-meal membership (SPRG 181) overlapping the year, so the school's UPC is 1:
+
+        >>> import datetime as dt
+        >>> senr = pl.DataFrame({
+        ...     "ssid": ["1000000001", "1000000002"],
+        ...     "reporting_lea": ["1964733", "1964733"],
+        ...     "school_of_attendance": ["1930001", "1930001"],
+        ...     "enrollment_start_date": [dt.date(2024, 8, 20)] * 2,
+        ...     "enrollment_exit_date": [None, None],
+        ...     "student_exit_reason_code": [None, None],
+        ...     "enrollment_status_code": ["10", "10"],
+        ...     "grade_level_code": ["KN", "05"],
+        ... })
+        >>> sprg = pl.DataFrame({
+        ...     "ssid": ["1000000001"], "education_program_code": ["181"],
+        ...     "education_program_membership_start_date": [dt.date(2024, 7, 1)],
+        ... })
+        >>> result = lcff({"senr": senr, "sprg": sprg}, year="2024-25")
+        >>> result.census_day
+        datetime.date(2024, 10, 2)
+        >>> row = result.schools.row(0, named=True)
+        >>> row["Total Enrollment"], row["Free & Reduced Meal Program"], row[
+        ...     "CALPADS Unduplicated Pupil Count (UPC)"]
+        (2, 1, 1)
     """
     settings = load_lcff_rules(rules)
     a = parse_academic_year(year)
