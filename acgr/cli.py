@@ -639,7 +639,9 @@ def compare_rules_cmd(
 
 @app.command("report")
 def report_cmd(
-    run_dir: Annotated[Path, typer.Argument(help="Output folder of `acgr run`.")],
+    run_dir: Annotated[
+        Path, typer.Argument(help="Output folder of `acgr run`, `acgr lcff` or `acgr da`.")
+    ],
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Report folder (default RUN_DIR/report).")
     ] = None,
