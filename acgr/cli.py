@@ -642,7 +642,9 @@ def compare_rules_cmd(
 
 @app.command("report")
 def report_cmd(
-    run_dir: Annotated[Path, typer.Argument(help="Output folder of `acgr run`.")],
+    run_dir: Annotated[
+        Path, typer.Argument(help="Output folder of `acgr run`, `acgr lcff` or `acgr da`.")
+    ],
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Report folder (default RUN_DIR/report).")
     ] = None,
@@ -651,6 +653,8 @@ def report_cmd(
     """Confidential per-LEA HTML pages and Excel workbooks of a run, and an index page."""
     from acgr.tools.report import write_reports
 
+    if _other_pages(run_dir, out_dir):
+        return
     with _guard("the run folder"):
         written = write_reports(run_dir, out_dir, rules=_rules(rules))
     pages = [p for p in written if p.name.startswith("report_") and p.suffix == ".html"]
@@ -704,12 +708,18 @@ def da_cmd(
         Path | None,
         typer.Option("--findings", help="findings.csv of acgr validate/run (data quality)."),
     ] = None,
+    rules: Annotated[
+        str, typer.Option("--rules", help='da, or a rules file with base = "da".')
+    ] = "da",
 ) -> None:
     """CALPADS Differentiated Assistance readiness per LEA and year (R11): da.csv."""
+    from acgr.rules.differentiated_assistance import BUILTIN_DA_RULES, load_da_rules
+    from acgr.rules.ruleset import settings_provenance
     from acgr.tools.differentiated_assistance import assess
 
+    settings = _settings_or_exit(load_da_rules, rules)
     with _guard("the certification table"):
-        result = assess(certifications, findings=findings)
+        result = assess(certifications, findings=findings, rules=settings)
         write_atomically(
             out_dir,
             {
@@ -718,10 +728,25 @@ def da_cmd(
             },
         )
     eligible = result.table.filter(pl.col("eligible") == "yes").height
-    out.print(
+    provenance = settings_provenance(settings, rules, BUILTIN_DA_RULES)
+    # Plain writes, as for `acgr run`: the rules line must not be re-wrapped.
+    sys.stdout.write(f"rules: {provenance.summary()}\n")
+    sys.stdout.write(
         f"{result.table.height:,} LEA-years, {eligible:,} eligible, "
-        f"{result.findings.height:,} findings; written to {out_dir}"
+        f"{result.findings.height:,} findings; written to {out_dir}\n"
     )
+
+
+def _other_pages(run_dir: Path, out_dir: Path | None) -> bool:
+    """``acgr report`` on an ``acgr lcff`` or ``acgr da`` folder: its pages (R10, R11)."""
+    from acgr.tools.report.pages import write_pages
+
+    with _guard("the run folder"):
+        written = write_pages(run_dir, out_dir)
+    if written is None:
+        return False
+    sys.stdout.write(f"{len(written):,} pages written to {out_dir or run_dir / 'report'}\n")
+    return True
 
 
 def _csv_writer(frame: pl.DataFrame) -> Callable[[Path], None]:

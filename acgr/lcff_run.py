@@ -300,14 +300,24 @@ def lcff(
         engine: Polars engine.
 
     Raises:
-        acgr.errors.RefusedError: a bad year or Census Day, no SENR record, nobody
-            enrolled on Census Day, or the kindergarten age filter (R10.3) on inputs
-            without birth dates.
+        acgr.errors.RefusedError: a bad year or Census Day, no SENR record, nobody enrolled
+            on Census Day, or the age filter (R10.3) on inputs without birth dates.
+
+    Examples:
+        Two students at one school on Census Day 2024, one with free meals (SPRG 181):
+
+        >>> day = dt.date(2024, 8, 20)
+        >>> senr = pl.DataFrame({"ssid": ["1000000001", "1000000002"], "reporting_lea":
+        ...     "1964733", "school_of_attendance": "1930001", "enrollment_start_date": day,
+        ...     "enrollment_status_code": "10", "grade_level_code": ["KN", "05"]})
+        >>> sprg = pl.DataFrame({"ssid": ["1000000001"], "education_program_code": ["181"],
+        ...     "education_program_membership_start_date": [day]})
+        >>> upc = lcff({"senr": senr, "sprg": sprg}, year="2024-25")
+        >>> upc.census_day, upc.schools.row(0)[16:]  # Total, FRPM, ..., EL, UPC
+        (datetime.date(2024, 10, 2), (2, 1, 0, 0, 0, 0, 0, 1, 0, 1))
     """
-    settings = load_lcff_rules(rules)
-    a = parse_academic_year(year)
-    day = _census_day(a, census_day, settings)
-    details = _details(schools)
+    settings, a = load_lcff_rules(rules), parse_academic_year(year)
+    day, details = _census_day(a, census_day, settings), _details(schools)
     with tempfile.TemporaryDirectory(prefix="acgr-lcff-") as tmp:
         # The staged Parquet holds SSIDs; it is removed when the run ends.
         extracts = _stage(inputs, Path(tmp), settings, engine)

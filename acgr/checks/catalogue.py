@@ -188,6 +188,10 @@ _KINDS: tuple[FindingKind, ...] = (
     FindingKind("ACGR0209", "warning", "R11.2", "a certified submission with no deadline "
                 "in the table or the rule set; counted as on time",
                 "fill in the deadline column"),
+    FindingKind("ACGR0210", "warning", "R11.3", "a year and submission of the table whose "
+                "zero-fatal-error target the rule set leaves blank (not published or not "
+                "found; the reason is in the message); none is assumed",
+                "add the target CDE publishes to a rules file (--rules), if one is published"),
     # LCFF findings that move the count (R10.2, R10.4)
     FindingKind("ACGR0301", "warning", "R10.4 FRPM", "FRPM record ended before the year: an "
                 "SPRG 181/182 membership ended before 1 July, so a Census Day student is "

@@ -2,8 +2,9 @@
 
 * ``upc.txt``: one row per school with a student enrolled on Census Day, in the
   columns of CDE's school-level ``cupc`` sheet (tests/data/cupc2324_schools.tsv).
-* ``upc_lea.txt``: one row per LEA (a district counts its non-charter schools, a
-  charter school is its own row), then one per county and one for the state.
+* ``upc_lea.txt``: one row per LEA in the columns of CDE's LEA-level sheet (a district
+  counts its non-charter schools, a charter school is its own row), then one per county
+  and one for the state, told apart by a last ``Aggregate Level`` column.
 * ``upc_impact.csv``: per school, the UPC and the UPC were the findings that move
   it resolved in the students' favour (R10.2, R10.4).
 
@@ -54,20 +55,26 @@ COUNT_COLUMNS: dict[str, str | None] = {
 #: which no extract can tell; it is left out).
 UPC_COLUMNS: tuple[str, ...] = (*SCHOOL_INFO_COLUMNS, *COUNT_COLUMNS)
 
-#: Columns of ``upc_lea.txt``: the level (D district, S charter school, C county,
-#: T state), the LEA's codes and names, then the counts.
-LEA_COLUMNS: tuple[str, ...] = (
-    "Academic Year",
-    "Aggregate Level",
-    "County Code",
-    "District Code",
-    "School Code",
-    "County Name",
-    "District Name",
+#: Columns of ``upc_lea.txt``: those of CDE's LEA-level sheet, which are the school-level
+#: sheet's (``UPC_COLUMNS``; CDE's last, the Fall 1 certification status, left out), then
+#: ``Aggregate Level`` (D district, S charter school, C county, T state) to tell the
+#: county and state totals R10.5 adds from the LEA rows.
+LEA_COLUMNS: tuple[str, ...] = (*UPC_COLUMNS, "Aggregate Level")
+
+#: R10.5 Decision: on a district's row, the directory columns that describe one school
+#: hold ``N/A``, as CDE's sheets write ``N/A`` where a column does not apply.
+NOT_APPLICABLE: tuple[str, ...] = (
     "School Name",
-    "Charter School (Y/N)",
-    *COUNT_COLUMNS,
+    "School Type",
+    "Educational Option Type",
+    "Charter Number",
+    "Charter Funding Type",
+    "Low Grade",
+    "High Grade",
 )
+
+#: The school code of a district's row in CDE's LEA-level sheet.
+DISTRICT_SCHOOL_CODE = "0000000"
 
 
 def _counts() -> list[pl.Expr]:
@@ -116,29 +123,37 @@ def upc_table(counts: pl.LazyFrame, schools: pl.DataFrame, year_label: str) -> p
     )
 
 
-def lea_table(upc: pl.LazyFrame) -> pl.LazyFrame:
-    """``upc_lea.txt`` rows from the ``upc.txt`` rows (R10.5).
-
-    Decision: a district's row sums its non-charter schools; each charter school is
-    a row of its own (level S, its school code kept); then county (C) and state (T)
-    totals of every school. Sorted by level D/S first, then C, then T.
-    """
+def _lea_rows(upc: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per district (its non-charter schools, school code ``0000000``) and per
+    charter school (its own directory columns), sorted by CDS code (R10.5)."""
     charter = pl.col("Charter School (Y/N)") == "Yes"
     keys = ["County Code", "District Code", "School Code"]
-    lea = (
+    info = [c for c in SCHOOL_INFO_COLUMNS if c not in keys]
+    district = {c: pl.lit("N/A") for c in NOT_APPLICABLE}
+    return (
         upc.with_columns(
-            pl.when(charter).then(pl.col("School Code")).otherwise(pl.lit("")).alias("School Code"),
             pl.when(charter).then(pl.lit("S")).otherwise(pl.lit("D")).alias("Aggregate Level"),
-            pl.when(charter).then(pl.col("School Name")).otherwise(pl.lit("")).alias("School Name"),
+            pl.when(charter).then(pl.col("School Code")).otherwise(pl.lit(DISTRICT_SCHOOL_CODE)),
+            *(pl.when(charter).then(pl.col(c)).otherwise(v).alias(c) for c, v in district.items()),
         )
         .group_by("Aggregate Level", *keys)
         .agg(
-            pl.col("Academic Year", "County Name", "District Name", "School Name").first(),
-            pl.col("Charter School (Y/N)").first(),
+            # The first non-empty value: a district's type from whichever school has it.
+            *(pl.col(c).filter(pl.col(c) != "").first() for c in info),
             *(pl.col(c).sum() for c in COUNT_COLUMNS),
         )
         .sort(keys)
     )
+
+
+def lea_table(upc: pl.LazyFrame) -> pl.LazyFrame:
+    """``upc_lea.txt`` rows from the ``upc.txt`` rows (R10.5).
+
+    Decision: a district's row sums its non-charter schools (school code ``0000000``);
+    each charter school is a row of its own (level S, its directory columns kept); then
+    county (C) and state (T, county code ``00``) totals of every school, whose code and
+    directory columns other than the county's are empty. Sorted D/S by CDS code, then C, T.
+    """
     county = (
         upc.group_by("County Code")
         .agg(
@@ -153,7 +168,7 @@ def lea_table(upc: pl.LazyFrame) -> pl.LazyFrame:
     ).with_columns(pl.lit("T").alias("Aggregate Level"), pl.lit("00").alias("County Code"))
     frames = [
         f.with_columns(pl.col(c).cast(pl.Int64) for c in COUNT_COLUMNS)
-        for f in (lea, county, state)
+        for f in (_lea_rows(upc), county, state)
     ]
     return pl.concat(frames, how="diagonal").select(
         pl.col(c).fill_null("") if c not in COUNT_COLUMNS else pl.col(c) for c in LEA_COLUMNS
@@ -190,8 +205,10 @@ def table_text(table: pl.DataFrame) -> str:
 
 __all__ = [
     "COUNT_COLUMNS",
+    "DISTRICT_SCHOOL_CODE",
     "IMPACT_COLUMNS",
     "LEA_COLUMNS",
+    "NOT_APPLICABLE",
     "SCHOOL_INFO_COLUMNS",
     "UPC_COLUMNS",
     "lea_table",

@@ -31,6 +31,8 @@ BUILTIN_DA_RULES: tuple[str, ...] = ("da",)
 
 Submission = Literal["Fall 1", "Fall 2", "EOY 1", "EOY 2", "EOY 3", "EOY 4"]
 _YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+#: Why a submission without dates in the rule set has no zero-fatal-error target.
+_NO_DATES = "no date in the rule set for this year and submission"
 
 
 class _Frozen(BaseModel):
@@ -45,7 +47,15 @@ class SubmissionDates(_Frozen):
     final_deadline: dt.date | None = None
     #: The day by which CDE asks for zero fatal errors, where published.
     zero_fatal_target: dt.date | None = None
+    #: Why ``zero_fatal_target`` is blank (not published, not found), said in the run.
+    zero_fatal_target_missing: str = ""
     source: str = ""
+
+    @model_validator(mode="after")
+    def _target_or_reason(self) -> SubmissionDates:
+        if self.zero_fatal_target is not None and self.zero_fatal_target_missing:
+            raise ValueError("a zero_fatal_target and a zero_fatal_target_missing reason")
+        return self
 
 
 class YearRules(_Frozen):
@@ -133,7 +143,8 @@ class DaRules(_Frozen):
         """One row per (year, required submission) of ``academic_years`` (R11.2).
 
         Columns: ``academic_year, submission, criterion, data_quality, rule_deadline,
-        zero_fatal_target``; years without rules have no row.
+        zero_fatal_target, zero_fatal_missing`` (why the target is blank; a year
+        listed without dates says so); years without rules have no row.
         """
         rows = []
         for year in sorted(set(academic_years)):
@@ -142,9 +153,11 @@ class DaRules(_Frozen):
                 continue
             for sub in rules.submissions:
                 dates = rules.dates.get(sub, SubmissionDates())
+                missing = dates.zero_fatal_target_missing or _NO_DATES
                 rows.append(
                     (year, sub, rules.criterion, rules.data_quality, dates.final_deadline,
-                     dates.zero_fatal_target)
+                     dates.zero_fatal_target,
+                     None if dates.zero_fatal_target is not None else missing)
                 )  # fmt: skip
         schema = {
             "academic_year": pl.String,
@@ -153,6 +166,7 @@ class DaRules(_Frozen):
             "data_quality": pl.Boolean,
             "rule_deadline": pl.Date,
             "zero_fatal_target": pl.Date,
+            "zero_fatal_missing": pl.String,
         }
         return pl.DataFrame(rows, schema=schema, orient="row")
 

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from acgr.errors import RefusedError
 from acgr.rules.groups import english_status_periods
@@ -84,6 +84,33 @@ class LcffRules(BaseModel):
     #: R10.3 Decision: the kindergarten age filter (None: off) and its grades.
     kindergarten_age_cutoff: MonthDay | None = None
     kindergarten_age_grades: tuple[str, ...] = ()
+    #: R10.4 the first academic year (``2020-21``) each listed program code counts in.
+    program_first_years: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("program_first_years")
+    @classmethod
+    def _academic_years(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, first in value.items():
+            if _YEAR.match(first) is None:
+                raise ValueError(f"program {code}: {first!r} is not an academic year like 2020-21")
+            if code != code.strip().upper():
+                raise ValueError(f"program code {code!r}: write it trimmed, as in CALPADS")
+        return value
+
+    def programs_not_yet_counted(self, year: int) -> list[str]:
+        """R10.4: the program codes whose first counted year comes after year ``year``.
+
+        Examples:
+            >>> load_lcff_rules().programs_not_yet_counted(2019)
+            ['193']
+            >>> load_lcff_rules().programs_not_yet_counted(2020)
+            []
+        """
+        return sorted(
+            code
+            for code, first in self.program_first_years.items()
+            if parse_academic_year(first) > year
+        )
 
     def census_day_for(self, year: int) -> dt.date:
         """R10.1 Census Day of academic year ``year``-(``year``+1).
@@ -232,7 +259,8 @@ def program_flags(
     sprg: pl.LazyFrame, students: pl.LazyFrame, year: int, rules: LcffRules
 ) -> pl.LazyFrame:
     """R10.4 SPRG flags (FRPM, tribal foster, homeless, migrant) of ``students``: a
-    membership overlapping the academic year at any school."""
+    membership overlapping the academic year at any school, of a program code counted
+    in that year (``program_first_years``)."""
     program = program_code()
     return (
         sprg.join(students.select("ssid"), on="ssid", how="semi")
@@ -242,6 +270,7 @@ def program_flags(
                 pl.col("education_program_membership_end_date"),
                 year,
             )
+            & ~program.is_in(rules.programs_not_yet_counted(year))
         )
         .with_columns(pl.col("source_file").cast(pl.String), pl.col("source_line").cast(pl.Int64))
         .group_by("ssid")

@@ -848,6 +848,36 @@ def load_settings(
     return validate_settings(model, source, data, has_base=has_base, builtins=builtins)
 
 
+def settings_provenance(
+    settings: BaseModel, spec: str | Path | BaseModel, builtins: Sequence[str]
+) -> Provenance:
+    """Where a rule family's ``settings`` (loaded from ``spec``) came from and every
+    setting they override in their base (R7.3), for the families loaded by
+    :func:`load_settings` (Dashboard, LCFF, DA); :meth:`RuleSet.provenance` for rule sets.
+
+    Raises:
+        RulesError: ``spec`` is a file that can no longer be read.
+    """
+    name = str(getattr(settings, "name", "settings"))
+    if isinstance(spec, BaseModel):
+        return Provenance(name=name, origin="code", base=None, file=None)
+    if isinstance(spec, str) and spec in builtins:
+        return Provenance(name=name, origin="built-in", base=spec, file=None)
+    base = read_settings_file(Path(str(spec)), builtins).base
+    overrides: tuple[Override, ...] = ()
+    if base is not None:
+        built = validate_settings(
+            type(settings), builtin_source(base), builtin_settings(base), has_base=True,
+            builtins=builtins,
+        )  # fmt: skip
+        labels = {"name", "description"}
+        overrides = _differences(
+            built.model_dump(mode="json", exclude=labels),
+            settings.model_dump(mode="json", exclude=labels),
+        )
+    return Provenance(name=name, origin="file", base=base, file=str(spec), overrides=overrides)
+
+
 def validate_settings(
     model: type[SettingsT],
     source: str,
@@ -1007,5 +1037,6 @@ __all__ = [
     "load_settings",
     "merge_settings",
     "read_settings_file",
+    "settings_provenance",
     "validate_settings",
 ]

@@ -61,10 +61,10 @@ class DaResult:
     findings: pl.DataFrame
 
 
-def _bad_line(path: Path) -> int:
+def _bad_line(path: Path, separator: str = ",") -> int:
     """The first line whose field count differs from the header's (1 when none does)."""
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=separator)
         width = len(next(reader, []))
         for row in reader:
             if row and len(row) != width:
@@ -72,16 +72,22 @@ def _bad_line(path: Path) -> int:
     return 1
 
 
-def _read_text_csv(p: Path, what: str) -> pl.DataFrame:
-    """A CSV file as text columns, or one :class:`ExtractError` line naming file and line."""
+def read_text_csv(p: Path, what: str, *, separator: str = ",") -> pl.DataFrame:
+    """A CSV file as text columns, or one :class:`ExtractError` line naming file and line.
+
+    A tab-delimited file is read unquoted, as ``upc.txt`` is written (docs/formats.md).
+    """
+    quote = None if separator == "\t" else '"'
     try:
-        return pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
+        return pl.read_csv(
+            p, infer_schema=False, encoding="utf8-lossy", separator=separator, quote_char=quote
+        )
     except OSError as exc:
         raise ExtractError(f"{p}: cannot be read ({exc.strerror or exc})") from None
     except pl.exceptions.PolarsError as exc:
-        raise ExtractError(
-            f"{p}: line {_bad_line(p)}: not a readable {what} ({type(exc).__name__})"
-        ) from None
+        line = _bad_line(p, separator)
+        kind = type(exc).__name__
+        raise ExtractError(f"{p}: line {line}: not a readable {what} ({kind})") from None
 
 
 def read_certifications(path: str | Path) -> pl.DataFrame:
@@ -92,7 +98,7 @@ def read_certifications(path: str | Path) -> pl.DataFrame:
             names the file and the line.
     """
     p = Path(path)
-    raw = _read_text_csv(p, "certification table")
+    raw = read_text_csv(p, "certification table")
     raw = raw.rename({c: c.lstrip("\ufeff").strip().lower() for c in raw.columns})
     missing = [c for c in CERTIFICATION_COLUMNS if c not in raw.columns]
     if missing:
@@ -252,6 +258,7 @@ def _judged(rows: pl.LazyFrame, rules: DaRules, source: str) -> tuple[pl.LazyFra
         (pl.col("status") == "deadline unknown") & (pl.col("criterion") == "any_missed")
     )
     findings = pl.concat([
+        _no_target(required, source),
         _findings(absent, source, "ACGR0208", "warning",
                   pl.format("{} {} has no row; the year is judged on the rows given",
                             pl.col("academic_year"), pl.col("submission"))),
@@ -260,6 +267,19 @@ def _judged(rows: pl.LazyFrame, rules: DaRules, source: str) -> tuple[pl.LazyFra
                          "counted as on time")),
     ])  # fmt: skip
     return judged, findings
+
+
+def _no_target(required: pl.LazyFrame, source: str) -> pl.LazyFrame:
+    """ACGR0210: one finding per year and submission of the table whose zero-fatal-error
+    target the rule set leaves blank, with its reason (R11.3); no LEA, no line."""
+    blank = required.filter(pl.col("zero_fatal_missing").is_not_null()).with_columns(
+        pl.lit(None, pl.Int64).alias("line"), pl.lit(None, pl.String).alias("lea")
+    )
+    message = pl.format(
+        "{} {}: no zero-fatal-error target ({}); none is assumed",
+        pl.col("academic_year"), pl.col("submission"), pl.col("zero_fatal_missing"),
+    )  # fmt: skip
+    return _findings(blank, source, "ACGR0210", "warning", message)
 
 
 def fatal_counts(findings: str | Path | pl.DataFrame) -> pl.LazyFrame:
@@ -276,7 +296,7 @@ def fatal_counts(findings: str | Path | pl.DataFrame) -> pl.LazyFrame:
         frame = findings
     else:
         p = Path(findings)
-        frame = _read_text_csv(p, "findings file")
+        frame = read_text_csv(p, "findings file")
         if not {"severity", "cds_code"} <= set(frame.columns):
             raise ExtractError(f"{p}: line 1: a findings file needs severity and cds_code columns")
     fatal = frame.lazy().filter(pl.col("severity").str.strip_chars() == "fatal")
@@ -312,7 +332,12 @@ def _per_lea_year(judged: pl.LazyFrame) -> pl.LazyFrame:
     order = pl.col("submission").replace_strict(_ORDER, return_dtype=pl.Int32)
     present = pl.col("status") != "not in table"
     missed = pl.col("status").is_in(["never certified", "late"])
-    target = pl.concat_str(pl.col("submission"), pl.lit(" "), pl.col("zero_fatal_target"))
+    # A target CDE has not published is said plainly, never left out silently (R11.3).
+    target = pl.concat_str(
+        pl.col("submission"),
+        pl.lit(" "),
+        pl.col("zero_fatal_target").cast(pl.String).fill_null(pl.lit("not published")),
+    )
     grouped = (
         judged.sort("lea", "academic_year", order)
         .group_by("lea", "academic_year", maintain_order=True)
@@ -462,4 +487,5 @@ __all__ = [
     "da",
     "fatal_counts",
     "read_certifications",
+    "read_text_csv",
 ]

@@ -15,7 +15,7 @@ import pytest
 
 from acgr import RefusedError, lcff
 from acgr.lcff_run import LcffResult
-from acgr.publish.upc import UPC_COLUMNS
+from acgr.publish.upc import LEA_COLUMNS, UPC_COLUMNS
 from acgr.rules.lcff import load_lcff_rules, parse_academic_year
 from acgr.testing import record_line, write_extract
 from tests.helpers import DATA, LEA, SCHOOL, rec
@@ -308,10 +308,26 @@ def test_r10_5_charter_school_is_its_own_lea_row(tmp_path: Path) -> None:
         schools=schools,
     )
     leas = {r["Aggregate Level"] + r["School Code"]: r for r in result.leas.to_dicts()}
-    assert leas["D"]["Total Enrollment"] == 3  # nonpublic school and Plain, not the charter
+    assert leas["D0000000"]["Total Enrollment"] == 3  # nonpublic school and Plain, not the charter
     assert leas["S0000002"]["Total Enrollment"] == 1
     assert leas["C"]["Total Enrollment"] == leas["T"]["Total Enrollment"] == 4
     assert result.schools.height == 3
+    # CDE's LEA-level sheet has the school-level sheet's columns: a district's row has
+    # school code 0000000 and N/A where a column describes one school; a charter's row
+    # keeps its own name.
+    assert leas["D0000000"]["School Name"] == "N/A"
+    assert leas["D0000000"]["District Name"] == "D"
+    assert leas["D0000000"]["Charter School (Y/N)"] == "No"
+    assert leas["S0000002"]["School Name"] == "Charter"
+    assert leas["S0000002"]["Charter School (Y/N)"] == "Yes"
+    assert (leas["C"]["County Name"], leas["C"]["District Code"]) == ("LA", "")
+
+
+def test_r10_5_lea_level_columns_are_cdes_sheet_then_the_level() -> None:
+    # CDE's LEA-level cupc sheet has the 27 columns (A to AA) of the school-level sheet;
+    # upc_lea.txt has its first 26 (as upc.txt) and then the level of the row.
+    assert LEA_COLUMNS[:-1] == UPC_COLUMNS
+    assert LEA_COLUMNS[-1] == "Aggregate Level"
 
 
 # ------------------------------------------------------------------ R10.3
@@ -361,3 +377,33 @@ def test_r10_4_cdes_real_counts_obey_the_nesting_our_properties_assert() -> None
     # 49 juvenile court schools, all with UPC = total; at 25 of them that exceeds the sum.
     assert cupc.filter(court).height == 49
     assert cupc.filter(upc > undup + el).height == 25
+
+
+def test_r10_4_tribal_foster_193_counts_only_from_its_first_year(tmp_path: Path) -> None:
+    # Flash #186: SPRG 193 counts from 2020-21 (program_first_years). The same open
+    # membership counts in 2020-21 but not in 2019-20 (Census Day 2 October 2019).
+    senr = [rec("1", D(2019, 8, 20), "06"), rec("2", D(2019, 8, 20), "06")]
+    sprg = [prog("1", "193", D(2019, 8, 1)), prog("2", "181", D(2019, 8, 1))]
+    before = run(tmp_path, senr, sprg, year="2019-20")
+    assert not flags(before, "1")["tribal_foster"]
+    assert not flags(before, "1")["upc"]
+    assert flags(before, "2")["frpm"]  # other codes are not affected
+    senr = [rec("1", D(2020, 8, 20), "06")]
+    after = run(tmp_path, senr, [prog("1", "193", D(2019, 8, 1))], year="2020-21")
+    assert flags(after, "1")["tribal_foster"]
+    assert flags(after, "1")["upc"]
+
+
+def test_r10_4_program_first_year_is_a_setting(tmp_path: Path) -> None:
+    rules = tmp_path / "literal.toml"
+    rules.write_text(
+        'base = "lcff"\nname = "lcff-193-2024"\n[program_first_years]\n"193" = "2024-25"\n'
+    )
+    senr = [rec("1", D(2023, 8, 20), "06")]
+    result = run(tmp_path, senr, [prog("1", "193", D(2023, 8, 1))], year="2023-24", rules=rules)
+    assert not flags(result, "1")["tribal_foster"]
+    assert load_lcff_rules(rules).programs_not_yet_counted(2024) == []
+    bad = tmp_path / "bad.toml"
+    bad.write_text('base = "lcff"\n[program_first_years]\n"193" = "2024"\n')
+    with pytest.raises(ValueError, match="program_first_years"):
+        load_lcff_rules(bad)

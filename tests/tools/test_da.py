@@ -119,7 +119,86 @@ def test_r11_2_2025_26_deadline_missed_and_data_quality_risk() -> None:
     row = one(table(year("2025-26", tuple(dates))), findings=findings)
     assert (row["eligible"], row["certification"]) == ("yes", "missed")
     assert (row["data_quality"], row["fatal_findings"]) == ("risk", 1)
-    assert row["zero_fatal_targets"] == "Fall 1 2025-11-21"
+    assert row["zero_fatal_targets"] == (
+        "Fall 1 2025-11-21; Fall 2 2026-02-13; EOY 1 not published; EOY 2 not published; "
+        "EOY 3 not published; EOY 4 not published"
+    )
+
+
+def test_r11_3_2025_26_targets_and_sources_from_the_calendar() -> None:
+    # CDE's 2025-26 CALPADS calendar: zero fatal errors by 21 Nov 2025 (Fall 1) and by
+    # 13 Feb 2026 (Fall 2); the EOY amendment window closes 31 Jul 2026 (Flash #312).
+    dates = load_da_rules().years["2025-26"].dates
+    assert dates["Fall 2"].zero_fatal_target == dt.date(2026, 2, 13)
+    assert dates["EOY 3"].final_deadline == dt.date(2026, 7, 31)
+    assert dates["EOY 3"].zero_fatal_target is None
+    assert dates["EOY 3"].zero_fatal_target_missing
+    assert all(d.source.startswith("https://") for y in load_da_rules().years.values()
+               for d in y.dates.values())  # fmt: skip
+
+
+def test_r11_3_a_blank_target_is_a_finding_once_per_year_and_submission() -> None:
+    # Two LEAs of 2025-26: the four EOY targets are blank, four findings (not eight),
+    # each giving the reason; 2024-25 has every target, so none there.
+    rows = [*year("2025-26", ON_TIME["2025-26"]), *year("2025-26", ON_TIME["2025-26"], "0110017"),
+            *year("2024-25", ON_TIME["2024-25"])]  # fmt: skip
+    found = assess(table(rows)).findings.filter(pl.col("rule") == "ACGR0210")
+    assert found["message"].to_list() == [
+        f"2025-26 {s}: no zero-fatal-error target (not found in CDE's 2025-26 CALPADS "
+        "calendar or Flashes as stored (Flash #312, calendar)); none is assumed"
+        for s in EOY
+    ]
+    assert found["line"].null_count() == 4
+
+
+def test_r11_3_a_year_without_dates_says_its_targets_are_unknown() -> None:
+    found = assess(table(year("2027-28", ON_TIME["2025-26"]))).findings
+    blank = found.filter(pl.col("rule") == "ACGR0210")["message"]
+    assert blank.len() == 6
+    assert blank[0] == (
+        "2027-28 Fall 1: no zero-fatal-error target (no date in the rule set for this year "
+        "and submission); none is assumed"
+    )
+
+
+def test_r11_3_rules_file_may_give_a_target_and_cli_prints_provenance(tmp_path: Path) -> None:
+    rules = tmp_path / "targets.toml"
+    rules.write_text(
+        'base = "da"\nname = "da-eoy"\n[years."2025-26".dates."EOY 1"]\n'
+        "final_deadline = 2026-07-31\nzero_fatal_target = 2026-07-10\n"
+        'zero_fatal_target_missing = ""\n'
+    )
+    src = tmp_path / "cert.csv"
+    table(year("2025-26", ON_TIME["2025-26"])).write_csv(src)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        app, ["da", "--certifications", str(src), "--out", str(out), "--rules", str(rules)]
+    )
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0] == (
+        f"rules: da-eoy: base da, file {rules}, 2 settings overridden "
+        '(years.2025-26.dates.EOY 1.zero_fatal_target null → "2026-07-10", '
+        "years.2025-26.dates.EOY 1.zero_fatal_target_missing "
+        "\"not found in CDE's 2025-26 CALPADS calendar or Flashes as stored (Flash #312, "
+        'calendar)" → "")'
+    )
+    written = pl.read_csv(out / "da.csv", infer_schema=False).row(0, named=True)
+    assert "EOY 1 2026-07-10; EOY 2 not published" in written["zero_fatal_targets"]
+    assert written["rules"] == "da-eoy"
+
+
+def test_r11_3_cli_bad_rules_file_is_exit_2_naming_the_key(tmp_path: Path) -> None:
+    rules = tmp_path / "bad.toml"
+    rules.write_text('base = "da"\n[data_quality]\nfatal_findings = "maybe"\n')
+    src = tmp_path / "cert.csv"
+    table(year("2024-25", ON_TIME["2024-25"])).write_csv(src)
+    res = CliRunner().invoke(
+        app, ["da", "--certifications", str(src), "--out", str(tmp_path / "o"), "--rules",
+              str(rules)]
+    )  # fmt: skip
+    assert res.exit_code == 2
+    assert "data_quality.fatal_findings" in res.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_r11_2_2025_26_risk_is_not_eligibility_by_default_and_none_without_findings() -> None:
@@ -195,6 +274,7 @@ def test_r11_3_cli_writes_da_csv(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert "1 LEA-years, 0 eligible" in res.output
+    assert res.output.startswith("rules: da: built-in rule set\n")
     written = pl.read_csv(out / "da.csv", infer_schema=False)
     assert written.columns[:4] == ["lea", "academic_year", "lea_type", "eligible"]
     assert (out / "da_findings.csv").exists()
