@@ -165,8 +165,16 @@ def run(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 when any fatal finding exists.")
     ] = False,
+    with_names: Annotated[
+        bool,
+        typer.Option(
+            "--with-names",
+            help="Read students' legal names into students.parquet/.csv (confidential).",
+        ),
+    ] = False,
 ) -> None:
-    """Compute the ACGR of one class: writes acgr.txt, students.parquet, findings.csv."""
+    """Compute the ACGR of one class: writes acgr.txt, students.parquet, students.csv,
+    findings.csv, summary.txt."""
     x = _date(extraction_date)
     ruleset = _rules(rules)
     started = time.perf_counter()
@@ -181,6 +189,7 @@ def run(
                 foster=foster,
                 direct_cert=direct_cert,
                 progress=lambda name: status.update(f"computing: {PHASES.get(name, name)}…"),
+                with_names=with_names,
             )
         with err.status("writing outputs…"):
             write_run(result, out_dir)

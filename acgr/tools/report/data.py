@@ -21,35 +21,18 @@ from acgr.checks.findings import FINDINGS_SCHEMA, sort_findings
 from acgr.checks.impact import school_impact
 from acgr.checks.summary import by_rule
 from acgr.pipeline import STUDENT_COLUMNS
-from acgr.publish.acgr_file import CATEGORY_ORDER, Measure, measures_for, read_cde_acgr
+from acgr.publish.acgr_file import (
+    CATEGORY_LABELS,
+    CATEGORY_ORDER,
+    Measure,
+    measures_for,
+    read_cde_acgr,
+)
 from acgr.publish.aggregation import school_counts
 from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text, tenths_text
+from acgr.publish.student_list import student_list
 from acgr.rules.groups import categories
 from acgr.rules.ruleset import Outcome, RuleSet
-
-#: Reporting category -> name, as CDE's DataQuest files name them (docs/formats.md, R5.7).
-CATEGORY_LABELS: dict[str, str] = {
-    "TA": "All students",
-    "RB": "African American",
-    "RI": "American Indian or Alaska Native",
-    "RA": "Asian",
-    "RF": "Filipino",
-    "RH": "Hispanic or Latino",
-    "RD": "Not Reported",
-    "RP": "Pacific Islander",
-    "RT": "Two or More Races",
-    "RW": "White",
-    "GM": "Male",
-    "GF": "Female",
-    "GX": "Non-Binary Gender",
-    "GZ": "Missing Gender",
-    "SE": "English Learners",
-    "SD": "Students with Disabilities",
-    "SS": "Socioeconomically Disadvantaged",
-    "SM": "Migrant",
-    "SF": "Foster",
-    "SH": "Homeless",
-}
 
 #: Groups whose cohort is at most this many students are marked (CDE suppresses them).
 SMALL_COHORT = 10
@@ -104,6 +87,8 @@ class Lea:
     impact: pl.DataFrame
     other_warnings: pl.DataFrame
     students: pl.DataFrame
+    #: The student list of ``acgr run``'s students.csv (:mod:`acgr.publish.student_list`).
+    student_list: pl.DataFrame
 
     @property
     def name(self) -> str:
@@ -276,6 +261,7 @@ def lea_data(
         impact=school_impact(students, rules).join(names, on="cds_code", how="left"),
         other_warnings=by_rule(others),
         students=_student_list(students, names),
+        student_list=student_list(students, rules, names).collect(),
     )
 
 
