@@ -600,6 +600,42 @@ def reconcile_cmd(
     raise typer.Exit(0 if rec.agrees else 1)
 
 
+@app.command("reconcile-students")
+def reconcile_students_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `acgr run`.")],
+    fifteen_two: Annotated[
+        Path, typer.Argument(help="CALPADS Report 15.2 export (.csv or .xlsx).")
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="TOML naming their columns and category spellings."),
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write every difference to this CSV.")
+    ] = None,
+    rules: Rules = "2018",
+) -> None:
+    """Compare a run's students with a CALPADS Report 15.2 export, student by student.
+
+    Exit 0 when the two lists agree, 1 when any student differs or is in one list only,
+    2 (one line) when a file cannot be reconciled.
+    """
+    from acgr.tools.reconcile_students import reconcile_students
+
+    ruleset = _rules(rules)
+    with _guard("the 15.2 file"):
+        rec = reconcile_students(run_dir, fifteen_two, ruleset, mapping)
+        if out_file is not None:
+            write_atomically(out_file.parent, {out_file.name: _csv_writer(rec.listing())})
+    for line in rec.summary_lines(fifteen_two):
+        sys.stdout.write(line + "\n")
+    if out_file is not None:
+        sys.stdout.write(f"every difference listed in {out_file}\n")
+    elif not rec.agrees:
+        sys.stdout.write("use --out FILE.csv to list every one, with our rule and record\n")
+    raise typer.Exit(0 if rec.agrees else 1)
+
+
 @app.command("compare-rules")
 def compare_rules_cmd(
     paths: Paths,
