@@ -82,7 +82,8 @@ def school_names_from_rates(rates: pl.DataFrame) -> pl.DataFrame:
 
 def yes_no(flag: str) -> pl.Expr:
     """``Yes`` / ``No`` of a boolean column; null (not measured) stays null."""
-    return pl.when(pl.col(flag)).then(pl.lit("Yes")).when(~pl.col(flag)).then(pl.lit("No"))
+    value = pl.col(flag).cast(pl.Boolean)  # a column of nulls only may have lost its type
+    return pl.when(value).then(pl.lit("Yes")).when(~value).then(pl.lit("No"))
 
 
 def category_word(rules: RuleSet) -> pl.Expr:
