@@ -170,7 +170,7 @@ def test_names_only_with_the_option(runs: dict[str, Path]) -> None:
 
 def test_names_are_never_parsed_without_with_names(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
-    real = acgr.pipeline.read_inputs
+    real = acgr.read_inputs  # the function acgr.pipeline calls, spied on there
 
     def spy(inputs: Any, **kw: Any) -> Any:
         seen.append(bool(kw.get("with_pii")))
