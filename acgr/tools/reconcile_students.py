@@ -147,15 +147,22 @@ def read_mapping(path: Path | None, rules: RuleSet) -> Mapping:
 # ---------------------------------------------------------------------------------
 # Their file
 # ---------------------------------------------------------------------------------
-def read_fifteen_two(path: Path) -> pl.DataFrame:
+def read_fifteen_two(path: Path, ssid_header: str | None = None) -> pl.DataFrame:
     """Every cell of a 15.2 export as text, with its header row as column names.
 
     CSV: UTF-8 (a byte-order mark is dropped), header on the first line. XLSX: the first
-    sheet; the header is the first of its first 20 rows with a cell naming the SSID,
-    so title rows above it are skipped.
+    sheet; the header is the first of its first 20 rows with a cell naming the SSID
+    (:data:`HEADERS`, or ``ssid_header`` from a mapping), so title rows above it are skipped.
+
+    Raises:
+        ReconcileInputError: an old-style ``.xls`` workbook (openpyxl reads ``.xlsx`` only).
     """
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise ReconcileInputError(f"{path}: an .xls workbook; save it as .xlsx or .csv")
+    if suffix in (".xlsx", ".xlsm"):
+        ssid = {*HEADERS["SSID"], *([normalise_header(ssid_header)] if ssid_header else [])}
+        return _read_xlsx(path, ssid)
     frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
     return frame.rename({c: c.removeprefix("\ufeff") for c in frame.columns})
 
@@ -169,7 +176,7 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _read_xlsx(path: Path) -> pl.DataFrame:
+def _read_xlsx(path: Path, ssid: set[str]) -> pl.DataFrame:
     import openpyxl  # type: ignore[import-untyped]
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -179,15 +186,18 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
         ]
     finally:
         wb.close()
-    ssid = set(HEADERS["SSID"])
     start = next(
         (i for i, r in enumerate(rows[:20]) if any(normalise_header(c or "") in ssid for c in r)),
         0,
     )
     if not rows:
         raise ReconcileInputError(f"{path}: the first sheet is empty")
-    header = [c or f"(column {i + 1})" for i, c in enumerate(rows[start])]
-    body = [r + [None] * (len(header) - len(r)) for r in rows[start + 1 :]]
+    # Blank and repeated headers are named by place, so every column keeps one name.
+    header: list[str] = []
+    for i, c in enumerate(rows[start]):
+        header.append(f"(column {i + 1})" if not c or c in header else c)
+    width = len(header)
+    body = [(r + [None] * width)[:width] for r in rows[start + 1 :]]
     return pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
 
 
@@ -436,7 +446,7 @@ def reconcile_students(
         FileNotFoundError: ``run_dir`` has no students.parquet.
     """
     mapping = read_mapping(mapping_file, rules)
-    raw = read_fifteen_two(fifteen_two)
+    raw = read_fifteen_two(fifteen_two, mapping.columns.get("SSID"))
     matched = match_headers(raw.columns, mapping, str(fifteen_two))
     theirs = theirs_table(raw, matched, mapping, rules, str(fifteen_two)).unique()
     ours = _ours(run_dir, rules)

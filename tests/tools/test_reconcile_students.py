@@ -194,3 +194,23 @@ def test_a_flag_that_is_not_yes_or_no_is_refused(run_dir: Path, tmp_path: Path) 
     theirs.write_csv(path)
     with pytest.raises(ReconcileInputError, match="'homeless' holds a value other than Yes/No"):
         reconcile_students(run_dir, path, RULES)
+
+
+def test_an_xlsx_whose_ssid_header_a_mapping_names_skips_its_title_row(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "mapped.xlsx"
+    _write_xlsx(_theirs(run_dir, planted=False).rename({"ssid": "Statewide Student ID"}), path)
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[columns]\nSSID = "Statewide Student ID"\n')
+    rec = reconcile_students(run_dir, path, RULES, mapping)
+    assert rec.agrees
+    assert rec.students_in_both == rec.students_ours
+
+
+def test_an_old_xls_workbook_is_refused_in_one_line(run_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    res = runner.invoke(app, ["reconcile-students", str(run_dir), str(path)])
+    assert res.exit_code == 2
+    assert "save it as .xlsx or .csv" in res.output
