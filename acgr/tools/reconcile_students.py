@@ -32,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from acgr.errors import AcgrError
+from acgr.pipeline import STUDENT_COLUMNS
 from acgr.publish.student_list import GROUP_COLUMNS, student_list
 from acgr.rules.ruleset import RuleSet
 
@@ -393,7 +394,14 @@ def _ours(run_dir: Path, rules: RuleSet) -> pl.DataFrame:
     path = run_dir / "students.parquet"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no students.parquet (give the folder of `acgr run`)")
-    listed = student_list(pl.scan_parquet(path), rules).collect()
+    scan = pl.scan_parquet(path)
+    missing = [c for c in STUDENT_COLUMNS if c not in scan.collect_schema().names()]
+    if missing:
+        raise ReconcileInputError(
+            f"{path}: not a students.parquet of this acgr (missing {', '.join(missing)}); "
+            "run `acgr run` again"
+        )
+    listed = student_list(scan, rules).collect()
     return listed.with_columns(
         pl.concat_str("RecordFile", pl.lit(":"), pl.col("RecordLine").cast(pl.String))
         .fill_null("")
