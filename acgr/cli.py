@@ -166,8 +166,16 @@ def run(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 when any fatal finding exists.")
     ] = False,
+    with_names: Annotated[
+        bool,
+        typer.Option(
+            "--with-names",
+            help="Read students' legal names into students.parquet/.csv (confidential).",
+        ),
+    ] = False,
 ) -> None:
-    """Compute the ACGR of one class: writes acgr.txt, students.parquet, findings.csv."""
+    """Compute the ACGR of one class: writes acgr.txt, students.parquet, students.csv,
+    findings.csv, summary.txt."""
     x = _date(extraction_date)
     ruleset = _rules(rules)
     started = time.perf_counter()
@@ -182,6 +190,7 @@ def run(
                 foster=foster,
                 direct_cert=direct_cert,
                 progress=lambda name: status.update(f"computing: {PHASES.get(name, name)}…"),
+                with_names=with_names,
             )
         with err.status("writing outputs…"):
             write_run(result, out_dir)
@@ -589,6 +598,42 @@ def reconcile_cmd(
         out.print(f"listed by kind in {out_file}", markup=False, soft_wrap=True)
     elif not rec.agrees:
         out.print("use --out FILE.csv to list every one of them")
+    raise typer.Exit(0 if rec.agrees else 1)
+
+
+@app.command("reconcile-students")
+def reconcile_students_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `acgr run`.")],
+    fifteen_two: Annotated[
+        Path, typer.Argument(help="CALPADS Report 15.2 export (.csv or .xlsx).")
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="TOML naming their columns and category spellings."),
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write every difference to this CSV.")
+    ] = None,
+    rules: Rules = "2018",
+) -> None:
+    """Compare a run's students with a CALPADS Report 15.2 export, student by student.
+
+    Exit 0 when the two lists agree, 1 when any student differs or is in one list only,
+    2 (one line) when a file cannot be reconciled.
+    """
+    from acgr.tools.reconcile_students import reconcile_students
+
+    ruleset = _rules(rules)
+    with _guard("the 15.2 file"):
+        rec = reconcile_students(run_dir, fifteen_two, ruleset, mapping)
+        if out_file is not None:
+            write_atomically(out_file.parent, {out_file.name: _csv_writer(rec.listing())})
+    for line in rec.summary_lines(fifteen_two):
+        sys.stdout.write(line + "\n")
+    if out_file is not None:
+        sys.stdout.write(f"every difference listed in {out_file}\n")
+    elif not rec.agrees:
+        sys.stdout.write("use --out FILE.csv to list every one, with our rule and record\n")
     raise typer.Exit(0 if rec.agrees else 1)
 
 

@@ -85,6 +85,7 @@ SCHOOL_COLUMNS: tuple[str, ...] = (
 #: Columns of ``students.parquet`` / :attr:`AcgrResult.students`, in order.
 STUDENT_COLUMNS: tuple[str, ...] = (
     "ssid",
+    "local_student_id",
     "class_of",
     "in_cohort",
     "outcome",
@@ -238,9 +239,14 @@ def student_table(students: pl.LazyFrame) -> pl.LazyFrame:
     ).with_columns(categories().alias("reporting_categories"))
 
 
+#: The legal names a run reads only when asked (``with_names``), from SENR: they appear in
+#: ``students.parquet`` and ``students.csv`` after :data:`STUDENT_COLUMNS`, never elsewhere.
+NAME_COLUMNS: tuple[str, ...] = ("student_legal_first_name", "student_legal_last_name")
+
 #: Columns of each canonical table the engine reads (R1-R5); staging keeps only these.
+#: SENR's local student ID is kept for the student list (the deciding record's).
 STAGED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "senr": tuple(ENGINE_COLUMNS),
+    "senr": (*ENGINE_COLUMNS, "local_student_id"),
     "sinf": ("effective_start_date", *DEMOGRAPHIC_FIELDS),
     "sprg": (
         "reporting_lea",
@@ -358,6 +364,37 @@ class _Staged:
     accounting: dict[str, int]
 
 
+def with_identity(
+    students: pl.DataFrame, senr: pl.LazyFrame, *, names: bool, engine: Engine
+) -> pl.DataFrame:
+    """``students`` with the local student ID (and, when ``names``, the legal names) of the
+    record that decided each one's outcome (R4), as that SENR record gives them.
+
+    A student whose deciding record has none gets null; so do names a table
+    without them (Parquet or CSV tables never carry names) cannot give.
+    """
+    wanted = ["local_student_id", *(NAME_COLUMNS if names else ())]
+    given = senr.collect_schema().names()
+    deciding = students.lazy().select(
+        "ssid", pl.col("record_file").alias("_file"), pl.col("record_line").alias("_line")
+    )
+    found = (
+        senr.select(
+            "ssid",
+            pl.col("source_file").cast(pl.String).alias("_file"),
+            pl.col("source_line").alias("_line"),
+            *(pl.col(c) if c in given else pl.lit(None, pl.String).alias(c) for c in wanted),
+        )
+        .join(deciding, on=["ssid", "_file", "_line"], how="semi")
+        .unique(["ssid", "_file", "_line"])
+        .collect(engine=engine)
+    )
+    joined = students.join(found, left_on=["ssid", "record_file", "record_line"],
+                           right_on=["ssid", "_file", "_line"], how="left")  # fmt: skip
+    order = [*STUDENT_COLUMNS, *(NAME_COLUMNS if names else ())]
+    return joined.select(order)
+
+
 def _compute_staged(
     extracts: Extracts,
     *,
@@ -370,6 +407,7 @@ def _compute_staged(
     engine: Engine,
     phase: Phases,
     judged: bool = True,
+    names: bool = False,
 ) -> _Staged:
     """Students, findings, read counts and line accounting from staged extracts, by phase.
 
@@ -397,6 +435,7 @@ def _compute_staged(
             direct_cert=direct_cert,
             engine=engine,
         )
+        students = with_identity(students, extracts.senr, names=names, engine=engine)
     with phase("findings"):
         findings, per_student = _record_findings(
             extracts,
@@ -578,15 +617,23 @@ def _record_findings(
     return _collect_findings(parts, engine), per_student
 
 
-def stage_inputs(inputs: Any, folder: Path, *, engine: Engine = "auto") -> Extracts:
+def stage_inputs(
+    inputs: Any, folder: Path, *, engine: Engine = "auto", names: bool = False
+) -> Extracts:
     """The inputs parsed once into private Parquet files in ``folder`` (SSIDs: keep it private).
 
     Every run can take the result as its ``inputs`` and reads it without parsing again:
     :func:`acgr.tools.dashboard_run.dashboard_from_extracts` runs several classes so.
+    ``names``: also read and keep SENR's legal names (:data:`NAME_COLUMNS`), where the
+    inputs have them; otherwise the readers never parse them.
     """
-    return read_inputs(inputs, line_store=folder / "lines").stage(
-        folder, columns=STAGED_COLUMNS, engine=engine, prepare=PREPARE
-    )
+    extracts = read_inputs(inputs, with_pii=names, line_store=folder / "lines")
+    columns = STAGED_COLUMNS
+    if names:
+        given = extracts.raw["senr"].collect_schema().names()
+        extra = tuple(c for c in NAME_COLUMNS if c in given)
+        columns = {**STAGED_COLUMNS, "senr": (*STAGED_COLUMNS["senr"], *extra)}
+    return extracts.stage(folder, columns=columns, engine=engine, prepare=PREPARE)
 
 
 def _stage_checked(
@@ -595,6 +642,7 @@ def _stage_checked(
     periods: CohortPeriods,
     engine: Engine,
     judged: bool,
+    names: bool = False,
 ) -> tuple[Extracts, pl.DataFrame, Coverage]:
     """Staged extracts, what each file gave each table, and the SENR coverage.
 
@@ -602,7 +650,7 @@ def _stage_checked(
         acgr.checks.verdict.RefusedError: a file gave no record, or no SENR record was
             read (only when ``judged``).
     """
-    extracts = stage_inputs(inputs, workdir, engine=engine)
+    extracts = stage_inputs(inputs, workdir, engine=engine, names=names)
     reads = reads_by_file(extracts, engine=engine)
     if judged:
         refuse_unusable_files(extracts, reads, engine=engine)
@@ -650,6 +698,7 @@ def _staged_run(
     engine: Engine,
     phase: Phases,
     judged: bool,
+    names: bool = False,
 ) -> tuple[_Staged, pl.DataFrame, Coverage]:
     """The per-student phases over staged inputs; what each file gave; the SENR coverage.
 
@@ -660,7 +709,9 @@ def _staged_run(
         # reads those (see Extracts.stage). The folder holds SSIDs and is
         # removed when the run ends, whatever happens.
         with phase("stage"):
-            extracts, reads, coverage = _stage_checked(inputs, Path(tmp), periods, engine, judged)
+            extracts, reads, coverage = _stage_checked(
+                inputs, Path(tmp), periods, engine, judged, names
+            )
         staged = _compute_staged(
             extracts,
             workdir=Path(tmp),
@@ -672,6 +723,7 @@ def _staged_run(
             engine=engine,
             phase=phase,
             judged=judged,
+            names=names,
         )
     return staged, reads, coverage
 
@@ -693,7 +745,7 @@ def _rates(
     return rates_table(rows, directory, periods, ruleset).collect(engine=engine)
 
 
-# Over 60 lines on purpose: the library's entry point documents each of its ten
+# Over 60 lines on purpose: the library's entry point documents each of its eleven
 # arguments; the body is the run's steps, each a named function.
 def compute(
     inputs: Any,
@@ -707,6 +759,7 @@ def compute(
     engine: Engine = "auto",
     progress: Callable[[str], None] | None = None,
     judged: bool = True,
+    with_names: bool = False,
 ) -> AcgrResult:
     """Compute the four-year ACGR of ``class_of`` from CALPADS records.
 
@@ -730,6 +783,9 @@ def compute(
         judged: False for a part of the inputs, such as one student's records
             (``acgr explain``): the refusals about the inputs as a whole (a file
             that gave no record of this part, a class it is not in) are skipped.
+        with_names: read each student's legal first and last name (SENR, the deciding
+            record) into :attr:`AcgrResult.students` (confidential). Without it the
+            readers never parse a name.
 
     Returns:
         :class:`AcgrResult` with ``students``, ``rates``, ``findings`` and the
@@ -759,6 +815,7 @@ def compute(
         engine=engine,
         phase=phase,
         judged=judged,
+        names=with_names,
     )
     verdict = _verdict(
         reads=reads,
@@ -873,6 +930,7 @@ def validate(
 
 
 __all__ = [
+    "NAME_COLUMNS",
     "PHASES",
     "PREPARE",
     "SCHOOL_COLUMNS",
@@ -887,4 +945,5 @@ __all__ = [
     "stage_inputs",
     "student_table",
     "validate",
+    "with_identity",
 ]

@@ -59,13 +59,14 @@ def _extract(tmp_path: Path) -> Path:
     return write_extract(tmp_path / "in" / "senr.txt", good + bad)
 
 
-def test_run_writes_four_outputs_and_exits_0(tmp_path: Path) -> None:
+def test_run_writes_five_outputs_and_exits_0(tmp_path: Path) -> None:
     src = _extract(tmp_path)
     res = runner.invoke(app, ["run", str(src), "--class-of", "2018", "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
         "acgr.txt",
         "findings.csv",
+        "students.csv",
         "students.parquet",
         "summary.txt",
     ]

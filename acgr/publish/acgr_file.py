@@ -49,6 +49,30 @@ CATEGORY_ORDER: tuple[str, ...] = (
     "SH",
 )
 
+#: Reporting category -> name, as CDE's DataQuest files name them (docs/formats.md, R5.7).
+CATEGORY_LABELS: dict[str, str] = {
+    "TA": "All students",
+    "RB": "African American",
+    "RI": "American Indian or Alaska Native",
+    "RA": "Asian",
+    "RF": "Filipino",
+    "RH": "Hispanic or Latino",
+    "RD": "Not Reported",
+    "RP": "Pacific Islander",
+    "RT": "Two or More Races",
+    "RW": "White",
+    "GM": "Male",
+    "GF": "Female",
+    "GX": "Non-Binary Gender",
+    "GZ": "Missing Gender",
+    "SE": "English Learners",
+    "SD": "Students with Disabilities",
+    "SS": "Socioeconomically Disadvantaged",
+    "SM": "Migrant",
+    "SF": "Foster",
+    "SH": "Homeless",
+}
+
 KEY_HEADER: tuple[str, ...] = (
     "AcademicYear",
     "AggregateLevel",
@@ -422,6 +446,7 @@ def _typed_column(col: str) -> pl.Expr:
 
 
 __all__ = [
+    "CATEGORY_LABELS",
     "CATEGORY_ORDER",
     "GRADUATES",
     "KEY_HEADER",

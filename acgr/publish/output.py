@@ -2,6 +2,8 @@
 
 * ``acgr.txt``: the public CDE-layout file (suppressed, R6.4).
 * ``students.parquet``: one row per student of the class (confidential).
+* ``students.csv``: the same students as a list in the words of CALPADS Report 15.2
+  (:mod:`acgr.publish.student_list`; confidential).
 * ``findings.csv``: data-quality findings (confidential: has SSIDs).
 * ``summary.txt``: what the run read and lacked, the rule set and every setting
   it overrides, warnings, counts and findings per rule (no identifiers).
@@ -23,6 +25,7 @@ import polars as pl
 
 from acgr.checks.summary import run_summary
 from acgr.pipeline import AcgrResult
+from acgr.publish.student_list import school_names_from_rates, student_list, write_student_list
 
 
 def _temp_in(folder: Path, name: str) -> Path:
@@ -66,10 +69,15 @@ def write_text(text: str) -> Callable[[Path], None]:
 
 
 def write_run(result: AcgrResult, out_dir: str | Path) -> list[Path]:
-    """Write ``acgr.txt``, ``students.parquet``, ``findings.csv`` and ``summary.txt``."""
+    """Write ``acgr.txt``, ``students.parquet``, ``students.csv``, ``findings.csv`` and
+    ``summary.txt``."""
 
     def students(path: Path) -> None:
         result.students.write_parquet(path)
+
+    def listed(path: Path) -> None:
+        names = school_names_from_rates(result.rates)
+        write_student_list(student_list(result.students, result.rules, names).collect(), str(path))
 
     def findings(path: Path) -> None:
         result.findings.write_csv(path)
@@ -79,6 +87,7 @@ def write_run(result: AcgrResult, out_dir: str | Path) -> list[Path]:
         {
             "acgr.txt": write_text(result.acgr_text()),
             "students.parquet": students,
+            "students.csv": listed,
             "findings.csv": findings,
             "summary.txt": write_text("\n".join(run_summary(result)) + "\n"),
         },

@@ -245,6 +245,32 @@ class FiveYearRules(BaseModel):
         return self.default_extraction_date.in_year(class_of + self.extraction_year_offset)
 
 
+class StudentListRules(BaseModel):
+    """The student list's words (``students.csv``, the Report 15.2 equivalent), as data.
+
+    Source: CALPADS Report 15.2, Cohort Outcome - Student Details
+    (https://documentation.calpads.org/Reports/Accountability/Report15.2_CohortOutcomeStudentDetails/),
+    whose export names each student's ``CohortCategory``. Where a word has not been seen in an
+    export, the rule set says so beside it (a Decision).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: Outcome (R3.6) -> the CohortCategory word of Report 15.2; every outcome has one.
+    categories: dict[Outcome, str]
+
+    @model_validator(mode="after")
+    def _every_outcome_named(self) -> StudentListRules:
+        # A student with an outcome the table lacks would get no category: refused at load.
+        missing = [str(o) for o in Outcome if o not in self.categories]
+        if missing:
+            raise ValueError(f"student_list.categories lacks {', '.join(missing)}")
+        words = list(self.categories.values())
+        if len(set(words)) != len(words):
+            raise ValueError("student_list.categories gives two outcomes the same word")
+        return self
+
+
 @dataclass(frozen=True)
 class _Origin:
     """How a rule set was made: by name, from a file, or in code (R7.3)."""
@@ -402,6 +428,9 @@ class RuleSet(BaseModel):
 
     # R9 - five-year graduates
     five_year: FiveYearRules
+
+    # The student list (students.csv, Report 15.2 words)
+    student_list: StudentListRules
 
     # Data-quality checks (CALPADS code sets)
     calpads: CalpadsCodes
@@ -1031,6 +1060,7 @@ __all__ = [
     "RulesError",
     "SettingsFile",
     "SettingsT",
+    "StudentListRules",
     "builtin_settings",
     "builtin_source",
     "load_rules",

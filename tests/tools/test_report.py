@@ -32,6 +32,7 @@ from acgr.cli import app
 from acgr.pipeline import compute
 from acgr.publish.output import write_run
 from acgr.publish.rates import rate_half_up
+from acgr.rules.ruleset import load_rules
 from acgr.tools.report import CATEGORY_LABELS, SHEETS, SMALL_COHORT, write_reports
 from tests.helpers import ROOT
 
@@ -249,9 +250,10 @@ def test_workbook_numbers_equal_the_students_counts(
             assert (r[f"Cohort <= {SMALL_COHORT}"] == "yes") == (c <= SMALL_COHORT)
         assert wb["Groups"]._charts, "gap chart missing"
 
-        # Students: exactly the LEA's students, each with its outcome.
-        listed = {r["SSID"]: r["Outcome"] for r in _sheet_rows(wb["Students"])}
-        assert listed == dict(mine.select("ssid", "outcome").iter_rows())
+        # Students: exactly the LEA's students, each with its outcome in 15.2's words.
+        words = {str(o): w for o, w in load_rules("2018").student_list.categories.items()}
+        listed = {r["SSID"]: r["CohortCategory"] for r in _sheet_rows(wb["Students"])}
+        assert listed == {s: words[o] for s, o in mine.select("ssid", "outcome").iter_rows()}
 
         # Findings: the LEA's fatal findings first, then ACGR0101-0103.
         fnd = _sheet_rows(wb["Findings"])

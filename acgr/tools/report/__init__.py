@@ -43,7 +43,8 @@ Modules, one job each:
 
 from __future__ import annotations
 
-from acgr.tools.report.data import CATEGORY_LABELS, OUTCOME_SENSITIVE_RULES, SMALL_COHORT
+from acgr.publish.acgr_file import CATEGORY_LABELS
+from acgr.tools.report.data import OUTCOME_SENSITIVE_RULES, SMALL_COHORT
 from acgr.tools.report.workbook import SHEETS
 from acgr.tools.report.write import write_reports
 

@@ -21,35 +21,18 @@ from acgr.checks.findings import FINDINGS_SCHEMA, sort_findings
 from acgr.checks.impact import school_impact
 from acgr.checks.summary import by_rule
 from acgr.pipeline import STUDENT_COLUMNS
-from acgr.publish.acgr_file import CATEGORY_ORDER, Measure, measures_for, read_cde_acgr
+from acgr.publish.acgr_file import (
+    CATEGORY_LABELS,
+    CATEGORY_ORDER,
+    Measure,
+    measures_for,
+    read_cde_acgr,
+)
 from acgr.publish.aggregation import school_counts
 from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text, tenths_text
+from acgr.publish.student_list import student_list
 from acgr.rules.groups import categories
 from acgr.rules.ruleset import Outcome, RuleSet
-
-#: Reporting category -> name, as CDE's DataQuest files name them (docs/formats.md, R5.7).
-CATEGORY_LABELS: dict[str, str] = {
-    "TA": "All students",
-    "RB": "African American",
-    "RI": "American Indian or Alaska Native",
-    "RA": "Asian",
-    "RF": "Filipino",
-    "RH": "Hispanic or Latino",
-    "RD": "Not Reported",
-    "RP": "Pacific Islander",
-    "RT": "Two or More Races",
-    "RW": "White",
-    "GM": "Male",
-    "GF": "Female",
-    "GX": "Non-Binary Gender",
-    "GZ": "Missing Gender",
-    "SE": "English Learners",
-    "SD": "Students with Disabilities",
-    "SS": "Socioeconomically Disadvantaged",
-    "SM": "Migrant",
-    "SF": "Foster",
-    "SH": "Homeless",
-}
 
 #: Groups whose cohort is at most this many students are marked (CDE suppresses them).
 SMALL_COHORT = 10
@@ -105,6 +88,8 @@ class Lea:
     other_warnings: pl.DataFrame
     #: One row per student (:func:`_student_list`); ``name`` only when :attr:`with_names`.
     students: pl.DataFrame
+    #: The student list of ``acgr run``'s students.csv (:mod:`acgr.publish.student_list`).
+    student_list: pl.DataFrame
     #: The run was made with names (``students.parquet`` has the legal name columns).
     with_names: bool = False
 
@@ -319,6 +304,7 @@ def lea_data(
         other_warnings=by_rule(others),
         students=_student_list(students, names, name_columns),
         with_names=name_columns is not None,
+        student_list=student_list(students, rules, names).collect(),
     )
 
 

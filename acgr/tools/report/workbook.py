@@ -318,24 +318,14 @@ def _impact(ws: Any, lea: Lea) -> None:
 
 
 def _students(ws: Any, lea: Lea) -> None:
-    """Every student of the LEA with outcome, reason and deciding record (confidential)."""
-    _table(
-        ws,
-        ["SSID", "CDS code", "School", "Outcome", "Reason", "Record file", "Record line"],
-        [
-            list(r)
-            for r in lea.students.select(
-                "ssid",
-                "cds_code",
-                "school_name",
-                "outcome",
-                "reason",
-                "record_file",
-                "record_line",
-            ).iter_rows()
-        ],
-        [12, 16, 30, 20, 34, 34, 11],
-    )
+    """The LEA's student list, as ``acgr run`` writes students.csv (confidential).
+
+    Every cell is text but the record line, so SSIDs, local IDs and codes keep their
+    leading zeros.
+    """
+    frame = lea.student_list
+    widths = [max(10, min(40, len(c) + 2)) for c in frame.columns]
+    _table(ws, frame.columns, [list(r) for r in frame.iter_rows()], widths)
 
 
 _SHEETS: dict[str, Callable[[Any, Lea], None]] = {
