@@ -360,6 +360,8 @@ def explain_cmd(
     extraction_date: ExtractionDate = None,
     rules: Rules = "2018",
     schools: Schools = None,
+    foster: Foster = None,
+    direct_cert: DirectCert = None,
 ) -> None:
     """Show one student's records, cohort, outcome and the rule that decided it."""
     from acgr.tools.explain import explain, render
@@ -367,7 +369,14 @@ def explain_cmd(
     x = _date(extraction_date)
     with _guard():
         ex = explain(
-            ssid, paths, class_of=class_of, rules=_rules(rules), extraction_date=x, schools=schools
+            ssid,
+            paths,
+            class_of=class_of,
+            rules=_rules(rules),
+            extraction_date=x,
+            schools=schools,
+            foster=foster,
+            direct_cert=direct_cert,
         )
     if ex.timeline.height == 0:
         raise _fail("no enrollment record of that student in the input", code=1)
