@@ -221,9 +221,9 @@ def validation_lines(res: ValidationResult, out_dir: Path | None, limit: int = 1
     if rules.height > limit:
         lines.append(f"  … and {rules.height - limit:,} more rules (summary.txt)")
     if out_dir is not None:
-        lines += wrap(
-            f"details in {out_dir / 'findings.csv'} and {out_dir / 'summary.txt'}", hang="  "
-        )
+        # One line: a folder path is one word, never wrapped inside.
+        impact = ", impact.csv" if res.result is not None else ""
+        lines.append(f"details in {out_dir}: findings.csv, summary.txt{impact}")
     return lines
 
 

@@ -91,7 +91,8 @@ def scope_of(rates: pl.DataFrame, rules: RuleSet) -> Scope:
     if len(named_counties) >= rules.statewide_min_counties:
         return Scope("the state", f"the state: {in_counties}", statewide=True)
     if len(named_leas) == 1:
-        county = f", {named_counties[0]} County" if counties["CountyName"][0] else ""
+        name = counties["CountyName"][0] if counties.height else ""
+        county = f", {name} County" if name else ""
         return Scope(named_leas[0], f"one LEA: {named_leas[0]}{county}")
     if len(named_leas) <= NAMED_LEAS:
         return Scope(plural(len(named_leas), "LEA"), f"{in_counties}: {', '.join(named_leas)}")

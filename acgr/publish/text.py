@@ -87,7 +87,11 @@ def text_table(
         i = flexible[0]
         fixed = 2 + sum(w + 2 for j, w in enumerate(widths) if j != i)
         longest_word = max([len(columns[i].header), *(len(w) for r in cells for w in r[i].split())])
-        widths[i] = max(min(widths[i], width - fixed), longest_word)
+        room = max(min(widths[i], width - fixed), longest_word)
+        # As wide as its longest wrapped line, so the dashes end where the text does.
+        widths[i] = max(
+            [len(columns[i].header), *(len(x) for r in cells for x in wrap(r[i], room))]
+        )
 
     def line(values: Sequence[str]) -> str:
         parts = [
