@@ -52,7 +52,10 @@ def _total_rows(rates: pl.DataFrame, level: str) -> pl.DataFrame:
     )
 
 
-def _lea(code: str, name: str) -> str:
+def _lea(code: str, name: str, *, listed: bool = False) -> str:
+    """``Name (LEA code)``; in a list after ``N LEAs:`` the word LEA goes: ``Name (code)``."""
+    if listed:
+        return f"{name} ({code})" if name else code
     return f"{name} (LEA {code})" if name else f"LEA {code}"
 
 
@@ -95,7 +98,11 @@ def scope_of(rates: pl.DataFrame, rules: RuleSet) -> Scope:
         county = f", {name} County" if name else ""
         return Scope(named_leas[0], f"one LEA: {named_leas[0]}{county}")
     if len(named_leas) <= NAMED_LEAS:
-        return Scope(plural(len(named_leas), "LEA"), f"{in_counties}: {', '.join(named_leas)}")
+        listed = ", ".join(
+            _lea(f"{c}{d}", n or "", listed=True)
+            for c, d, n in leas.select("CountyCode", "DistrictCode", "DistrictName").iter_rows()
+        )
+        return Scope(plural(len(named_leas), "LEA"), f"{in_counties}: {listed}")
     shown = named_counties[:NAMED_COUNTIES]
     more = len(named_counties) - len(shown)
     listed = ", ".join(shown) + (f" and {more:,} more" if more else "")

@@ -95,8 +95,7 @@ def test_scope_of_two_leas_in_two_counties_names_both_and_is_not_the_state() -> 
     )
     assert scope.label == "2 LEAs"
     assert scope.description == (
-        "2 LEAs in 2 counties: Vista Ridge Unified (LEA 1964733), Coastal Mesa Unified "
-        "(LEA 3773551)"
+        "2 LEAs in 2 counties: Vista Ridge Unified (1964733), Coastal Mesa Unified (3773551)"
     )
     assert rate_subject(scope) == "the 2 LEAs"
 
