@@ -79,6 +79,7 @@ def test_run_summary_txt(tmp_path: Path) -> None:
     [
         "2018000005",  # Still Enrolled (R3.3), no SINF record: ACGR0002 as in findings.csv
         "2018000053",  # a rejected record (R3.4.1) and an open one in another LEA (SENR0028)
+        "2018000001",  # a graduate (R3.1): indicators in words, not True/False
     ],
 )
 def test_explain_output(ssid: str) -> None:
