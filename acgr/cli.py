@@ -21,12 +21,12 @@ import typer
 from rich.console import Console
 
 from acgr.checks.summary import (
-    accounting_line,
-    by_rule,
     five_year_lines,
     run_summary,
-    summary_text,
+    validation_lines,
+    validation_texts,
 )
+from acgr.help_text import plain_value_names
 from acgr.pipeline import PHASES, AcgrResult, compute, validate
 from acgr.publish.acgr_file import read_cde_acgr
 from acgr.publish.output import findings_by_severity, write_atomically, write_run, write_text
@@ -59,11 +59,28 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
+plain_value_names()  # `--class-of YEAR`, `--help`: not typer's `<int>`, `<bool>`
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from acgr import __version__
+
+        sys.stdout.write(f"acgr {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
     """California four-year adjusted cohort graduation rate from CALPADS extracts."""
+    del version  # handled by its callback
 
 
 EXIT_UNREADABLE = 2
@@ -86,21 +103,36 @@ def _date(value: str | None) -> dt.date | None:
 
 
 # Options shared by several commands (one definition, one help text).
-Paths = Annotated[list[Path], typer.Argument(help="CALPADS extract files or folders.")]
-ClassOf = Annotated[int, typer.Option("--class-of", help="Expected graduation year Y.")]
-ExtractionDate = Annotated[
-    str | None, typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.")
+Paths = Annotated[
+    list[Path], typer.Argument(help="CALPADS extract files or folders.", metavar="PATH...")
 ]
-Rules = Annotated[str, typer.Option("--rules", help="2018, legacy, or a rule-set file.")]
+ClassOf = Annotated[
+    int, typer.Option("--class-of", help="Expected graduation year Y.", metavar="YEAR")
+]
+ExtractionDate = Annotated[
+    str | None,
+    typer.Option("--extraction-date", help="YYYY-MM-DD; default 15 Sep of Y.", metavar="DATE"),
+]
+Rules = Annotated[
+    str, typer.Option("--rules", help="2018, legacy, or a rule-set file.", metavar="RULES")
+]
 Schools = Annotated[
-    Path | None, typer.Option("--schools", help="Schools directory (CSV or CDE TSV).")
+    Path | None,
+    typer.Option(
+        "--schools",
+        help="Schools directory (CSV or CDE TSV): school and LEA names, charter and DASS flags.",
+        metavar="FILE",
+    ),
 ]
 Foster = Annotated[
-    Path | None, typer.Option("--foster", help="Foster match CSV: ssid,start_date,end_date.")
+    Path | None,
+    typer.Option("--foster", help="Foster match CSV: ssid,start_date,end_date.", metavar="FILE"),
 ]
 DirectCert = Annotated[
     Path | None,
-    typer.Option("--direct-cert", help="Direct certification CSV: ssid,academic_year."),
+    typer.Option(
+        "--direct-cert", help="Direct certification CSV: ssid,academic_year.", metavar="FILE"
+    ),
 ]
 
 
@@ -259,8 +291,10 @@ def lcff_cmd(
         str, typer.Option("--rules", help='lcff, or a rules file with base = "lcff".')
     ] = "lcff",
 ) -> None:
-    """The LCFF unduplicated pupil count on Census Day (R10): upc.txt, upc_lea.txt,
-    upc_impact.csv, upc_students.parquet (confidential)."""
+    """The LCFF unduplicated pupil count on Census Day (R10).
+
+    Writes upc.txt, upc_lea.txt, upc_impact.csv and upc_students.parquet (confidential).
+    """
     from acgr.lcff_run import lcff
     from acgr.rules.lcff import load_lcff_rules
 
@@ -316,22 +350,15 @@ def validate_cmd(
             res = validate(
                 paths, class_of=class_of, rules=ruleset, extraction_date=x, schools=schools
             )
-        text = summary_text(res.findings, res.accounting, res.impact)
+        text, impact = validation_texts(res, schools)
         if out_dir is not None:
             writers = {"findings.csv": _csv_writer(res.findings), "summary.txt": write_text(text)}
-            if res.impact is not None:
-                writers["impact.csv"] = _csv_writer(res.impact)
+            if impact is not None:
+                writers["impact.csv"] = _csv_writer(impact)
             write_atomically(out_dir, writers)
-    sev = findings_by_severity(res.findings)
-    acc = res.accounting
-    out.print(accounting_line(acc), markup=False)
-    out.print(f"findings: {sev['fatal']:,} fatal, {sev['warning']:,} warning")
-    top = by_rule(res.findings).head(15)
-    for rule, severity, n, students, _example in top.iter_rows():
-        out.print(f"  {rule:<10} {severity:<8} {n:>8,} findings  {students:>7,} students")
-    if out_dir is not None:
-        out.print(f"details in {out_dir / 'findings.csv'} and {out_dir / 'summary.txt'}")
-    raise typer.Exit(1 if sev["fatal"] else 0)
+    for line in validation_lines(res, out_dir):
+        sys.stdout.write(line + "\n")
+    raise typer.Exit(1 if findings_by_severity(res.findings)["fatal"] else 0)
 
 
 @app.command("explain")
@@ -342,6 +369,8 @@ def explain_cmd(
     extraction_date: ExtractionDate = None,
     rules: Rules = "2018",
     schools: Schools = None,
+    foster: Foster = None,
+    direct_cert: DirectCert = None,
 ) -> None:
     """Show one student's records, cohort, outcome and the rule that decided it."""
     from acgr.tools.explain import explain, render
@@ -349,7 +378,14 @@ def explain_cmd(
     x = _date(extraction_date)
     with _guard():
         ex = explain(
-            ssid, paths, class_of=class_of, rules=_rules(rules), extraction_date=x, schools=schools
+            ssid,
+            paths,
+            class_of=class_of,
+            rules=_rules(rules),
+            extraction_date=x,
+            schools=schools,
+            foster=foster,
+            direct_cert=direct_cert,
         )
     if ex.timeline.height == 0:
         raise _fail("no enrollment record of that student in the input", code=1)
@@ -391,11 +427,12 @@ def dashboard_cmd(
         typer.Option("--rules", help="Dashboard rules: a year, a built-in name or a file."),
     ] = None,
 ) -> None:
-    """The Dashboard graduation indicator (R8) of a Dashboard year: from extracts
-    (``PATH... --class-of Y``), from a file of counts (``--counts FILE --year D``, the
-    what-if calculator; ``--needed``: the graduates each row needs for its next colour),
-    or from two classes' ACGR files (``--current --prior``, four-year Dashboards).
-    Exit 2 (one line) when an input cannot support the year asked for.
+    """The Dashboard graduation indicator (R8) of a Dashboard year.
+
+    From extracts (PATH... --class-of Y), from a file of counts (--counts FILE --year D,
+    the what-if calculator; --needed: the graduates each row needs for its next colour),
+    or from two classes' ACGR files (--current --prior, four-year Dashboards). Exit 2
+    (one line) when an input cannot support the year asked for.
     """
     way = _dashboard_way(paths, class_of, counts_file, (current, prior), year=year, needed=needed)
     with _guard("a Dashboard counts file" if counts_file else "the input"):

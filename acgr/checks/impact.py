@@ -92,6 +92,32 @@ def outcome_sensitive_findings(students: pl.LazyFrame, rules: RuleSet) -> pl.Laz
     )
 
 
+def _counts(students: pl.DataFrame, rules: RuleSet, by: pl.Expr) -> pl.DataFrame:
+    """Cohort, graduates and each kind's students per ``by`` (a school or LEA code)."""
+    kinds = _kinds(rules)
+    in_cohort = pl.col("outcome") != str(Outcome.REMOVED)
+    grad = pl.col("outcome") == str(Outcome.GRADUATE)
+    return students.group_by(by.alias("cds_code")).agg(
+        in_cohort.sum().alias("cohort"),
+        grad.sum().alias("graduates"),
+        *(k.sum().alias(name) for name, k in kinds.items()),
+    )
+
+
+#: Outcome-sensitive students of a row: the three kinds together.
+_SENSITIVE = pl.col("lost_transfers") + pl.col("open_past_cutoff") + pl.col("removals_to_document")
+
+
+def _rated(counts: pl.DataFrame) -> pl.DataFrame:
+    c, g = pl.col("cohort"), pl.col("graduates")
+    return counts.with_columns(
+        rate_text(g, c).alias("rate_now"),
+        rate_text(g, c - pl.col("lost_transfers")).alias("rate_if_transfers_confirmed"),
+        rate_text(g + pl.col("open_past_cutoff"), c).alias("rate_if_open_graduated"),
+        rate_text(g, c + pl.col("removals_to_document")).alias("rate_if_removals_undocumented"),
+    )
+
+
 def school_impact(students: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
     """Per school with at least one such student: counts and the rate each way.
 
@@ -99,37 +125,95 @@ def school_impact(students: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
     * ``rate_if_open_graduated``: open students graduated by the cutoff;
     * ``rate_if_removals_undocumented``: removed students return as dropouts.
     """
-    kinds = _kinds(rules)
-    in_cohort = pl.col("outcome") != str(Outcome.REMOVED)
-    grad = pl.col("outcome") == str(Outcome.GRADUATE)
-    per_school = students.group_by("cds_code").agg(
-        in_cohort.sum().alias("cohort"),
-        grad.sum().alias("graduates"),
-        *(k.sum().alias(name) for name, k in kinds.items()),
-    )
-    c, g = pl.col("cohort"), pl.col("graduates")
+    per_school = _counts(students, rules, pl.col("cds_code"))
     return (
-        per_school.filter(
-            (pl.col("lost_transfers") + pl.col("open_past_cutoff") + pl.col("removals_to_document"))
-            > 0
-        )
-        .with_columns(
-            rate_text(g, c).alias("rate_now"),
-            rate_text(g, c - pl.col("lost_transfers")).alias("rate_if_transfers_confirmed"),
-            rate_text(g + pl.col("open_past_cutoff"), c).alias("rate_if_open_graduated"),
-            rate_text(g, c + pl.col("removals_to_document")).alias("rate_if_removals_undocumented"),
-        )
-        .sort(
-            pl.col("lost_transfers") + pl.col("open_past_cutoff") + pl.col("removals_to_document"),
-            "cds_code",
-            descending=[True, False],
-        )
+        _rated(per_school.filter(_SENSITIVE > 0))
+        .sort(_SENSITIVE, "cds_code", descending=[True, False])
         .select(IMPACT_COLUMNS)
     )
 
 
+#: Columns of ``impact.csv`` (docs/formats.md): the row's level, the LEA and school by
+#: code and name, then :data:`IMPACT_COLUMNS` after ``cds_code``.
+IMPACT_FILE_COLUMNS: tuple[str, ...] = (
+    "level",
+    "lea_code",
+    "lea_name",
+    "cds_code",
+    "school_name",
+    *IMPACT_COLUMNS[1:],
+)
+
+#: How ``impact.csv`` and the summary's impact table are ordered (said in both).
+IMPACT_ORDER = (
+    "LEAs in LEA-code order; in each LEA its schools with outcome-sensitive students, "
+    "most such students first (then by CDS code), then the LEA total (every school of the LEA)"
+)
+
+
+def impact_table(
+    students: pl.DataFrame, rules: RuleSet, directory: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """``impact.csv``: :func:`school_impact` with names, and a total row per LEA.
+
+    An LEA's total counts every student of the LEA (schools without such students
+    too), so its ``rate_now`` is the LEA's rate. Ordered as :data:`IMPACT_ORDER`.
+    Names come from ``directory`` (the schools file); empty without one.
+    """
+    schools = school_impact(students, rules).with_columns(
+        pl.lit("school").alias("level"), pl.int_range(pl.len()).alias("_order")
+    )
+    lea = pl.col("cds_code").str.slice(0, 7)
+    listed = schools["cds_code"].str.slice(0, 7).implode()
+    leas = _counts(students.filter(lea.is_in(listed)), rules, lea + "0000000")
+    totals = (
+        _rated(leas)
+        .select(IMPACT_COLUMNS)
+        .with_columns(pl.lit("LEA total").alias("level"), pl.lit(None, pl.Int64).alias("_order"))
+    )
+    names = directory if directory is not None and directory.height else None
+    return (
+        pl.concat([schools, totals], how="vertical_relaxed")
+        .with_columns(pl.col("cds_code").str.slice(0, 7).alias("lea_code"))
+        .with_columns(
+            _name(names, "school_name", pl.col("cds_code")).alias("school_name"),
+            _lea_name(names).alias("lea_name"),
+        )
+        .with_columns(
+            pl.when(pl.col("level") == "LEA total")
+            .then(pl.lit(None, pl.String))
+            .otherwise(pl.col("school_name"))
+            .alias("school_name")
+        )
+        .sort("lea_code", pl.col("_order").is_null(), "_order")
+        .select(IMPACT_FILE_COLUMNS)
+    )
+
+
+def _name(directory: pl.DataFrame | None, column: str, cds: pl.Expr) -> pl.Expr:
+    """The directory's ``column`` for the CDS code ``cds`` (empty when not listed)."""
+    if directory is None:
+        return pl.lit("")
+    lookup = dict(zip(directory["cds_code"], directory[column].fill_null(""), strict=True))
+    return cds.replace_strict(lookup, default="", return_dtype=pl.String)
+
+
+def _lea_name(directory: pl.DataFrame | None) -> pl.Expr:
+    """The LEA's name: the district name of its first school in the directory."""
+    if directory is None:
+        return pl.lit("")
+    firsts = directory.filter(pl.col("district_name").fill_null("") != "").unique(
+        pl.col("cds_code").str.slice(0, 7), keep="first", maintain_order=True
+    )
+    lookup = dict(zip(firsts["cds_code"].str.slice(0, 7), firsts["district_name"], strict=True))
+    return pl.col("lea_code").replace_strict(lookup, default="", return_dtype=pl.String)
+
+
 __all__ = [
     "IMPACT_COLUMNS",
+    "IMPACT_FILE_COLUMNS",
+    "IMPACT_ORDER",
+    "impact_table",
     "outcome_sensitive_findings",
     "school_impact",
 ]

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
-import textwrap
 from dataclasses import dataclass
 
 import polars as pl
 
 from acgr.checks.findings import FINDINGS_SCHEMA, findings_where
 from acgr.errors import RefusedError
+from acgr.publish.text import wrap
 from acgr.read.directory import flags_given
 from acgr.read.extracts import TABLES, Engine, Extracts
 from acgr.rules.cohort import CohortPeriods, initial_records
@@ -426,9 +426,10 @@ class Verdict:
             state = "given" if name in self.inputs_read else "not given"
             out.append(f"  {INPUT_LABELS[name]}: {state}")
         if self.unmeasured:
-            out.append(f"not measured (rows left out): {', '.join(self.unmeasured)}")
+            out += wrap(f"not measured (rows left out): {', '.join(self.unmeasured)}", hang="  ")
         for rule, message in self.warnings:
-            out += textwrap.wrap(f"warning {rule}: {message}", 100, subsequent_indent=" " * 17)
+            # Between words only: a file path in a message stays whole.
+            out += wrap(f"warning {rule}: {message}", hang=" " * 17)
         return out
 
 

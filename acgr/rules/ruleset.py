@@ -448,6 +448,10 @@ class RuleSet(BaseModel):
     #: ``empty`` leaves them blank (as on the state row, R6.5); ``zeros``
     #: writes 00000 / 0000000 as some older CDE files did.
     aggregate_row_codes: Literal["empty", "zeros"] = "empty"
+    #: Decision (docs/rules.md, Decisions): the summaries call the extract's scope "the state"
+    #: only when its cohort's schools lie in at least this many counties (the state's cohort
+    #: spans 57 of the 58: Alpine has no high school); otherwise they name the LEAs or counties.
+    statewide_min_counties: int = Field(default=57, ge=1)
 
     #: Where the rule set came from (see :meth:`provenance`); set by the loader,
     #: never by a file, so a file cannot claim to be something it is not.

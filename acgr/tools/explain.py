@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ import polars as pl
 
 from acgr.checks.findings import fmt
 from acgr.checks.verdict import as_date, class_year
-from acgr.pipeline import STAGED_COLUMNS, AcgrResult, compute
+from acgr.pipeline import STAGED_COLUMNS, AcgrResult, compute, schools_directory
+from acgr.publish.text import WIDTH, school_label, school_names, wrap
 from acgr.read.cds import cds_code
 from acgr.read.extracts import TABLES, Extracts, read_inputs
 from acgr.rules.cohort import CohortPeriods, initial_records
@@ -49,6 +50,7 @@ class Explanation:
         findings: findings about the student's records.
         initial_class: class the student's initial HS record puts them in (or None).
         periods: the class's dates.
+        schools: school names by CDS code (from ``--schools``).
     """
 
     timeline: pl.DataFrame
@@ -56,13 +58,27 @@ class Explanation:
     findings: pl.DataFrame
     initial_class: int | None
     periods: CohortPeriods
+    #: School name by CDS code, from the schools file (empty without one).
+    schools: dict[str, str] = field(default_factory=dict)
 
 
 def _only(extracts: Extracts, ssid: str) -> Extracts:
-    return Extracts(
-        raw={t: extracts.raw[t].filter(pl.col("ssid").str.strip_chars() == ssid) for t in TABLES},
-        other_findings=extracts.other_findings.filter(pl.col("ssid") == ssid),
-    )
+    """The student's records, and for each table the student lacks but the input has,
+    one record of another student (a witness, never shown).
+
+    The witness keeps the table *present*, as it is in the full run: without it the
+    run on one student would call the table absent (ACGR0003), leave the groups it
+    measures blank and skip ACGR0002 (no SINF record), unlike the full run.
+    """
+    own = pl.col("ssid").str.strip_chars() == ssid
+    raw = {}
+    for t in TABLES:
+        mine = extracts.raw[t].filter(own)
+        if t != "senr" and mine.select(pl.len()).collect().item() == 0:
+            witness = extracts.raw[t].filter(~own & pl.col("_problem").is_null()).head(1)
+            mine = pl.concat([mine, witness])
+        raw[t] = mine
+    return Extracts(raw=raw, other_findings=extracts.other_findings.filter(pl.col("ssid") == ssid))
 
 
 def _wording(periods: CohortPeriods, rules: RuleSet) -> dict[str, pl.Expr]:
@@ -104,7 +120,7 @@ def _run_and_timeline(
     periods: CohortPeriods,
     ruleset: RuleSet,
     extraction_date: dt.date | None,
-    schools: str | Path | pl.DataFrame | None,
+    sides: dict[str, Any],
 ) -> tuple[AcgrResult, pl.DataFrame]:
     """The ordinary run on one student's staged records, and their timeline.
 
@@ -116,7 +132,9 @@ def _run_and_timeline(
         class_of=periods.class_of,
         rules=ruleset,
         extraction_date=extraction_date,
-        schools=schools,
+        schools=sides["schools"],
+        foster=sides["foster"],
+        direct_cert=sides["direct_cert"],
         judged=False,
     )
     records = enrollment_records(one.senr, None).with_columns(
@@ -148,8 +166,15 @@ def explain(
     rules: str | Path | RuleSet = "2018",
     extraction_date: dt.date | str | None = None,
     schools: str | Path | pl.DataFrame | None = None,
+    foster: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
+    direct_cert: str | Path | pl.DataFrame | pl.LazyFrame | None = None,
 ) -> Explanation:
-    """Explain the outcome of student ``ssid`` in the class of ``class_of``."""
+    """Explain the outcome of student ``ssid`` in the class of ``class_of``.
+
+    ``schools``, ``foster`` and ``direct_cert`` are those of :func:`acgr.compute`: the
+    student's groups and school flags are then the full run's, and the schools file's
+    names are shown beside the CDS codes.
+    """
     ruleset = load_rules(rules)
     x = as_date(extraction_date, "extraction_date")
     periods = CohortPeriods.for_class(class_year(class_of), ruleset, x, check=True)
@@ -157,7 +182,9 @@ def explain(
         # Read the inputs once: the run and the timeline both use this student's
         # staged records (the text is not scanned a second time).
         one = _only(read_inputs(inputs), ssid.strip()).stage(Path(tmp), columns=STAGED_COLUMNS)
-        result, timeline = _run_and_timeline(one, periods, ruleset, x, schools)
+        directory = schools_directory(schools)
+        sides = {"schools": directory, "foster": foster, "direct_cert": direct_cert}
+        result, timeline = _run_and_timeline(one, periods, ruleset, x, sides)
     timeline = timeline.sort("start", "file", "line")
     qualifying = timeline.filter(pl.col("_qualifying"))
     timeline = timeline.drop("_qualifying")
@@ -168,13 +195,20 @@ def explain(
             qualifying.lazy().select(pl.lit(ssid).alias("ssid"), "start", "grade"), ruleset
         )
         initial_class = int(initial.select("class_of").collect().item())
-    roles = _roles(result.students, qualifying)
+    student = result.students.filter(pl.col("ssid") == ssid.strip())
+    roles = _roles(student, qualifying)
+    # ACGR0005 judges how far the whole extract's dates reach: one student's records
+    # always look thin, so the part's own ACGR0005 would be wrong.
+    mine = (pl.col("ssid").is_null() & (pl.col("rule") != "ACGR0005")) | (
+        pl.col("ssid") == ssid.strip()
+    )
     return Explanation(
         timeline=timeline.with_columns(roles.alias("role")),
-        student=result.students,
-        findings=result.findings.drop("ssid"),
+        student=student,
+        findings=result.findings.filter(mine).drop("ssid"),
         initial_class=initial_class,
         periods=periods,
+        schools=school_names(directory),
     )
 
 
@@ -200,15 +234,21 @@ def _roles(students: pl.DataFrame, qualifying: pl.DataFrame) -> pl.Expr:
 
 
 def render(ex: Explanation, ssid: str) -> str:
-    """Plain-text explanation for a terminal (the SSID is shown masked)."""
+    """Plain-text explanation for a terminal (the SSID is shown masked).
+
+    Every line fits :data:`acgr.publish.text.WIDTH` (100) columns, wrapped between words.
+    """
     masked = "…" + ssid.strip()[-4:]
     p = ex.periods
     lines = [
-        f"Student {masked}, class of {p.class_of}: outcome period {p.year1_start} to "
-        f"{p.summer_cutoff}, extraction date {p.extraction_date}",
+        *wrap(
+            f"Student {masked}, class of {p.class_of}: outcome period {p.year1_start} to "
+            f"{p.summer_cutoff}, extraction date {p.extraction_date}",
+            hang="  ",
+        ),
         "",
         "Enrollment records (SENR), in start order:",
-        *_record_lines(ex.timeline),
+        *_record_lines(ex.timeline, ex.schools),
         "",
         *_student_lines(ex),
         *_finding_lines(ex.findings),
@@ -216,22 +256,43 @@ def render(ex: Explanation, ssid: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _record_lines(timeline: pl.DataFrame) -> list[str]:
-    """Two lines per record: the record, then why it counts or not (R1) and its role."""
+def _record_lines(timeline: pl.DataFrame, names: dict[str, str]) -> list[str]:
+    """Per record: its file, line and school; its dates and codes; why it counts or not
+    (R1) and its role."""
     lines = []
     for r in timeline.iter_rows(named=True):  # one student's handful of records
         completion = f"/{r['completion']}" if r["completion"] else ""
         exit_part = (
-            f"exit {r['exit_date']} {r['exit_code'] or ''}{completion}"
+            f"exit {r['exit_date'] or '(no date)'} {r['exit_code'] or ''}{completion}".rstrip()
             if r["exit_date"] or r["exit_code"]
             else "open"
         )
-        lines.append(
-            f"  {Path(r['file']).name}:{r['line']}  school {r['lea_school']}  start {r['start']}  "
-            f"status {r['status']}  grade {r['grade']}  {exit_part}"
+        lines += wrap(
+            f"{Path(r['file']).name}:{r['line']}  school {school_label(r['lea_school'], names)}",
+            indent="  ",
+            hang="      ",
         )
-        lines.append(f"      -> {r['status_reason']}" + (f"; {r['role']}" if r["role"] else ""))
+        lines += wrap(
+            f"start {r['start']}  status {r['status']}  grade {r['grade']}  {exit_part}",
+            indent="      ",
+        )
+        why = r["status_reason"] + (f"; {r['role']}" if r["role"] else "")
+        lines += wrap(f"-> {why}", indent="      ", hang="         ")
     return lines
+
+
+def _yes_no(value: object) -> str:
+    """A flag in words: ``yes``/``no``; ``not measured`` when its input was absent (R5).
+
+    Examples:
+        >>> _yes_no(True), _yes_no(False), _yes_no(None), _yes_no("Y")
+        ('yes', 'no', 'not measured', 'yes')
+    """
+    if value is None:
+        return "not measured"
+    if isinstance(value, str):
+        return "yes" if value.strip().upper() in {"Y", "YES", "TRUE"} else "no"
+    return "yes" if value else "no"
 
 
 def _student_lines(ex: Explanation) -> list[str]:
@@ -243,37 +304,50 @@ def _student_lines(ex: Explanation) -> list[str]:
             if cls is not None
             else "no qualifying high-school record (R1)"
         )
-        return [f"Not in the class of {ex.periods.class_of}: {why}."]
+        return wrap(f"Not in the class of {ex.periods.class_of}: {why}.", hang="  ")
     s = ex.student.row(0, named=True)
-    flags = ", ".join(f"{k} {'yes' if s[k] else 'no'}" for k in GROUP_FLAGS)
+    flags = ", ".join(f"{k.replace('_', ' ')} {_yes_no(s[k])}" for k in GROUP_FLAGS)
+    race = s["race"] if s["race"] is not None else "not measured (no SINF records)"
+    gender = s["gender"] if s["gender"] is not None else "not measured"
     lines = [
-        f"Cohort: class of {s['class_of']} by the initial HS record "
-        f"(grade {s['initial_grade']} starting {s['initial_start_date']}, R2.1-R2.2)",
+        *wrap(
+            f"Cohort: class of {s['class_of']} by the initial HS record "
+            f"(grade {s['initial_grade']} starting {s['initial_start_date']}, R2.1-R2.2)",
+            hang="  ",
+        ),
         f"Outcome: {s['outcome']}   rule: {s['reason']}",
-        f"Attributed school (R4): {s['cds_code']}  charter {s['charter']}  DASS {s['dass']}"
-        + ("" if s["in_cohort"] else "  (Removed: counted nowhere, R4.2)"),
-        f"Groups (R5): race {s['race']}, gender {s['gender']}, {flags}",
+        *wrap(
+            f"Attributed school (R4): {school_label(s['cds_code'], ex.schools)}  "
+            f"charter {_yes_no(s['charter'])}  DASS {_yes_no(s['dass'])}"
+            + ("" if s["in_cohort"] else "  (Removed: counted nowhere, R4.2)"),
+            hang="  ",
+        ),
+        *wrap(f"Groups (R5): race {race}, gender {gender}, {flags}", hang="  "),
     ]
     if s["outcome"] == str(Outcome.GRADUATE):
-        lines.append(
-            f"Graduate indicators (R6.2): UC/CSU {s['met_uc_csu']}, Seal of Biliteracy "
-            f"{s['seal_of_biliteracy']}, Golden State Seal {s['golden_state_seal']}"
+        lines += wrap(
+            f"Graduate indicators (R6.2): UC/CSU {_yes_no(s['met_uc_csu'])}, Seal of Biliteracy "
+            f"{_yes_no(s['seal_of_biliteracy'])}, Golden State Seal "
+            f"{_yes_no(s['golden_state_seal'])}",
+            hang="  ",
         )
     return lines
 
 
 def _finding_lines(findings: pl.DataFrame) -> list[str]:
-    """The findings about the student's records, one line each (no SSID)."""
+    """The findings about the student's records (file:line) or the inputs (no SSID)."""
     if not findings.height:
         return []
-    return [
-        "",
-        "Findings about this student's records:",
-        *(
-            f"  {f['rule']} {f['severity']} {Path(str(f['file'])).name}:{f['line']}  {f['message']}"
-            for f in findings.iter_rows(named=True)
-        ),
-    ]
+    lines = ["", "Findings about this student's records and the inputs:"]
+    for f in findings.iter_rows(named=True):
+        where = f"{Path(str(f['file'])).name}:{f['line']}" if f["file"] else "inputs"
+        lines += wrap(
+            f"{f['rule']} {f['severity']} {where}  {f['message']}",
+            WIDTH,
+            indent="  ",
+            hang="      ",
+        )
+    return lines
 
 
 __all__ = [
