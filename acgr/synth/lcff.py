@@ -81,7 +81,7 @@ from acgr.synth.extract import _academic_year, _date_text, _days, _lines, _text,
 __all__ = ["LCFF_GENERATOR_VERSION", "LcffSynthSummary", "solve_flags", "write_lcff_synthetic"]
 
 #: Bumped whenever the same seed would give different files (benchmark cache key).
-LCFF_GENERATOR_VERSION = 1
+LCFF_GENERATOR_VERSION = 2
 #: Students per block (whole schools; a block holds at least one school).
 BLOCK_STUDENTS = 100_000
 NONE = -1  # no date
@@ -353,16 +353,16 @@ def _enrolled_senr(
     """The counted record of each enrolled student and the SENR noise around it (R10.2).
 
     Returns the records (``who`` = block student) and each student's counted start."""
-    n, u, c = school.size, rng.random, d.census
-    who = np.arange(n)
+    n, c = school.size, d.census
     first = sc.first_day[school]
-    kind = {k: u(n) < share for k, share in ENROLLED_NOISE.items()}
+    kind = {k: rng.random(n) < share for k, share in ENROLLED_NOISE.items()}
     other = _other_school(rng, school, sc.first_day.size)
     start = first.copy()
     # A transfer in: the record elsewhere exits the day before the counted one starts.
     start[kind["transfer_in"]] = _between(rng, first + 10, c, n)[kind["transfer_in"]]
     # A second primary elsewhere started earlier: the counted record starts later (R10.2).
-    late = kind["second_primary"] & ~kind["transfer_in"]
+    kind["second_primary"] &= ~kind["transfer_in"]
+    late = kind["second_primary"]
     start[late] = _between(rng, first + 2, c, n)[late]
     exit_day = np.full(n, NONE, np.int32)
     later = kind["exit_later"]
@@ -370,71 +370,41 @@ def _enrolled_senr(
     on_day = kind["exit_on_census_day"] & ~later
     exit_day[on_day] = c
     leaves = later | on_day
-    code = np.where(leaves, 1, 0)
-    parts = [
-        _records(who, sch=school, grade=grade, status=0, start=start, exit=exit_day, code=code)
-    ]
+    counted = _records(np.arange(n), sch=school, grade=grade, status=0, start=start,
+                       exit=exit_day, code=np.where(leaves, 1, 0))  # fmt: skip
     moved = np.nonzero(leaves)[0]  # a record elsewhere from the day after the exit
-    parts.append(
-        _records(
-            moved,
-            sch=other[moved],
-            grade=grade[moved],
-            status=0,
-            start=exit_day[moved] + 1,
-            exit=NONE,
-            code=0,
-        )
-    )
-    past = np.nonzero(kind["last_year"] & (grade >= 2))[0]
-    parts.append(
-        _records(
-            past,
-            sch=school[past],
-            grade=grade[past] - 1,
-            status=0,
-            start=sc.first_day[school[past]] - 364,
-            exit=d.july - 20,
-            code=1,
-        )
-    )
-    t = np.nonzero(kind["transfer_in"])[0]
-    parts.append(
-        _records(
-            t, sch=other[t], grade=grade[t], status=0, start=first[t], exit=start[t] - 1, code=1
-        )
-    )
-    s = np.nonzero(kind["secondary"])[0]
-    parts.append(
-        _records(
-            s,
-            sch=other[s],
-            grade=grade[s],
-            status=1,
-            start=first[s],
-            exit=np.where(u(s.size) < 0.5, NONE, d.june - 25),
-            code=np.where(u(s.size) < 0.5, 0, 5),
-        )
-    )
-    st = np.nonzero(kind["short_term"])[0]
-    parts.append(
-        _records(
-            st,
-            sch=other[st],
-            grade=grade[st],
-            status=2,
-            start=np.maximum(start[st] + 1, c - 5),
-            exit=NONE,
-            code=0,
-        )
-    )
-    ns = np.nonzero(kind["no_show"])[0]
-    parts.append(_records(ns, sch=other[ns], grade=grade[ns], status=0, start=c, exit=c, code=4))
-    sp = np.nonzero(late)[0]
-    parts.append(
-        _records(sp, sch=other[sp], grade=grade[sp], status=0, start=first[sp], exit=NONE, code=0)
-    )
-    return _concat(parts), start
+    after = _records(moved, sch=other[moved], grade=grade[moved], status=0,
+                     start=exit_day[moved] + 1, exit=NONE, code=0)  # fmt: skip
+    noise = _enrolled_noise(rng, sc, (school, other, grade, start), kind, d)
+    return _concat([counted, after, *noise]), start
+
+
+def _enrolled_noise(
+    rng: np.random.Generator, sc: _Schools, who: tuple[np.ndarray, ...],
+    kind: dict[str, np.ndarray], d: _Dates,
+) -> list[Records]:  # fmt: skip
+    """SENR records of enrolled students that R10.2 must not count or pick."""
+    school, other, grade, start = who
+    c, first = d.census, sc.first_day[school]
+
+    def at(mask: np.ndarray, elsewhere: bool = True, **cols: Any) -> Records:
+        i = np.nonzero(mask)[0]
+        picked = {k: v[i] if isinstance(v, np.ndarray) else v for k, v in cols.items()}
+        sch = other[i] if elsewhere else school[i]
+        return _records(i, sch=sch, grade=grade[i], **picked)
+
+    s = kind["secondary"]
+    closed = rng.random(s.size) < 0.5  # closed with E170, or still open
+    return [
+        at(kind["last_year"] & (grade >= 2), elsewhere=False, status=0, start=first - 364,
+           exit=d.july - 20, code=1),
+        at(kind["transfer_in"], status=0, start=first, exit=start - 1, code=1),
+        at(s, status=1, start=first, exit=np.where(closed, d.june - 25, NONE),
+           code=np.where(closed, 5, 0)),
+        at(kind["short_term"], status=2, start=np.maximum(start + 1, c - 5), exit=NONE, code=0),
+        at(kind["no_show"], status=0, start=c, exit=c, code=4),
+        at(kind["second_primary"], status=0, start=first, exit=NONE, code=0),
+    ]  # fmt: skip
 
 
 def _not_enrolled_senr(
@@ -793,7 +763,26 @@ def write_lcff_synthetic(
     sc = _schools(sample, a, np.random.default_rng(school_seed))
     offset = int(np.random.default_rng(ssid_seed).integers(0, 9_000_000_000))
     d = _Dates.of(a, int(_days(*_census(a))[()]))
-    paths = {k: extract_dir / f"{k}.txt" for k in ("senr", "sprg", "sela")}
+    rows, paths = _write_blocks(out, sc, seed, (d, a, offset))
+    _write_tables(out, table, sample, skipped)
+    total = sc.counts["total"]
+    return LcffSynthSummary(
+        year=a, schools=sample.height, skipped=skipped.height, students=int(total.sum()),
+        not_enrolled=_noise_students(total), senr_rows=rows["senr"], sprg_rows=rows["sprg"],
+        sela_rows=rows["sela"], foster_rows=rows["foster"], direct_cert_rows=rows["direct_cert"],
+        seconds=time.perf_counter() - t0, extract_dir=extract_dir,
+        schools_path=out / "schools.csv", foster_path=paths["foster"],
+        direct_cert_path=paths["direct_cert"], expected_path=out / "expected_upc.txt",
+        skipped_path=out / "skipped_schools.csv",
+    )  # fmt: skip
+
+
+def _write_blocks(
+    out: Path, sc: _Schools, seed: int, when: tuple[_Dates, int, int]
+) -> tuple[dict[str, int], dict[str, Path]]:
+    """The extracts and side tables, block by block; rows written and paths per file."""
+    d, a, offset = when
+    paths = {k: out / "calpads" / f"{k}.txt" for k in ("senr", "sprg", "sela")}
     paths |= {"foster": out / "foster.csv", "direct_cert": out / "direct_cert.csv"}
     handles = {k: p.open("wb") for k, p in paths.items()}
     written = _Out(handles, dict.fromkeys(paths, 0))
@@ -806,32 +795,18 @@ def write_lcff_synthetic(
     finally:
         for fh in handles.values():
             fh.close()
+    return written.rows, paths
+
+
+def _write_tables(
+    out: Path, table: pl.DataFrame, sample: pl.DataFrame, skipped: pl.DataFrame
+) -> None:
+    """``schools.csv``, ``expected_upc.txt`` and ``skipped_schools.csv``."""
     _schools_file(sample).write_csv(out / "schools.csv")
     keep = [c for c in table.columns if not c.startswith("_")]
     sample.select(keep).write_csv(out / "expected_upc.txt", separator="\t")
     skipped.select(pl.col("_cds").alias("cds_code"), pl.col("_skip").alias("reason")).write_csv(
         out / "skipped_schools.csv"
-    )
-    rows = written.rows
-    n = int(total.sum())
-    return LcffSynthSummary(
-        year=a,
-        schools=sample.height,
-        skipped=skipped.height,
-        students=n,
-        not_enrolled=_noise_students(total),
-        senr_rows=rows["senr"],
-        sprg_rows=rows["sprg"],
-        sela_rows=rows["sela"],
-        foster_rows=rows["foster"],
-        direct_cert_rows=rows["direct_cert"],
-        seconds=time.perf_counter() - t0,
-        extract_dir=extract_dir,
-        schools_path=out / "schools.csv",
-        foster_path=paths["foster"],
-        direct_cert_path=paths["direct_cert"],
-        expected_path=out / "expected_upc.txt",
-        skipped_path=out / "skipped_schools.csv",
     )
 
 
