@@ -747,17 +747,46 @@ def report_cmd(
 
 @app.command("synth")
 def synth_cmd(
-    class_of: ClassOf,
-    students: Annotated[int, typer.Option("--students", help="Students of the class.")],
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")],
+    class_of: Annotated[
+        int | None, typer.Option("--class-of", help="Expected graduation year Y (cohort mode).")
+    ] = None,
+    students: Annotated[
+        int | None, typer.Option("--students", help="Students of the class (cohort mode).")
+    ] = None,
     schools: Annotated[
         int | None, typer.Option("--schools", help="High schools (default N/350).")
     ] = None,
     leas: Annotated[int | None, typer.Option("--lea", help="LEAs (default schools/3).")] = None,
     classes: Annotated[int, typer.Option("--classes", help="Consecutive classes.")] = 1,
+    lcff: Annotated[
+        bool,
+        typer.Option("--lcff", help="LCFF mode: every grade TK-12 of every school of --profiles."),
+    ] = False,
+    profiles: Annotated[
+        Path | None,
+        typer.Option("--profiles", help="CDE's school-level cupc sheet (tab-separated; --lcff)."),
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option("--year", help="Academic year, e.g. 2023-24 (--lcff; default the file's)."),
+    ] = None,
+    scale: Annotated[
+        float, typer.Option("--scale", help="Share of the schools written (--lcff; 1 = all).")
+    ] = 1.0,
 ) -> None:
-    """Write realistic synthetic CALPADS extracts (no real student) for tests and benchmarks."""
+    """Write realistic synthetic CALPADS extracts (no real student) for tests and benchmarks.
+
+    Cohort mode (``--class-of``, ``--students``) writes the classes' high-school years;
+    LCFF mode (``--lcff --profiles FILE``) writes every grade of every school of CDE's
+    cupc sheet so that ``acgr lcff`` reproduces its counts (R10).
+    """
+    if lcff:
+        _synth_lcff(out_dir, profiles=profiles, year=year, scale=scale, seed=seed)
+        return
+    if class_of is None or students is None:
+        raise _fail("acgr synth needs --class-of and --students (or --lcff --profiles FILE)")
     from acgr.synth import write_synthetic
 
     with _guard("the synthetic extract"):
@@ -773,6 +802,24 @@ def synth_cmd(
     out.print(
         f"{summary.students:,} students, {summary.senr_rows:,} SENR rows written to "
         f"{out_dir} in {summary.seconds:.1f} s"
+    )
+
+
+def _synth_lcff(
+    out_dir: Path, *, profiles: Path | None, year: str | None, scale: float, seed: int
+) -> None:
+    """``acgr synth --lcff``: the statewide LCFF extract of :mod:`acgr.synth.lcff`."""
+    if profiles is None:
+        raise _fail("acgr synth --lcff needs --profiles FILE (CDE's school-level cupc sheet)")
+    from acgr.synth import write_lcff_synthetic
+
+    with _guard("the profile file"):
+        s = write_lcff_synthetic(out_dir, profiles=profiles, year=year, scale=scale, seed=seed)
+    out.print(
+        f"LCFF {s.year}-{(s.year + 1) % 100:02d}: {s.students:,} students enrolled on Census Day "
+        f"at {s.schools:,} schools ({s.skipped:,} skipped, listed in {s.skipped_path.name}), "
+        f"{s.not_enrolled:,} noise students, {s.senr_rows:,} SENR rows written to {out_dir} "
+        f"in {s.seconds:.1f} s"
     )
 
 

@@ -25,7 +25,13 @@ Cases:
 * ``compute-caret`` / ``compute-parquet``: ``acgr.pipeline.compute`` end to end for
   the first class, from the caret text and from the Parquet tables;
 * ``run-caret``: the command ``acgr run`` on the caret text, writing its output
-  files (acgr.txt, students.parquet, findings.csv) to a temporary folder.
+  files (acgr.txt, students.parquet, findings.csv) to a temporary folder;
+* ``lcff``: the command ``acgr lcff`` (R10) on its own statewide extract: every
+  grade TK-12 of every school of CDE's 2023-24 count file (about six million
+  students), built once by :func:`acgr.synth.write_lcff_synthetic` and cached
+  under ``benchmarks/.cache/lcff-s<seed>-v<version>``; the case also compares
+  ``upc.txt`` with the published counts school by school (``mismatches``).
+  Run alone (``--cases lcff``) it builds no cohort extract.
 """
 
 from __future__ import annotations
@@ -56,7 +62,11 @@ CASES = (
     "compute-caret",
     "compute-parquet",
     "run-caret",
+    "lcff",
 )
+#: Cases run on the LCFF extract (:func:`prepare_lcff`), not the cohort one.
+LCFF_CASES = ("lcff",)
+PROFILES = HERE.parent / "tests" / "data" / "cupc2324_schools.tsv"
 TABLES = ("senr", "sinf", "sprg", "sela")
 
 
@@ -179,9 +189,50 @@ def _child(step: str, data: Path, engine: Engine, seed: int, students: int, clas
                 .collect()
                 .item()
             }
+    elif step in ("lcff-generate", "lcff"):
+        out = _lcff_child(step, data, seed)
     else:
         raise SystemExit(f"unknown step {step}")
     print("RESULT " + json.dumps(out), flush=True)
+
+
+def _lcff_child(step: str, data: Path, seed: int) -> dict[str, Any]:
+    """Build the LCFF extract, or run ``acgr lcff`` on it and count the schools whose
+    counts differ from CDE's published ones."""
+    import polars as pl
+
+    if step == "lcff-generate":
+        from acgr.synth import write_lcff_synthetic
+
+        s = write_lcff_synthetic(data, profiles=PROFILES, seed=seed)
+        return {
+            "rows": s.senr_rows,
+            "students": s.students,
+            "schools": s.schools,
+            "skipped": s.skipped,
+            "not_enrolled": s.not_enrolled,
+            "senr_rows": s.senr_rows,
+            "sprg_rows": s.sprg_rows,
+            "sela_rows": s.sela_rows,
+        }
+    from acgr.cli import app
+    from acgr.publish.upc import COUNT_COLUMNS
+
+    with tempfile.TemporaryDirectory() as out_dir:
+        args = ["lcff", str(data / "calpads"), "--year", "2023-24", "--out", out_dir]
+        for option, name in (("--schools", "schools.csv"), ("--foster", "foster.csv"),
+                             ("--direct-cert", "direct_cert.csv")):  # fmt: skip
+            args += [option, str(data / name)]
+        app(args, standalone_mode=False)
+        got = pl.read_csv(Path(out_dir) / "upc.txt", separator="\t", infer_schema=False)
+    want = pl.read_csv(data / "expected_upc.txt", separator="\t", infer_schema=False)
+    key, counts = ["County Code", "District Code", "School Code"], list(COUNT_COLUMNS)
+    both = got.select(*key, *counts).join(
+        want.select(*key, *counts), on=key, how="full", suffix="_cde", coalesce=True
+    )
+    differ = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_cde")) for c in counts)
+    total = got["Total Enrollment"].cast(pl.Int64).sum()
+    return {"rows": int(total), "schools": got.height, "mismatches": both.filter(differ).height}
 
 
 def _status_kb(pid: int | str, key: str) -> int:
@@ -292,6 +343,39 @@ def prepare(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     return data, meta
 
 
+def prepare_lcff(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    """The cached LCFF extract (generated when missing) and its sizes."""
+    from acgr.synth import LCFF_GENERATOR_VERSION
+
+    data = CACHE / f"lcff-s{args.seed}-v{LCFF_GENERATOR_VERSION}"
+    meta_path = data / "meta.json"
+    if meta_path.exists() and not args.regenerate:
+        return data, json.loads(meta_path.read_text())
+    if data.exists():
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    print("[bench] lcff-generate ...", flush=True)
+    res = run_step("lcff-generate", data, args)
+    if res["status"] != "ok":
+        raise SystemExit(f"lcff-generate failed: {res['status']}")
+    files = [*sorted((data / "calpads").iterdir()), data / "foster.csv", data / "direct_cert.csv"]
+    meta = {"generate": res, "bytes": {p.name: p.stat().st_size for p in files}}
+    meta_path.write_text(json.dumps(meta, indent=1))
+    return data, meta
+
+
+def _print_lcff_extract(data: Path, meta: dict[str, Any]) -> None:
+    gen = meta["generate"]
+    sizes = ", ".join(f"{k} {v / 2**20:,.0f} MB" for k, v in meta["bytes"].items())
+    print(f"\nLCFF extract: {data}")
+    print(
+        f"  {gen['students']:,} students enrolled on Census Day at {gen['schools']:,} schools "
+        f"({gen['skipped']} skipped), {gen['not_enrolled']:,} noise students; SENR "
+        f"{gen['senr_rows']:,}, SPRG {gen['sprg_rows']:,}, SELA {gen['sela_rows']:,} rows"
+    )
+    print(f"  {sizes}; generator {gen['wall']:.1f} s, peak {gen['peak_mb']:,.0f} MB\n")
+
+
 def _fmt_row(cells: list[str], widths: list[int]) -> str:
     pairs = enumerate(zip(cells, widths, strict=True))
     return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in pairs)
@@ -323,6 +407,14 @@ def main(argv: list[str] | None = None) -> int:
         _child(args.child, args.data, args.engine, args.seed, args.students, args.classes)
         return 0
 
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    lcff_data: Path | None = None
+    if any(c in LCFF_CASES for c in cases):
+        lcff_data, lcff_meta = prepare_lcff(args)
+        _print_lcff_extract(lcff_data, lcff_meta)
+    if set(cases) <= set(LCFF_CASES):
+        print("[bench] lcff ...", flush=True)
+        return _report([run_step(c, lcff_data or CACHE, args) for c in cases], args, {})
     data, meta = prepare(args)
     gen, conv = meta["generate"], meta["to-parquet"]
     print(f"\nextract: {data}")
@@ -347,14 +439,22 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     results = []
-    for case in [c.strip() for c in args.cases.split(",") if c.strip()]:
+    for case in cases:
         if case not in CASES:
             raise SystemExit(f"unknown case {case}; choose from {', '.join(CASES)}")
         print(f"[bench] {case} ...", flush=True)
-        res = run_step(case, data, args)
+        res = run_step(case, lcff_data if lcff_data and case in LCFF_CASES else data, args)
         results.append(res)
         if "outcomes" in res:
             res["matches_expected"] = res["outcomes"] == want
+    return _report(results, args, meta)
+
+
+def _report(results: list[dict[str, Any]], args: argparse.Namespace, meta: dict[str, Any]) -> int:
+    """Print the table of ``results`` (and write ``--json``); 0 when every case passed."""
+    for r in results:
+        if r.get("mismatches"):  # the lcff case: schools whose counts are not CDE's
+            r["status"] = f"{r['mismatches']:,} schools differ from CDE's counts"
     header = ["case", "wall s", "peak MB", "rows", "status"]
     rows = [
         [

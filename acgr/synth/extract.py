@@ -46,6 +46,9 @@ words; birth dates and SSIDs are random.
 Everything is vectorised (NumPy columns, Polars strings); students are made in
 fixed-size blocks, each from its own seed, so the same seed always gives
 byte-identical files, whatever the machine.
+
+For the LCFF count (R10: every grade of every school on Census Day), see
+:mod:`acgr.synth.lcff` (``acgr synth --lcff``).
 """
 
 from __future__ import annotations
