@@ -290,9 +290,14 @@ class GraduationCheck:
         after = date >= first if self.inclusive else date > first
         return Check(self.rule, self.severity, self.record & after, self.message)
 
-    def latest(self, name: str) -> pl.Expr:
-        """In a ``group_by("ssid")``: the latest ``date`` of a record meeting ``record``."""
-        return pl.col(self.date).filter(self.record.fill_null(False)).max().alias(name)
+    def candidate(self, name: str) -> pl.Expr:
+        """Per record: ``date`` when the record meets ``record``, else null.
+
+        Its maximum per student (a plain ``max`` in the grouping, which Polars
+        streams; a filter inside the aggregation would not) is the latest date
+        the check compares with the graduation.
+        """
+        return pl.when(self.record.fill_null(False)).then(pl.col(self.date)).alias(name)
 
     def may_fail(self, name: str) -> pl.Expr:
         """On a :func:`student_summary` row: some record of the student fails the check."""
@@ -347,10 +352,19 @@ def student_summary(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
     grad = (pl.col("exit_code") == rules.completer_exit_code) & (
         pl.col("completion") == _diploma(rules)
     )
-    return records.group_by("ssid").agg(
-        pl.len().alias("_records"),
-        pl.col("exit_date").filter(grad.fill_null(False)).min().alias(FIRST_GRADUATION),
-        *(g.latest(f"_latest_{i}") for i, g in enumerate(graduation_checks(rules))),
+    latest = [f"_latest_{i}" for i in range(len(graduation_checks(rules)))]
+    return (
+        records.select(
+            "ssid",
+            pl.when(grad.fill_null(False)).then(pl.col("exit_date")).alias(FIRST_GRADUATION),
+            *(g.candidate(n) for g, n in zip(graduation_checks(rules), latest, strict=True)),
+        )
+        .group_by("ssid")
+        .agg(
+            pl.len().alias("_records"),
+            pl.col(FIRST_GRADUATION).min(),
+            *(pl.col(n).max() for n in latest),
+        )
     )
 
 
