@@ -411,21 +411,40 @@ def concurrent_enrollments(
         & (pl.col("exit_code").fill_null("") != rules.calpads.no_show_exit)
     ).with_columns(pl.col("exit_date").fill_null(open_end).alias("_end"))
     same_lea = pl.col("reporting_lea") == pl.col(prev_column("reporting_lea"))
+    carry = ("reporting_lea", "source_file", "source_line")
     # One findings pass over the sorted records: two filtered branches would
     # each sort all primary enrollments again.
     return findings_where(
-        overlapping_records(primary, end="_end", carry="reporting_lea", engine=engine),
+        overlapping_records(primary, end="_end", carry=carry, engine=engine),
         pl.lit(True),
         rule=pl.when(same_lea).then(pl.lit("SENR0027")).otherwise(pl.lit("SENR0028")),
         severity=pl.when(same_lea).then(pl.lit("fatal")).otherwise(pl.lit("warning")),
-        message=pl.when(same_lea)
-        .then(pl.lit("primary enrollment overlaps another primary enrollment in the same LEA"))
-        .otherwise(
-            pl.lit(
-                "primary enrollment overlaps a primary enrollment in another LEA "
-                "(concurrent enrollment anomaly)"
-            )
+        message=pl.concat_str(
+            pl.when(same_lea)
+            .then(pl.lit("primary enrollment overlaps another primary enrollment in the same LEA"))
+            .otherwise(
+                pl.lit(
+                    "primary enrollment overlaps a primary enrollment in another LEA "
+                    "(concurrent enrollment anomaly)"
+                )
+            ),
+            _partner(),
         ),
+    )
+
+
+def _partner() -> pl.Expr:
+    """Where the earlier overlapping record is, for an SENR0027/0028 message.
+
+    ``: overlaps line 31``, or ``: overlaps line 31 of FILE`` when that record is
+    in another file than the finding's (FILE as in the ``file`` column).
+    """
+    line, file = pl.col(prev_column("source_line")), pl.col(prev_column("source_file"))
+    same_file = file.cast(pl.String) == pl.col("source_file").cast(pl.String)
+    return (
+        pl.when(same_file)
+        .then(fmt(": overlaps line {}", line))
+        .otherwise(fmt(": overlaps line {} of {}", line, file))
     )
 
 
