@@ -20,7 +20,7 @@ import polars as pl
 
 from acgr.checks.findings import concat_findings, sort_findings
 from acgr.checks.impact import outcome_sensitive_findings, school_impact
-from acgr.checks.validation import validation_parts
+from acgr.checks.validation import student_summary, validation_parts
 from acgr.checks.verdict import (
     Coverage,
     RefusedError,
@@ -596,10 +596,11 @@ def _record_findings(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every record-level finding, and the SENR records read per student (``ssid``, ``_records``).
 
-    One grouping of the records gives the read counts (records, students) and
-    the distinct SSIDs ACGR0002 needs.
+    One grouping of the records by SSID (:func:`acgr.checks.validation.student_summary`)
+    gives the read counts (records, students), the distinct SSIDs ACGR0002 needs
+    and the students the graduation checks must look at.
     """
-    per_student = records.group_by("ssid").agg(pl.len().alias("_records")).collect(engine=engine)
+    per_student = student_summary(records, ruleset).collect(engine=engine)
     parts = [
         extracts.findings,
         missing_start_findings(extracts.senr),
@@ -608,7 +609,7 @@ def _record_findings(
             ruleset,
             extraction_date=periods.extraction_date,
             sinf=extracts.sinf,
-            ssids=per_student.select("ssid"),
+            summary=per_student,
             engine=engine,
         ),
         outcome_findings(flagged, decided, engine=engine),

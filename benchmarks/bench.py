@@ -13,25 +13,34 @@ parent measures its wall time and peak RSS (``os.wait4`` rusage of that child)
 and kills it when its RSS passes ``--max-rss-gb`` (reported as ``killed``), so a
 runaway case cannot take the machine down.
 
-Cases:
+Cases (the default set: the two floors and the two runs):
 
-* ``floor-read-caret``: Polars alone reading the four caret files as
-  caret-separated text into string columns (no validation, no types): the floor
-  a run from caret text cannot beat;
+* ``floor-caret``: the streaming read floor. Polars' streaming CSV scan of each
+  caret file (caret-separated, every field a string, no quoting, lossy UTF-8),
+  each column reduced to one number (its total byte length), all files
+  collected together: every field of every file is parsed, nothing is typed,
+  checked or kept, so no run reading the same files can be faster. Every ratio
+  of a run from caret text is taken against it;
+* ``floor-parquet``: the same for the Parquet tables (a text column reduced to
+  its byte length, any other to the sum of its physical values); the floor of a
+  run from Parquet;
+* ``run-caret`` / ``run-parquet``: what ``acgr run`` does, from the caret text and
+  from the Parquet tables: ``acgr.pipeline.compute`` for the first class, then
+  its output files (acgr.txt, students.parquet, findings.csv) written to a
+  temporary folder; timed per phase (``AcgrResult.timings``, plus ``write``);
+* ``alloc-read-caret`` (not a floor): Polars reading the four caret files into
+  46 string columns held in memory: it measures allocation more than parsing;
 * ``read-senr-caret``: acgr's SENR parse as a run does it: ``read_inputs`` with a
   line store (single-type files by the CSV reader, after one pass over every
   file), the columns a run stages;
-* ``floor-read-parquet``: Polars alone reading the four Parquet tables;
-* ``compute-caret`` / ``compute-parquet``: ``acgr.pipeline.compute`` end to end for
-  the first class, from the caret text and from the Parquet tables;
-* ``run-caret``: the command ``acgr run`` on the caret text, writing its output
-  files (acgr.txt, students.parquet, findings.csv) to a temporary folder;
-* ``lcff``: the command ``acgr lcff`` (R10) on its own statewide extract: every
-  grade TK-12 of every school of CDE's 2023-24 count file (about six million
-  students), built once by :func:`acgr.synth.write_lcff_synthetic` and cached
-  under ``benchmarks/.cache/lcff-s<seed>-v<version>``; the case also compares
-  ``upc.txt`` with the published counts school by school (``mismatches``).
-  Run alone (``--cases lcff``) it builds no cohort extract.
+* ``alloc-read-parquet``: Polars reading the four Parquet tables into memory.
+
+``--repeat N`` runs the cases N times, interleaved (floor, run, floor, run ...) so
+that load from elsewhere on the machine falls on all of them alike, and reports
+medians. The summary gives each run's ratio to its floor, its phases' shares
+of the wall time, its peak memory, and which targets it meets: at most 2x its
+floor; peak at most 2 GB (one class) or 3 GB (several); no phase above 35 % of
+the run; the findings phase at most 25 %.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ import contextlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,17 +66,23 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 CLASS_OF = 2018
 CASES = (
-    "floor-read-caret",
-    "read-senr-caret",
-    "floor-read-parquet",
-    "compute-caret",
-    "compute-parquet",
+    "floor-caret",
+    "floor-parquet",
     "run-caret",
-    "lcff",
+    "run-parquet",
+    "alloc-read-caret",
+    "read-senr-caret",
+    "alloc-read-parquet",
 )
-#: Cases run on the LCFF extract (:func:`prepare_lcff`), not the cohort one.
-LCFF_CASES = ("lcff",)
-PROFILES = HERE.parent / "tests" / "data" / "cupc2324_schools.tsv"
+DEFAULT_CASES = CASES[:4]
+#: Each run case and the floor its ratio is taken against.
+FLOOR_OF = {"run-caret": "floor-caret", "run-parquet": "floor-parquet"}
+#: Targets: ratio to the floor, peak GB (one class, several), largest phase share,
+#: findings share.
+MAX_RATIO = 2.0
+MAX_PEAK_GB = {False: 2.0, True: 3.0}
+MAX_PHASE_SHARE = 0.35
+MAX_FINDINGS_SHARE = 0.25
 TABLES = ("senr", "sinf", "sprg", "sela")
 
 
@@ -79,6 +95,7 @@ def _child(step: str, data: Path, engine: Engine, seed: int, students: int, clas
     extract = data / "extract" / "calpads"
     parquet = data / "parquet"
     out: dict[str, Any] = {}
+    started = time.perf_counter()
     if step == "generate":
         from acgr.synth import write_synthetic
 
@@ -103,7 +120,11 @@ def _child(step: str, data: Path, engine: Engine, seed: int, students: int, clas
         for t in TABLES:
             ex.table(t).sink_parquet(parquet / f"{t}.parquet")
         out = {"rows": pl.scan_parquet(parquet / "senr.parquet").select(pl.len()).collect().item()}
-    elif step == "floor-read-caret":
+    elif step == "floor-caret":
+        out = {"files": _stream_floor(sorted(extract.iterdir()), caret=True)}
+    elif step == "floor-parquet":
+        out = {"files": _stream_floor(sorted(parquet.iterdir()), caret=False)}
+    elif step == "alloc-read-caret":
         # 46 columns: wider than any layout (SINF has 42 fields, plus 2 in ODS form).
         schema = {f"f{i}": pl.String for i in range(46)}
         rows = 0
@@ -129,110 +150,85 @@ def _child(step: str, data: Path, engine: Engine, seed: int, students: int, clas
         with tempfile.TemporaryDirectory() as store:
             senr = read_inputs(extract, line_store=Path(store)).senr
             out = {"rows": senr.select(STAGED_COLUMNS["senr"]).collect().height}
-    elif step == "floor-read-parquet":
+    elif step == "alloc-read-parquet":
         out = {"rows": sum(pl.read_parquet(parquet / f"{t}.parquet").height for t in TABLES)}
-    elif step in ("compute-caret", "compute-parquet"):
-        from acgr.pipeline import compute
-
-        src = extract if step == "compute-caret" else parquet
-        peaks: dict[str, float] = {}
-        current: list[str] = []
-
-        def phase_peak(name: str) -> None:
-            # Peak RSS per phase: read this process's high-water mark, then reset it
-            # (Linux: writing 5 to clear_refs resets VmHWM).
-            if current:
-                peaks[current[-1]] = _hwm_mb()
-            current.append(name)
-            with contextlib.suppress(OSError):
-                Path("/proc/self/clear_refs").write_text("5")
-
-        res = compute(
-            src,
-            class_of=CLASS_OF,
-            schools=data / "extract" / "schools.csv",
-            engine=engine,
-            progress=phase_peak,
-        )
-        if current:
-            peaks[current[-1]] = _hwm_mb()
-        # The resets above also reset the kernel's figure the parent reads.
-        out["peak_mb"] = max(peaks.values(), default=0.0)
-        counts = dict(res.students["outcome"].value_counts().iter_rows())
-        out |= {
-            "rows": res.students.height,
-            "findings": res.findings.height,
-            "outcomes": {k: int(v) for k, v in counts.items()},
-            "phases": {k: round(v, 2) for k, v in res.timings.items()},
-            "phase_peak_mb": {k: round(v) for k, v in peaks.items()},
-        }
-    elif step == "run-caret":
-        from acgr.cli import app
-
-        with tempfile.TemporaryDirectory() as out_dir:
-            app(
-                [
-                    "run",
-                    str(extract),
-                    "--class-of",
-                    str(CLASS_OF),
-                    "--schools",
-                    str(data / "extract" / "schools.csv"),
-                    "--out",
-                    out_dir,
-                ],
-                standalone_mode=False,
-            )
-            out = {
-                "rows": pl.scan_parquet(Path(out_dir) / "students.parquet")
-                .select(pl.len())
-                .collect()
-                .item()
-            }
-    elif step in ("lcff-generate", "lcff"):
-        out = _lcff_child(step, data, seed)
+    elif step in FLOOR_OF:
+        out = _run(extract if step == "run-caret" else parquet, data, engine)
     else:
         raise SystemExit(f"unknown step {step}")
+    # The work alone, without starting the interpreter and importing Polars.
+    out["seconds"] = time.perf_counter() - started
     print("RESULT " + json.dumps(out), flush=True)
 
 
-def _lcff_child(step: str, data: Path, seed: int) -> dict[str, Any]:
-    """Build the LCFF extract, or run ``acgr lcff`` on it and count the schools whose
-    counts differ from CDE's published ones."""
+def _stream_floor(files: list[Path], *, caret: bool) -> int:
+    """Stream every field of every file, each column reduced to one number; files read."""
     import polars as pl
 
-    if step == "lcff-generate":
-        from acgr.synth import write_lcff_synthetic
+    frames = []
+    for f in files:
+        if caret:
+            frame = pl.scan_csv(
+                f,
+                separator="^",
+                has_header=False,
+                infer_schema=False,
+                quote_char=None,
+                encoding="utf8-lossy",
+                truncate_ragged_lines=True,
+            )
+        else:
+            frame = pl.scan_parquet(f)
+        frames.append(
+            frame.select(
+                pl.col(pl.String).str.len_bytes().sum(),
+                pl.exclude(pl.String).to_physical().cast(pl.Int64).sum(),
+            )
+        )
+    pl.collect_all(frames, engine="streaming")
+    return len(frames)
 
-        s = write_lcff_synthetic(data, profiles=PROFILES, seed=seed)
-        return {
-            "rows": s.senr_rows,
-            "students": s.students,
-            "schools": s.schools,
-            "skipped": s.skipped,
-            "not_enrolled": s.not_enrolled,
-            "senr_rows": s.senr_rows,
-            "sprg_rows": s.sprg_rows,
-            "sela_rows": s.sela_rows,
-        }
-    from acgr.cli import app
-    from acgr.publish.upc import COUNT_COLUMNS
 
-    with tempfile.TemporaryDirectory() as out_dir:
-        args = ["lcff", str(data / "calpads"), "--year", "2023-24", "--out", out_dir]
-        for option, name in (("--schools", "schools.csv"), ("--foster", "foster.csv"),
-                             ("--direct-cert", "direct_cert.csv")):  # fmt: skip
-            args += [option, str(data / name)]
-        app(args, standalone_mode=False)
-        got = pl.read_csv(Path(out_dir) / "upc.txt", separator="\t", infer_schema=False)
-    want = pl.read_csv(data / "expected_upc.txt", separator="\t", infer_schema=False)
-    key, counts = ["County Code", "District Code", "School Code"], list(COUNT_COLUMNS)
-    both = got.select(*key, *counts).join(
-        want.select(*key, *counts), on=key, how="full", suffix="_cde", coalesce=True
+def _run(src: Path, data: Path, engine: Engine) -> dict[str, Any]:
+    """``acgr run`` on ``src``: compute the first class, write its outputs; timed per phase."""
+    from acgr.pipeline import compute
+    from acgr.publish.output import write_run
+
+    peaks: dict[str, float] = {}
+    current: list[str] = []
+
+    def phase_peak(name: str) -> None:
+        # Peak RSS per phase: read this process's high-water mark, then reset it
+        # (Linux: writing 5 to clear_refs resets VmHWM).
+        if current:
+            peaks[current[-1]] = _hwm_mb()
+        current.append(name)
+        with contextlib.suppress(OSError):
+            Path("/proc/self/clear_refs").write_text("5")
+
+    res = compute(
+        src,
+        class_of=CLASS_OF,
+        schools=data / "extract" / "schools.csv",
+        engine=engine,
+        progress=phase_peak,
     )
-    differ = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_cde")) for c in counts)
-    total = got["Total Enrollment"].cast(pl.Int64).sum()
-    return {"rows": int(total), "schools": got.height, "mismatches": both.filter(differ).height}
+    phase_peak("write")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as out_dir:
+        write_run(res, Path(out_dir))
+    written = time.perf_counter() - started
+    peaks["write"] = _hwm_mb()
+    counts = dict(res.students["outcome"].value_counts().iter_rows())
+    return {
+        # The resets above also reset the kernel's figure the parent reads.
+        "peak_mb": max(peaks.values(), default=0.0),
+        "rows": res.students.height,
+        "findings": res.findings.height,
+        "outcomes": {k: int(v) for k, v in counts.items()},
+        "phases": {**{k: round(v, 3) for k, v in res.timings.items()}, "write": round(written, 3)},
+        "phase_peak_mb": {k: round(v) for k, v in peaks.items()},
+    }
 
 
 def _status_kb(pid: int | str, key: str) -> int:
@@ -343,39 +339,6 @@ def prepare(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     return data, meta
 
 
-def prepare_lcff(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    """The cached LCFF extract (generated when missing) and its sizes."""
-    from acgr.synth import LCFF_GENERATOR_VERSION
-
-    data = CACHE / f"lcff-s{args.seed}-v{LCFF_GENERATOR_VERSION}"
-    meta_path = data / "meta.json"
-    if meta_path.exists() and not args.regenerate:
-        return data, json.loads(meta_path.read_text())
-    if data.exists():
-        shutil.rmtree(data)
-    data.mkdir(parents=True)
-    print("[bench] lcff-generate ...", flush=True)
-    res = run_step("lcff-generate", data, args)
-    if res["status"] != "ok":
-        raise SystemExit(f"lcff-generate failed: {res['status']}")
-    files = [*sorted((data / "calpads").iterdir()), data / "foster.csv", data / "direct_cert.csv"]
-    meta = {"generate": res, "bytes": {p.name: p.stat().st_size for p in files}}
-    meta_path.write_text(json.dumps(meta, indent=1))
-    return data, meta
-
-
-def _print_lcff_extract(data: Path, meta: dict[str, Any]) -> None:
-    gen = meta["generate"]
-    sizes = ", ".join(f"{k} {v / 2**20:,.0f} MB" for k, v in meta["bytes"].items())
-    print(f"\nLCFF extract: {data}")
-    print(
-        f"  {gen['students']:,} students enrolled on Census Day at {gen['schools']:,} schools "
-        f"({gen['skipped']} skipped), {gen['not_enrolled']:,} noise students; SENR "
-        f"{gen['senr_rows']:,}, SPRG {gen['sprg_rows']:,}, SELA {gen['sela_rows']:,} rows"
-    )
-    print(f"  {sizes}; generator {gen['wall']:.1f} s, peak {gen['peak_mb']:,.0f} MB\n")
-
-
 def _fmt_row(cells: list[str], widths: list[int]) -> str:
     pairs = enumerate(zip(cells, widths, strict=True))
     return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in pairs)
@@ -393,7 +356,10 @@ def main(argv: list[str] | None = None) -> int:
         choices=["auto", "streaming", "in-memory"],
         help="auto (default, 1 class) or streaming",
     )
-    p.add_argument("--cases", default=",".join(CASES), help="comma-separated subset of cases")
+    p.add_argument(
+        "--cases", default=",".join(DEFAULT_CASES), help=f"comma-separated, of {', '.join(CASES)}"
+    )
+    p.add_argument("--repeat", type=int, default=1, help="runs per case, interleaved (medians)")
     p.add_argument("--max-rss-gb", type=float, default=16.0, help="kill a case above this RSS")
     p.add_argument("--timeout", type=float, default=7200.0, help="kill a case after seconds")
     p.add_argument("--regenerate", action="store_true", help="ignore the cache")
@@ -407,14 +373,6 @@ def main(argv: list[str] | None = None) -> int:
         _child(args.child, args.data, args.engine, args.seed, args.students, args.classes)
         return 0
 
-    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
-    lcff_data: Path | None = None
-    if any(c in LCFF_CASES for c in cases):
-        lcff_data, lcff_meta = prepare_lcff(args)
-        _print_lcff_extract(lcff_data, lcff_meta)
-    if set(cases) <= set(LCFF_CASES):
-        print("[bench] lcff ...", flush=True)
-        return _report([run_step(c, lcff_data or CACHE, args) for c in cases], args, {})
     data, meta = prepare(args)
     gen, conv = meta["generate"], meta["to-parquet"]
     print(f"\nextract: {data}")
@@ -438,50 +396,113 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
-    results = []
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     for case in cases:
         if case not in CASES:
             raise SystemExit(f"unknown case {case}; choose from {', '.join(CASES)}")
-        print(f"[bench] {case} ...", flush=True)
-        res = run_step(case, lcff_data if lcff_data and case in LCFF_CASES else data, args)
-        results.append(res)
-        if "outcomes" in res:
-            res["matches_expected"] = res["outcomes"] == want
-    return _report(results, args, meta)
+    runs: dict[str, list[dict[str, Any]]] = {c: [] for c in cases}
+    # Interleaved (A B A B ...): load from elsewhere falls on every case alike.
+    for i in range(args.repeat):
+        for case in cases:
+            print(f"[bench] {case} ({i + 1}/{args.repeat}) ...", flush=True)
+            res = run_step(case, data, args)
+            if "outcomes" in res:
+                res["matches_expected"] = res["outcomes"] == want
+            runs[case].append(res)
+    results = [_median_result(runs[case]) for case in cases]
+    _print_table(results, args.repeat)
+    _print_targets(results, several=args.classes > 1)
+    if args.json:
+        args.json.write_text(json.dumps({"meta": meta, "results": results, "runs": runs}, indent=1))
+    return 0 if all(r["status"] == "ok" for r in results) else 1
 
 
-def _report(results: list[dict[str, Any]], args: argparse.Namespace, meta: dict[str, Any]) -> int:
-    """Print the table of ``results`` (and write ``--json``); 0 when every case passed."""
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def _median_result(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One case's runs summed up: medians of its times, phases and peaks."""
+    ok = [r for r in runs if r["status"] == "ok"]
+    failed = [r["status"] for r in runs if r["status"] != "ok"]
+    out: dict[str, Any] = dict(ok[-1]) if ok else dict(runs[-1])
+    out["status"] = failed[0] if failed else "ok"
+    out["runs"] = len(runs)
+    if ok:
+        out["wall"] = _median([r["wall"] for r in ok])
+        out["seconds"] = _median([r.get("seconds", r["wall"]) for r in ok])
+        out["peak_mb"] = _median([r["peak_mb"] for r in ok])
+        if any("phases" in r for r in ok):
+            names = list(ok[-1].get("phases", {}))
+            out["phases"] = {k: _median([r["phases"].get(k, 0.0) for r in ok]) for k in names}
+        out["matches_expected"] = all(r.get("matches_expected", True) for r in ok)
+    return out
+
+
+def _print_table(results: list[dict[str, Any]], repeat: int) -> None:
+    """The cases: median seconds (the work; and the process), peak, rows, ratio, status."""
+    by_step = {r["step"]: r for r in results}
+    header = ["case", "s (work)", "s (process)", "peak MB", "rows", "x floor", "status"]
+    rows = []
     for r in results:
-        if r.get("mismatches"):  # the lcff case: schools whose counts are not CDE's
-            r["status"] = f"{r['mismatches']:,} schools differ from CDE's counts"
-    header = ["case", "wall s", "peak MB", "rows", "status"]
-    rows = [
-        [
-            r["step"],
-            f"{r['wall']:.1f}",
-            f"{r['peak_mb']:,.0f}",
-            f"{r['rows']:,}" if "rows" in r else "-",
-            r["status"] + ("" if r.get("matches_expected", True) else " (outcomes differ!)"),
-        ]
-        for r in results
-    ]
+        floor = by_step.get(FLOOR_OF.get(r["step"], ""))
+        ratio = (
+            f"{r['seconds'] / floor['seconds']:.2f}"
+            if floor and floor["status"] == "ok" and floor["seconds"]
+            else "-"
+        )
+        rows.append(
+            [
+                r["step"],
+                f"{r.get('seconds', r['wall']):.2f}",
+                f"{r['wall']:.2f}",
+                f"{r['peak_mb']:,.0f}",
+                f"{r['rows']:,}" if "rows" in r else "-",
+                ratio,
+                r["status"] + ("" if r.get("matches_expected", True) else " (outcomes differ!)"),
+            ]
+        )
     widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=True)]
-    print()
+    print(f"\nmedians of {repeat} run(s) per case, interleaved")
     print(_fmt_row(header, widths))
     print(_fmt_row(["-" * w for w in widths], widths))
     for row in rows:
         print(_fmt_row(row, widths))
     for r in results:
         if r.get("phases"):
+            total = sum(r["phases"].values()) or 1.0
             peaks = r.get("phase_peak_mb", {})
             parts = ", ".join(
-                f"{k} {v:.1f} s/{peaks.get(k, 0):,} MB" for k, v in r["phases"].items()
+                f"{k} {v:.2f} s ({v / total:.0%}, {peaks.get(k, 0):,} MB)"
+                for k, v in r["phases"].items()
             )
-            print(f"  {r['step']} phases (wall/peak RSS): {parts}")
-    if args.json:
-        args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
-    return 0 if all(r["status"] == "ok" for r in results) else 1
+            print(f"  {r['step']} phases (wall, share, peak RSS): {parts}")
+
+
+def _print_targets(results: list[dict[str, Any]], *, several: bool) -> None:
+    """Each run against the targets: ratio to its floor, peak, largest phase, findings."""
+    by_step = {r["step"]: r for r in results}
+    peak_gb = MAX_PEAK_GB[several]
+    for r in results:
+        floor = by_step.get(FLOOR_OF.get(r["step"], ""))
+        if r["status"] != "ok" or not r.get("phases") or not floor or floor["status"] != "ok":
+            continue
+        total = sum(r["phases"].values()) or 1.0
+        name, largest = max(r["phases"].items(), key=lambda kv: kv[1])
+        findings = r["phases"].get("findings", 0.0) / total
+        checks = [
+            (f"<= {MAX_RATIO:g}x {floor['step']}", r["seconds"] / floor["seconds"] <= MAX_RATIO,
+             f"{r['seconds'] / floor['seconds']:.2f}x"),
+            (f"peak <= {peak_gb:g} GB", r["peak_mb"] <= peak_gb * 1024,
+             f"{r['peak_mb'] / 1024:.2f} GB"),
+            (f"no phase > {MAX_PHASE_SHARE:.0%}", largest / total <= MAX_PHASE_SHARE,
+             f"{name} {largest / total:.0%}"),
+            (f"findings <= {MAX_FINDINGS_SHARE:.0%}", findings <= MAX_FINDINGS_SHARE,
+             f"{findings:.0%}"),
+        ]  # fmt: skip
+        print(f"  {r['step']} targets:")
+        for what, met, value in checks:
+            print(f"    {'met    ' if met else 'NOT met'}  {what}: {value}")
 
 
 if __name__ == "__main__":

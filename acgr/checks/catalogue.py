@@ -26,7 +26,7 @@ class FindingKind:
     Attributes:
         id: the finding id (``rule`` column of ``findings.csv``).
         severity: ``fatal`` (the record is not used, or CALPADS rejects it) or
-            ``warning``; ``both`` ids such as R3.3 name the worse.
+            ``warning``.
         enforces: the rule it checks (rule id, CALPADS rule, docs/formats.md).
         meaning: what was found, in a line.
         fix: what the analyst does about it.
@@ -81,11 +81,13 @@ _KINDS: tuple[FindingKind, ...] = (
                 "a completion status on a record that does not exit with E230",
                 "post the completion with E230, or remove it"),
     FindingKind("SENR0027", "fatal", "CALPADS SENR0027; R3.3",
-                "two primary enrollments of a student overlap in one LEA",
+                "two primary enrollments of a student overlap in one LEA (the message names "
+                "the earlier record's line)",
                 "exit the earlier enrollment before the later one starts"),
     FindingKind("SENR0028", "warning", "CALPADS SENR0028; R3.3",
                 "primary enrollments of a student overlap across LEAs (a concurrent "
-                "enrollment anomaly)", "agree the exit date with the other LEA"),
+                "enrollment anomaly; the message names the earlier record's line)",
+                "agree the exit date with the other LEA"),
     FindingKind("SENR0175", "fatal", "CALPADS SENR0175",
                 "completion status 100 without exit code E230", "post the diploma with E230"),
     FindingKind("SENR0302", "fatal", "CALPADS SENR0302",
@@ -120,9 +122,6 @@ _KINDS: tuple[FindingKind, ...] = (
     FindingKind("R1.5", "warning", "R1.5",
                 "an Academic Year ID that does not match the start date's academic year "
                 "(the start date decides)", "correct the Academic Year ID"),
-    FindingKind("R3.3", "warning", "R3.3",
-                "a tie for the final record, or a concurrent enrollment of qualifying records",
-                "correct the dates so one record is the last"),
     FindingKind("R3.4.1", "fatal", "R3.4.1",
                 "a record CALPADS would reject (completion status or exit code not in the "
                 "tables, exit code without date or date without code); not used",
@@ -166,6 +165,13 @@ _KINDS: tuple[FindingKind, ...] = (
     FindingKind("ACGR0103", "warning", "R3.4 removal",
                 "an exit that removes the student from the cohort needs documentation",
                 "keep the documentation, or use a dropout code"),
+    FindingKind("ACGR0104", "warning", "R3.3 final-record tie",
+                "a tie for the final record: qualifying records share the latest start and "
+                "exit dates, and the lowest school code was taken",
+                "correct the dates so one record is the last"),
+    FindingKind("ACGR0105", "warning", "R3.3 concurrent enrollment",
+                "a concurrent enrollment: a qualifying record starts before an earlier one "
+                "of the student ends", "exit the earlier enrollment before the later one starts"),
     # CALPADS Differentiated Assistance certification table (R11.3)
     FindingKind("ACGR0201", "fatal", "R11.3", "a certification row without an LEA code; "
                 "not used", "fill in the LEA code"),

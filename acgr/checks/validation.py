@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
 from acgr.checks.findings import (
     Check,
+    Severity,
     empty_findings,
     findings_from_checks,
     findings_where,
@@ -34,6 +36,9 @@ from acgr.rules.overlaps import overlapping_records, prev_column
 from acgr.rules.qualifying import has_counting_status, is_high_school, rule_checks
 from acgr.rules.ruleset import RuleSet
 
+#: Column of :func:`student_summary`: the student's earliest regular-diploma exit date.
+FIRST_GRADUATION = "_first_graduation"
+
 
 def _diploma(rules: RuleSet) -> str:
     """The regular-diploma completion status (100): CALPADS ties SENR0175/0315/0316/0586 to it.
@@ -42,18 +47,6 @@ def _diploma(rules: RuleSet) -> str:
     250/330 as graduates does not change what CALPADS validates.
     """
     return min(rules.graduate_completions())
-
-
-def _graduations(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
-    """``ssid``, ``_first_graduation``: each graduate's earliest E230/100 exit date."""
-    grad = (pl.col("exit_code") == rules.completer_exit_code) & (
-        pl.col("completion") == _diploma(rules)
-    )
-    return (
-        records.filter(grad)
-        .group_by("ssid")
-        .agg(pl.col("exit_date").min().alias("_first_graduation"))
-    )
 
 
 def duplicate_records(records: pl.LazyFrame, *, engine: Engine = "auto") -> pl.LazyFrame:
@@ -273,47 +266,123 @@ def record_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[Check
     ]
 
 
-def graduation_checks(rules: RuleSet) -> list[Check]:
-    """Checks of records against the student's regular-diploma graduation.
+@dataclass(frozen=True)
+class GraduationCheck:
+    """A check of a record against the student's first regular-diploma graduation.
 
-    They read ``_first_graduation`` (see :func:`_graduations`), so they run only on
-    the records of students who graduated. Each needs a record that starts on or
-    after, or exits after, that graduation: :func:`validation_parts` skips the
-    records that do neither for the earliest graduation of all, so a check added
-    here must need that too.
+    It fails when the record meets ``record`` (a condition on the record alone)
+    and its date column ``date`` is after that graduation (on or after, with
+    ``inclusive``). Written so, one grouping of every record by SSID finds the
+    students who can fail it (:func:`student_summary`): the latest ``date``
+    among their records meeting ``record``, against their first graduation.
     """
-    code, start, exit_date, status = (
-        pl.col("exit_code"),
-        pl.col("start"),
-        pl.col("exit_date"),
-        pl.col("status"),
-    )
+
+    rule: str
+    severity: Severity
+    record: pl.Expr
+    date: str
+    inclusive: bool
+    message: str
+
+    def check(self) -> Check:
+        """The record-level check (reads ``_first_graduation``)."""
+        first, date = pl.col(FIRST_GRADUATION), pl.col(self.date)
+        after = date >= first if self.inclusive else date > first
+        return Check(self.rule, self.severity, self.record & after, self.message)
+
+    def candidate(self, name: str) -> pl.Expr:
+        """Per record: ``date`` when the record meets ``record``, else null.
+
+        Its maximum per student (a plain ``max`` in the grouping, which Polars
+        streams; a filter inside the aggregation would not) is the latest date
+        the check compares with the graduation.
+        """
+        return pl.when(self.record.fill_null(False)).then(pl.col(self.date)).alias(name)
+
+    def may_fail(self, name: str) -> pl.Expr:
+        """On a :func:`student_summary` row: some record of the student fails the check."""
+        first = pl.col(FIRST_GRADUATION)
+        return (pl.col(name) >= first) if self.inclusive else (pl.col(name) > first)
+
+
+def graduation_checks(rules: RuleSet) -> list[GraduationCheck]:
+    """Checks of records against the student's regular-diploma graduation (SENR0586/0587).
+
+    They read ``_first_graduation`` (see :func:`student_summary`), so they run only
+    on the records of students who graduated, and only of those
+    :func:`student_summary` finds may fail one.
+    """
+    code, status = pl.col("exit_code"), pl.col("status")
     comp = pl.col("completion")
     cp = rules.calpads
     secondary, no_show = cp.secondary_status, cp.no_show_exit
     e230, diploma = rules.completer_exit_code, _diploma(rules)
     return [
-        Check(
+        GraduationCheck(
             "SENR0586",
             "fatal",
             (status != secondary)
             & (code.is_null() | (code != no_show))
             & ~((code == e230) & (comp == diploma))
-            & exit_date.is_not_null()
-            & (exit_date > pl.col("_first_graduation")),
-            "exit date is after the student's regular-diploma graduation; a graduate "
+            & pl.col("exit_date").is_not_null(),
+            "exit_date",
+            inclusive=False,
+            message="exit date is after the student's regular-diploma graduation; a graduate "
             "cannot have later enrollments (fix the graduation or this record)",
         ),
-        Check(
+        GraduationCheck(
             "SENR0587",
             "fatal",
-            exit_date.is_null()
-            & code.is_null()
-            & (status != secondary)
-            & (start >= pl.col("_first_graduation")),
-            "open enrollment after the student's regular-diploma graduation",
+            pl.col("exit_date").is_null() & code.is_null() & (status != secondary),
+            "start",
+            inclusive=True,
+            message="open enrollment after the student's regular-diploma graduation",
         ),
     ]
+
+
+def student_summary(records: pl.LazyFrame, rules: RuleSet) -> pl.LazyFrame:
+    """One grouping of the records by SSID: what the per-student checks need.
+
+    Per SSID: ``_records`` (records read), :data:`FIRST_GRADUATION` (the
+    earliest E230/100 exit date, null for a student who did not graduate) and,
+    per :func:`graduation_checks` entry, the latest date it compares with that
+    graduation (``_latest_0`` ...). Partitioned by SSID only.
+    """
+    grad = (pl.col("exit_code") == rules.completer_exit_code) & (
+        pl.col("completion") == _diploma(rules)
+    )
+    latest = [f"_latest_{i}" for i in range(len(graduation_checks(rules)))]
+    return (
+        records.select(
+            "ssid",
+            pl.when(grad.fill_null(False)).then(pl.col("exit_date")).alias(FIRST_GRADUATION),
+            *(g.candidate(n) for g, n in zip(graduation_checks(rules), latest, strict=True)),
+        )
+        .group_by("ssid")
+        .agg(
+            pl.len().alias("_records"),
+            pl.col(FIRST_GRADUATION).min(),
+            *(pl.col(n).max() for n in latest),
+        )
+    )
+
+
+def graduation_findings(
+    records: pl.LazyFrame, summary: pl.DataFrame, rules: RuleSet
+) -> pl.LazyFrame:
+    """SENR0586/0587 findings: the records of the students who may fail a graduation check.
+
+    ``summary`` is :func:`student_summary` collected. Records are read again only
+    for those students (a handful in a clean extract), with their graduation.
+    """
+    checks = graduation_checks(rules)
+    may_fail = pl.any_horizontal([g.may_fail(f"_latest_{i}") for i, g in enumerate(checks)])
+    suspects = summary.filter(may_fail.fill_null(False)).select("ssid", FIRST_GRADUATION)
+    if suspects.height == 0:
+        return empty_findings()
+    graduates = records.join(suspects.lazy(), on="ssid", how="inner", maintain_order="none")
+    return findings_from_checks(graduates, [g.check() for g in checks])
 
 
 def concurrent_enrollments(
@@ -342,21 +411,43 @@ def concurrent_enrollments(
         & (pl.col("exit_code").fill_null("") != rules.calpads.no_show_exit)
     ).with_columns(pl.col("exit_date").fill_null(open_end).alias("_end"))
     same_lea = pl.col("reporting_lea") == pl.col(prev_column("reporting_lea"))
+    carry = ("reporting_lea", "source_file", "source_line")
     # One findings pass over the sorted records: two filtered branches would
     # each sort all primary enrollments again.
     return findings_where(
-        overlapping_records(primary, end="_end", carry="reporting_lea", engine=engine),
+        overlapping_records(primary, end="_end", carry=carry, engine=engine),
         pl.lit(True),
         rule=pl.when(same_lea).then(pl.lit("SENR0027")).otherwise(pl.lit("SENR0028")),
         severity=pl.when(same_lea).then(pl.lit("fatal")).otherwise(pl.lit("warning")),
-        message=pl.when(same_lea)
-        .then(pl.lit("primary enrollment overlaps another primary enrollment in the same LEA"))
-        .otherwise(
-            pl.lit(
-                "primary enrollment overlaps a primary enrollment in another LEA "
-                "(concurrent enrollment anomaly)"
-            )
+        message=pl.concat_str(
+            pl.when(same_lea)
+            .then(pl.lit("primary enrollment overlaps another primary enrollment in the same LEA"))
+            .otherwise(
+                pl.lit(
+                    "primary enrollment overlaps a primary enrollment in another LEA "
+                    "(concurrent enrollment anomaly)"
+                )
+            ),
+            _partner(),
         ),
+    )
+
+
+def _partner() -> pl.Expr:
+    """Where the earlier overlapping record is, for an SENR0027/0028 message.
+
+    ``: overlaps line 31``, or ``: overlaps line 31 of FILE`` when that record is
+    in another file than the finding's (FILE by its name only: the message stays the
+    same wherever the extract sits, and the ``file`` column has the whole path).
+    """
+    line, file = pl.col(prev_column("source_line")), pl.col(prev_column("source_file"))
+    same_file = file.cast(pl.String) == pl.col("source_file").cast(pl.String)
+    return (
+        pl.when(same_file)
+        .then(fmt(": overlaps line {}", line))
+        .otherwise(
+            fmt(": overlaps line {} of {}", line, file.cast(pl.String).str.extract(r"([^/\\]+)$"))
+        )
     )
 
 
@@ -407,39 +498,26 @@ def validation_parts(
     *,
     extraction_date: dt.date | None,
     sinf: pl.LazyFrame | None = None,
-    ssids: pl.DataFrame | None = None,
+    summary: pl.DataFrame | None = None,
     engine: Engine = "auto",
 ) -> list[pl.LazyFrame]:
     """Every record-level finding of SENR engine records, as queries, one per pass.
 
     Collecting them one after another bounds peak memory by the largest pass,
     where one union would run them side by side. Small intermediate results
-    (graduation dates, candidate duplicate keys, overlapping records, students
-    without SINF) are collected here, so a pass that has nothing to report does
-    not read the records again, on ``engine``. ``ssids``: the distinct SSIDs
-    of ``records``, when the caller has them already.
+    (the per-student summary, candidate duplicate keys, overlapping records,
+    students without SINF) are collected here, so a pass that has nothing to
+    report does not read the records again, on ``engine``. ``summary``: the
+    :func:`student_summary` of ``records``, when the caller has it already.
     """
     # One pass over the records for every record-level check, the rule checks
     # of R1/R3.4.1 included (see acgr.rules.qualifying.rule_checks).
-    # Separate passes keep each one's working set small: most checks read the
-    # record alone; two read the student's graduation (graduates' records only);
-    # duplicates need a grouping of their own.
     checks = [*rule_checks(rules), *record_checks(rules, extraction_date)]
-    graduations = _graduations(records, rules).collect(engine=engine)
-    # Every graduation check needs a record that starts on or after, or exits
-    # after, the student's first graduation, so never one that does neither
-    # for the earliest graduation of all: those skip the join (about half of
-    # them statewide).
-    earliest = graduations["_first_graduation"].min()
-    may_fail = (
-        records
-        if earliest is None
-        else records.filter((pl.col("exit_date") > earliest) | (pl.col("start") >= earliest))
-    )
-    graduates = may_fail.join(graduations.lazy(), on="ssid", how="inner", maintain_order="none")
+    if summary is None:
+        summary = student_summary(records, rules).collect(engine=engine)
     parts = [
         findings_from_checks(records, checks),
-        findings_from_checks(graduates, graduation_checks(rules)),
+        graduation_findings(records, summary, rules),
         findings_where(
             duplicate_records(records, engine=engine),
             pl.lit(True),
@@ -451,19 +529,21 @@ def validation_parts(
     ]
     parts.append(concurrent_enrollments(records, rules, extraction_date, engine=engine))
     if sinf is not None:
-        if ssids is None:
-            ssids = records.select(pl.col("ssid").unique()).collect(engine=engine)
-        without = students_without_demographics(ssids, sinf, engine=engine)
+        without = students_without_demographics(summary.select("ssid"), sinf, engine=engine)
         parts.append(missing_demographics(records, without))
     return parts
 
 
 __all__ = [
+    "FIRST_GRADUATION",
+    "GraduationCheck",
     "concurrent_enrollments",
     "duplicate_records",
     "graduation_checks",
+    "graduation_findings",
     "missing_demographics",
     "record_checks",
+    "student_summary",
     "students_without_demographics",
     "validation_parts",
 ]

@@ -373,7 +373,8 @@ def _decided_row(b: _Branches) -> pl.Expr:
 def outcome_findings(
     flagged: pl.LazyFrame, students: pl.LazyFrame, *, engine: Engine = "auto"
 ) -> pl.LazyFrame:
-    """Warnings about cohort students' records (R3.3): final-record ties, overlaps.
+    """Warnings about cohort students' records (R3.3): final-record ties (ACGR0104) and
+    concurrent enrollments of qualifying records (ACGR0105).
 
     ``flagged`` are the qualifying records of cohort students (after
     :func:`record_flags`); ``students`` the output of :func:`decide_outcomes`.
@@ -392,7 +393,7 @@ def outcome_findings(
             findings_where(
                 ties,
                 pl.lit(True),
-                rule="R3.3",
+                rule="ACGR0104",
                 severity="warning",
                 message=fmt(
                     "final-record tie: {} qualifying records share the latest start and exit "
@@ -403,7 +404,7 @@ def outcome_findings(
             findings_where(
                 overlaps,
                 pl.col("start") < pl.col(PREV_END),
-                rule="R3.3",
+                rule="ACGR0105",
                 severity="warning",
                 message="concurrent enrollment: this qualifying record starts before an earlier "
                 "record of the same student ends",

@@ -22,6 +22,8 @@ otherwise on the five columns, with the same result.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from acgr.read.extracts import Engine
@@ -202,16 +204,20 @@ def _overlaps_by_columns(indexed: pl.LazyFrame, end: str) -> pl.LazyFrame:
 
 
 def overlapping_records(
-    records: pl.LazyFrame, *, end: str, carry: str | None = None, engine: Engine = "auto"
+    records: pl.LazyFrame,
+    *,
+    end: str,
+    carry: str | Sequence[str] = (),
+    engine: Engine = "auto",
 ) -> pl.LazyFrame:
     """The records that start before the latest end among the student's earlier records.
 
     "Earlier" is the order ``start``, ``end``, ``source_file`` (by name),
     ``source_line``. Each returned record keeps its columns and gains
-    :data:`PREV_END` (that latest end) and, with ``carry``,
-    :func:`prev_column` of it: the ``carry`` value of the record holding that
-    end (the later one when ends are equal). These are the result's contract
-    with its readers (:func:`acgr.rules.outcomes.outcome_findings`,
+    :data:`PREV_END` (that latest end) and, for each column named in ``carry``,
+    :func:`prev_column` of it: its value on the record holding that end (the
+    later one when ends are equal), e.g. its ``source_line`` to name it. These
+    are the result's contract with its readers (:func:`acgr.rules.outcomes.outcome_findings`,
     :func:`acgr.checks.validation.concurrent_enrollments`). ``end`` must be a
     date column without nulls (fill open records with a far date first).
 
@@ -227,14 +233,15 @@ def overlapping_records(
     found = (_overlaps_by_columns(indexed, end) if packed is None else packed).collect(
         engine=engine
     )
-    prev = [] if carry is None else [pl.col(carry).alias(prev_column(carry))]
+    carried = [carry] if isinstance(carry, str) else list(carry)
+    prev = [pl.col(c).alias(prev_column(c)) for c in carried]
     schema = indexed.select(pl.all(), pl.lit(None, pl.Date).alias(PREV_END), *prev)
     if found.height == 0:
         return schema.clear().drop("_rec")
     wanted = pl.concat([found["_rec"], found["_holder"].drop_nulls()]).unique()
     rows = indexed.filter(pl.col("_rec").is_in(wanted.implode())).collect(engine=engine).lazy()
     out = rows.join(found.lazy(), on="_rec", how="inner")
-    if carry is not None:
+    if prev:
         held = rows.select(pl.col("_rec").alias("_holder"), *prev)
         out = out.join(held, on="_holder", how="left")
     return out.select(schema.collect_schema().names()).drop("_rec")

@@ -32,12 +32,11 @@ from typing import Any, Literal
 import polars as pl
 
 from acgr.pipeline import AcgrResult, compute
-from acgr.publish.acgr_file import CATEGORY_ORDER, GRADUATES
+from acgr.publish.acgr_file import CATEGORY_LABELS, CATEGORY_ORDER, GRADUATES
 from acgr.publish.aggregation import LEVEL_ORDER, VARIANTS
 from acgr.publish.rates import change_tenths, rate_tenths, signed_tenths_text, tenths_text
 from acgr.read.extracts import read_inputs
 from acgr.rules.ruleset import RuleSet, load_rules
-from acgr.tools.report.data import CATEGORY_LABELS
 
 _KEYS = ("AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode")
 #: Key of a row of the CDE table: entity, CharterSchool/DASS variant, reporting category.

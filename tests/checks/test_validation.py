@@ -24,7 +24,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acgr.checks.validation import record_checks
+from acgr.checks.catalogue import CATALOGUE
+from acgr.checks.validation import concurrent_enrollments, record_checks
 from acgr.pipeline import AcgrResult, ValidationResult, compute, validate
 from acgr.rules.ruleset import MonthDay, RuleSet, load_rules
 from acgr.testing import record_line, write_extract
@@ -827,6 +828,64 @@ def test_senr0027_overlap_with_a_non_adjacent_earlier_record_is_fatal(
     assert raised(checked.findings, folder, "SENR0027", third) == [("fatal", "SENR", ssid)]
 
 
+def message_at(findings: pl.DataFrame, folder: Path, rule: str, line: int) -> list[str]:
+    return findings.filter(
+        (pl.col("rule") == rule)
+        & (pl.col("file") == str(folder / A_SENR))
+        & (pl.col("line") == line)
+    )["message"].to_list()
+
+
+def test_senr0027_names_the_earlier_record_it_overlaps(
+    checked: ValidationResult, folder: Path
+) -> None:
+    first, second = L_OVERLAP["same LEA"]
+    assert message_at(checked.findings, folder, "SENR0027", second) == [
+        f"primary enrollment overlaps another primary enrollment in the same LEA: "
+        f"overlaps line {first}"
+    ]
+
+
+def test_senr0027_senr0028_name_the_record_holding_the_latest_end(
+    checked: ValidationResult, folder: Path
+) -> None:
+    # both later records overlap the first (open until 2016-06-10), not each other
+    first, middle, third = L_OVERLAP["nested"]
+    assert message_at(checked.findings, folder, "SENR0028", middle)[0].endswith(
+        f": overlaps line {first}"
+    )
+    assert message_at(checked.findings, folder, "SENR0027", third)[0].endswith(
+        f": overlaps line {first}"
+    )
+
+
+def test_senr0027_names_the_other_file_when_the_earlier_record_is_in_one() -> None:
+    records = pl.LazyFrame(
+        {
+            "source_file": ["b.txt", "a.txt"],
+            "source_line": [7, 31],
+            "ssid": ["2002700009", "2002700009"],
+            "reporting_lea": ["1964733", "1964733"],
+            "school_code": ["1930001", "1930000"],
+            "start": [D(2015, 3, 2), D(2014, 8, 20)],
+            "status": ["10", "10"],
+            "exit_date": [D(2015, 6, 10), D(2015, 6, 10)],
+            "exit_code": ["E400", "T160"],
+        },
+        schema_overrides={"source_file": pl.Categorical},
+    )
+    found = concurrent_enrollments(records, load_rules("2018"), D(2018, 9, 15)).collect()
+    assert found.select("rule", "file", "line", "message").rows() == [
+        (
+            "SENR0027",
+            "b.txt",
+            7,
+            "primary enrollment overlaps another primary enrollment in the same LEA: "
+            "overlaps line 31 of a.txt",
+        )
+    ]
+
+
 # --------------------------------------------------------------------------- ACGR0002
 
 NO_SINF, WITH_SINF = "2000020001", "2000020002"
@@ -954,9 +1013,14 @@ L_ADJACENT33 = F.add(
 )  # fmt: skip
 
 
+#: R3.3's two warnings and the start of their messages.
+TIE_ID, CONCURRENT_ID = "ACGR0104", "ACGR0105"
+R33_IDS = {"final-record tie": TIE_ID, "concurrent enrollment": CONCURRENT_ID}
+
+
 def r33(result: AcgrResult, ssid: str, kind: str) -> list[tuple[Any, ...]]:
     rows = result.findings.filter(
-        (pl.col("rule") == "R3.3")
+        (pl.col("rule") == R33_IDS[kind])
         & (pl.col("ssid") == ssid)
         & pl.col("message").str.starts_with(kind)
     )
@@ -988,7 +1052,16 @@ def test_r3_3_record_starting_after_previous_exit_passes(computed: AcgrResult) -
 
 
 def test_r3_3_findings_need_a_class(checked: ValidationResult) -> None:
-    assert checked.findings.filter(pl.col("rule") == "R3.3").height == 0
+    assert checked.findings.filter(pl.col("rule").is_in([TIE_ID, CONCURRENT_ID])).height == 0
+
+
+def test_r3_3_tie_and_concurrent_enrollment_have_their_own_ids(computed: AcgrResult) -> None:
+    """One finding id per kind of R3.3 warning; the catalogue cites R3.3 for both."""
+    ids = {kind: CATALOGUE[i] for kind, i in R33_IDS.items()}
+    assert {k.enforces.split()[0] for k in ids.values()} == {"R3.3"}
+    assert "R3.3" not in CATALOGUE
+    raised = set(computed.findings.filter(pl.col("rule").is_in(list(R33_IDS.values())))["rule"])
+    assert raised == {TIE_ID, CONCURRENT_ID}
 
 
 # --------------------------------------------------------------------------- reader

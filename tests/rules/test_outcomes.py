@@ -178,7 +178,7 @@ S.add(
 def test_r3_3_final_record_tie_is_a_warning_lowest_school_decides(scenario: AcgrResult) -> None:
     row = student(scenario, FINAL_TIE)
     assert (row["outcome"], row["school_code"]) == ("Other Transfer", "1930001")
-    tie = findings(scenario, "R3.3").filter(
+    tie = findings(scenario, "ACGR0104").filter(
         (pl.col("ssid") == FINAL_TIE) & pl.col("message").str.contains("tie")
     )
     assert tie["severity"].to_list() == ["warning"]
@@ -240,7 +240,7 @@ S.add(
 
 
 def test_r3_3_overlapping_records_are_a_warning(scenario: AcgrResult) -> None:
-    r3_3 = findings(scenario, "R3.3")
+    r3_3 = findings(scenario, "ACGR0105")
     overlap = r3_3.filter(pl.col("ssid") == OVERLAP)
     assert overlap.select("severity", "line").rows() == [("warning", S.line(OVERLAP, 2))]
     assert r3_3.filter(pl.col("ssid") == NO_OVERLAP).height == 0
