@@ -79,8 +79,14 @@ def render_index(
 @cache
 def _environment() -> jinja2.Environment:
     """The templates of ``acgr/tools/report/templates`` (package data), HTML-escaped."""
+    return template_environment("templates")
+
+
+def template_environment(folder: str) -> jinja2.Environment:
+    """The templates of one package-data folder of ``acgr/tools/report``: HTML-escaped,
+    strict about missing values, with the ``num`` filter (thousands separated)."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("acgr.tools.report", "templates"),
+        loader=jinja2.PackageLoader("acgr.tools.report", folder),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

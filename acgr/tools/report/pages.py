@@ -18,6 +18,7 @@ from typing import Literal
 import jinja2
 
 from acgr.publish.output import write_atomically
+from acgr.tools.report.html import template_environment
 
 #: The kinds of folder with pages of their own, told by the file each command writes.
 Kind = Literal["lcff", "da"]
@@ -59,17 +60,8 @@ def write_pages(run_dir: str | Path, out_dir: str | Path | None = None) -> list[
 
 @cache
 def environment() -> jinja2.Environment:
-    """The page templates (package data), HTML-escaped, strict about missing values."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("acgr.tools.report", "page_templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else str(v)
-    return env
+    """The page templates (package data), as the run report's templates are loaded."""
+    return template_environment("page_templates")
 
 
 def percent(part: int, whole: int) -> str:
