@@ -439,16 +439,27 @@ def _person(ssid: np.ndarray, who: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _senr_lines(rec: Records, sc: _Schools, ssid: np.ndarray, birth: np.ndarray) -> pl.DataFrame:
+def _sorted_head(
+    record_type: str, rec: Records, sc: _Schools, school: np.ndarray | None, ssid: np.ndarray
+) -> tuple[Records, dict[str, Any]]:
+    """``rec`` in file order (by student, then start date) and the columns every record
+    type begins with; ``school`` maps a student to a school (None: ``rec["sch"]`` has it)."""
     order = np.lexsort((rec["start"], rec["who"]))
     r = {k: v[order] for k, v in rec.items()}
-    sch = pl.Series(r["sch"].astype(np.int64))
-    cols: dict[str, Any] = {
-        "record_type_code": "SENR",
+    index = r["sch"] if school is None else school[r["who"]]
+    sch = pl.Series(index.astype(np.int64))
+    return r, {
+        "record_type_code": record_type,
         "reporting_lea": sc.lea_text.gather(sch),
         "school_of_attendance": sc.school_text.gather(sch),
         "academic_year_id": _academic_year(r["start"]),
         **_person(ssid, r["who"]),
+    }
+
+
+def _senr_lines(rec: Records, sc: _Schools, ssid: np.ndarray, birth: np.ndarray) -> pl.DataFrame:
+    r, cols = _sorted_head("SENR", rec, sc, None, ssid)
+    cols |= {
         "student_birth_date": _date_text(birth[r["who"]]),
         "student_birth_state_province_code": "CA",
         "student_birth_country_code": "US",
@@ -458,7 +469,7 @@ def _senr_lines(rec: Records, sc: _Schools, ssid: np.ndarray, birth: np.ndarray)
         "enrollment_exit_date": _date_text(r["exit"]),
         "student_exit_reason_code": _text(_EXITS, r["code"].astype(np.int64)),
     }
-    return _lines(SENR, cols, order.size)
+    return _lines(SENR, cols, r["who"].size)
 
 
 # ---------------------------------------------------------------------------------
@@ -504,16 +515,9 @@ def _sprg_records(
 
 
 def _sprg_lines(rec: Records, sc: _Schools, school: np.ndarray, ssid: np.ndarray) -> pl.DataFrame:
-    order = np.lexsort((rec["start"], rec["who"]))
-    r = {k: v[order] for k, v in rec.items()}
-    sch = pl.Series(school[r["who"]].astype(np.int64))
+    r, cols = _sorted_head("SPRG", rec, sc, school, ssid)
     program = r["program"].astype(np.int64)
-    cols: dict[str, Any] = {
-        "record_type_code": "SPRG",
-        "reporting_lea": sc.lea_text.gather(sch),
-        "school_of_attendance": sc.school_text.gather(sch),
-        "academic_year_id": _academic_year(r["start"]),
-        **_person(ssid, r["who"]),
+    cols |= {
         "education_program_code": _text(_PROGRAMS, program),
         "education_program_membership_code": pl.Series(np.where(program < 2, "1", "2")),
         "education_program_membership_start_date": _date_text(r["start"]),
@@ -523,7 +527,7 @@ def _sprg_lines(rec: Records, sc: _Schools, school: np.ndarray, ssid: np.ndarray
         "unaccompanied_youth_indicator": pl.Series(np.where(program == 2, "N", "")),
         "runaway_youth_indicator": pl.Series(np.where(program == 2, "N", "")),
     }
-    return _lines(SPRG, cols, order.size)
+    return _lines(SPRG, cols, r["who"].size)
 
 
 _ELAS = ("EO", "IFEP", "EL", "RFEP", "TBD")
@@ -556,21 +560,14 @@ def _sela_records(
 
 
 def _sela_lines(rec: Records, sc: _Schools, school: np.ndarray, ssid: np.ndarray) -> pl.DataFrame:
-    order = np.lexsort((rec["start"], rec["who"]))
-    r = {k: v[order] for k, v in rec.items()}
-    sch = pl.Series(school[r["who"]].astype(np.int64))
+    r, cols = _sorted_head("SELA", rec, sc, school, ssid)
     code = r["code"].astype(np.int64)
-    cols: dict[str, Any] = {
-        "record_type_code": "SELA",
-        "reporting_lea": sc.lea_text.gather(sch),
-        "school_of_attendance": sc.school_text.gather(sch),
-        "academic_year_id": _academic_year(r["start"]),
-        **_person(ssid, r["who"]),
+    cols |= {
         "english_acquisition_status_code": _text(_ELAS, code),
         "english_acquisition_status_start_date": _date_text(r["start"]),
         "primary_language_code": pl.Series(np.where(code == 0, "00", "01")),
     }
-    return _lines(SELA, cols, order.size)
+    return _lines(SELA, cols, r["who"].size)
 
 
 def _foster_rows(rng: np.random.Generator, foster: np.ndarray, d: _Dates) -> pl.DataFrame:
