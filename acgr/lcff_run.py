@@ -148,17 +148,18 @@ def _flagged(
     """The enrolled students with every R10.4 flag and the record behind each."""
     ids = enrolled.lazy().select("ssid")
     foster_keep = overlaps_year(pl.col("start_date"), pl.col("end_date"), year)
+    # Each flag frame holds only students with the flag; the left joins keep the
+    # enrolled ones, so the sources need no semi join of their own.
     parts = [
-        program_flags(extracts.sprg, ids, year, rules),
-        side_flag(foster, ids, foster_keep, "foster"),
-        side_flag(direct_cert, ids, direct_cert_of_year(year), "direct_certification"),
+        *program_flags(extracts.sprg, year, rules),
+        side_flag(foster, foster_keep, "foster"),
+        side_flag(direct_cert, direct_cert_of_year(year), "direct_certification"),
         english_learner_on(extracts.sela, ids, census_day, rules),
-        _juvenile_court(details, rules),
     ]
     joined = enrolled.lazy()
-    for part in parts[:-1]:
+    for part in parts:
         joined = joined.join(part, on="ssid", how="left")
-    joined = joined.join(parts[-1], on="cds_code", how="left")
+    joined = joined.join(_juvenile_court(details, rules), on="cds_code", how="left")
     court = pl.col("juvenile_court").fill_null(False)
     recorded = [c for f in RECORDED_FLAGS for c in (f"{f}_file", f"{f}_line")]
     return joined.with_columns(court, *upc_flags(court)).select(

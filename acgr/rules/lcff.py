@@ -238,72 +238,77 @@ def too_young(birth_date: pl.Expr, cutoff: dt.date, rules: LcffRules) -> pl.Expr
     )
 
 
-def _first_record(condition: pl.Expr, flag: str) -> list[pl.Expr]:
-    """``flag`` and the first record behind it (lowest file, then line), in a
-    ``group_by`` on SSID; sorted inside the group so row order never matters."""
-    record = pl.struct(pl.col("source_file").alias("file"), pl.col("source_line").alias("line"))
-    first = record.filter(condition).sort().first()
-    return [
-        condition.any().alias(flag),
-        first.struct.field("file").alias(f"{flag}_file"),
-        first.struct.field("line").alias(f"{flag}_line"),
-    ]
-
-
 def program_code() -> pl.Expr:
     """R10.4: an SPRG record's program code, trimmed and upper-cased."""
     return pl.col("education_program_code").str.strip_chars().str.to_uppercase()
 
 
-def program_flags(
-    sprg: pl.LazyFrame, students: pl.LazyFrame, year: int, rules: LcffRules
-) -> pl.LazyFrame:
-    """R10.4 SPRG flags (FRPM, tribal foster, homeless, migrant) of ``students``: a
-    membership overlapping the academic year at any school, of a program code counted
-    in that year (``program_first_years``)."""
-    program = program_code()
-    return (
-        sprg.join(students.select("ssid"), on="ssid", how="semi")
-        .filter(
-            overlaps_year(
-                pl.col("education_program_membership_start_date"),
-                pl.col("education_program_membership_end_date"),
-                year,
-            )
-            & ~program.is_in(rules.programs_not_yet_counted(year))
-        )
-        .with_columns(pl.col("source_file").cast(pl.String), pl.col("source_line").cast(pl.Int64))
-        .group_by("ssid")
-        .agg(
-            *_first_record(program.is_in(rules.meal_programs), "frpm"),
-            *_first_record(program == rules.tribal_foster_program, "tribal_foster"),
-            *_first_record(program == rules.homeless_program, "homeless"),
-            *_first_record(program == rules.migrant_program, "migrant"),
-        )
+def program_flag_codes(rules: LcffRules) -> pl.LazyFrame:
+    """R10.4: each SPRG flag beside each program code that sets it (``code``, ``flag``);
+    a code listed under two flags sets both."""
+    pairs = [
+        *((code, "frpm") for code in rules.meal_programs),
+        (rules.tribal_foster_program, "tribal_foster"),
+        (rules.homeless_program, "homeless"),
+        (rules.migrant_program, "migrant"),
+    ]
+    return pl.LazyFrame(
+        {"code": [c for c, _ in pairs], "flag": [f for _, f in pairs]},
+        schema={"code": pl.String, "flag": pl.String},
     )
 
 
-def side_flag(
-    table: pl.LazyFrame | None, students: pl.LazyFrame, keep: pl.Expr, flag: str
-) -> pl.LazyFrame:
-    """A flag from a side table (foster match, direct certification; R10.4): its rows
-    passing ``keep``, with the first such row's ``source_file``/``source_line``."""
-    schema = {"ssid": pl.String, flag: pl.Boolean, f"{flag}_file": pl.String,
-              f"{flag}_line": pl.Int64}  # fmt: skip
+#: The flags an SPRG membership sets (R10.4), as :func:`program_flag_codes` names them.
+PROGRAM_FLAGS: tuple[str, ...] = ("frpm", "tribal_foster", "homeless", "migrant")
+
+
+def _flag_frame(records: pl.LazyFrame, flag: str) -> pl.LazyFrame:
+    """``ssid``, ``flag`` (True) and its record as ``<flag>_file``/``<flag>_line``."""
+    return records.select(
+        pl.col("ssid"),
+        pl.lit(True).alias(flag),
+        pl.col("source_file").cast(pl.String).alias(f"{flag}_file"),
+        pl.col("source_line").cast(pl.Int64).alias(f"{flag}_line"),
+    )
+
+
+def _first_records(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """The first record (lowest file, then line) of each ``keys`` group; a minimum,
+    not the row order, picks it, and ``min_by`` finds it without sorting each group."""
+    order = pl.struct("source_file", "source_line")
+    return frame.group_by(keys).agg(
+        pl.col("source_file").min_by(order), pl.col("source_line").min_by(order)
+    )
+
+
+def program_flags(sprg: pl.LazyFrame, year: int, rules: LcffRules) -> list[pl.LazyFrame]:
+    """R10.4 SPRG flags (FRPM, tribal foster, homeless, migrant), one frame per flag in
+    :data:`PROGRAM_FLAGS` order, each with a row for every student holding it and the
+    first record behind it: a membership overlapping the academic year at any school,
+    of a program code counted in that year (``program_first_years``)."""
+    counted = overlaps_year(
+        pl.col("education_program_membership_start_date"),
+        pl.col("education_program_membership_end_date"),
+        year,
+    ) & ~program_code().is_in(rules.programs_not_yet_counted(year))
+    memberships = _first_records(
+        sprg.filter(counted)
+        .with_columns(program_code().alias("code"), pl.col("source_file").cast(pl.String))
+        .join(program_flag_codes(rules), on="code", how="inner"),
+        ["ssid", "flag"],
+    )
+    return [_flag_frame(memberships.filter(pl.col("flag") == f), f) for f in PROGRAM_FLAGS]
+
+
+def side_flag(table: pl.LazyFrame | None, keep: pl.Expr, flag: str) -> pl.LazyFrame:
+    """A flag from a side table (foster match, direct certification; R10.4): a row for
+    every SSID with a row passing ``keep``, and the first such row's file and line."""
     if table is None:
+        schema = {"ssid": pl.String, flag: pl.Boolean, f"{flag}_file": pl.String,
+                  f"{flag}_line": pl.Int64}  # fmt: skip
         return pl.LazyFrame(schema=schema)
-    return (
-        table.join(students.select("ssid"), on="ssid", how="semi")
-        .filter(keep)
-        .group_by("ssid")
-        .agg(*_first_record(pl.lit(True), flag))
-        .select(
-            pl.col("ssid"),
-            pl.col(flag),
-            pl.col(f"{flag}_file").cast(pl.String),
-            pl.col(f"{flag}_line").cast(pl.Int64),
-        )
-    )
+    rows = table.filter(keep).with_columns(pl.col("source_file").cast(pl.String))
+    return _flag_frame(_first_records(rows, ["ssid"]), flag)
 
 
 def direct_cert_of_year(year: int) -> pl.Expr:
@@ -356,6 +361,7 @@ def upc_flags(juvenile_court: pl.Expr) -> list[pl.Expr]:
 __all__ = [
     "BUILTIN_LCFF_RULES",
     "FLAGS",
+    "PROGRAM_FLAGS",
     "RECORDED_FLAGS",
     "SOURCE_FLAGS",
     "LcffRules",
@@ -370,6 +376,7 @@ __all__ = [
     "overlaps_year",
     "parse_academic_year",
     "program_code",
+    "program_flag_codes",
     "program_flags",
     "side_flag",
     "too_young",
