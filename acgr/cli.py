@@ -293,7 +293,8 @@ def lcff_cmd(
 ) -> None:
     """The LCFF unduplicated pupil count on Census Day (R10).
 
-    Writes upc.txt, upc_lea.txt, upc_impact.csv and upc_students.parquet (confidential).
+    Writes upc.txt, upc_lea.txt, upc_impact.csv, and the confidential
+    upc_findings.csv (the findings that move the count) and upc_students.parquet.
     """
     from acgr.lcff_run import lcff
     from acgr.rules.lcff import load_lcff_rules
@@ -320,6 +321,7 @@ def lcff_cmd(
                 "upc.txt": write_text(result.upc_text()),
                 "upc_lea.txt": write_text(result.lea_text()),
                 "upc_impact.csv": write_text(result.impact_text()),
+                "upc_findings.csv": _csv_writer(result.findings),
                 "upc_students.parquet": students,
             },
         )

@@ -146,7 +146,6 @@ def _flagged(
     direct_cert: pl.LazyFrame | None,
 ) -> pl.LazyFrame:
     """The enrolled students with every R10.4 flag and the record behind each."""
-    ids = enrolled.lazy().select("ssid")
     foster_keep = overlaps_year(pl.col("start_date"), pl.col("end_date"), year)
     # Each flag frame holds only students with the flag; the left joins keep the
     # enrolled ones, so the sources need no semi join of their own.
@@ -154,7 +153,7 @@ def _flagged(
         *program_flags(extracts.sprg, year, rules),
         side_flag(foster, foster_keep, "foster"),
         side_flag(direct_cert, direct_cert_of_year(year), "direct_certification"),
-        english_learner_on(extracts.sela, ids, census_day, rules),
+        english_learner_on(extracts.sela, census_day, rules),
     ]
     joined = enrolled.lazy()
     for part in parts:

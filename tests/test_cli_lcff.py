@@ -28,6 +28,7 @@ def test_r10_5_lcff_writes_upc_files_and_the_student_list(tmp_path: Path) -> Non
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in out.iterdir()) == [
         "upc.txt",
+        "upc_findings.csv",
         "upc_impact.csv",
         "upc_lea.txt",
         "upc_students.parquet",
@@ -37,6 +38,8 @@ def test_r10_5_lcff_writes_upc_files_and_the_student_list(tmp_path: Path) -> Non
     assert "2 students enrolled at 1 schools" in res.output
     assert "findings that move the count (R10.2, R10.4): ACGR0301 0" in res.output
     assert (out / "upc_impact.csv").read_text(encoding="utf-8").startswith("cds_code,upc,")
+    findings = pl.read_csv(out / "upc_findings.csv", infer_schema=False)
+    assert findings.columns[:4] == ["rule", "severity", "file", "line"]
     assert "59010000" not in res.output  # counts only: never an SSID
 
 

@@ -20,10 +20,10 @@ import datetime as dt
 import polars as pl
 
 from acgr.checks.findings import empty_findings, findings_where
+from acgr.rules.groups import english_status_holding_on
 from acgr.rules.lcff import (
     LcffRules,
     academic_year_bounds,
-    english_status_on,
     open_primary_on,
     overlaps_year,
     program_code,
@@ -70,7 +70,7 @@ def el_pending(
     """R10.2, R10.4: the SELA record giving a Census Day student an ELAS status of TBD
     (R10.4's status on Census Day; TBD is never EL)."""
     records = (
-        english_status_on(sela, students, census_day)
+        english_status_holding_on(sela, census_day)
         .filter(pl.col("status") == rules.pending_english_status)
         .join(_school(students), on="ssid", how="inner")
     )

@@ -162,27 +162,34 @@ def gender_category(code: pl.Expr, rules: RuleSet) -> pl.Expr:
     )
 
 
+#: R5.3 same-day tie: of statuses starting the same day, the first by status code
+#: (CALPADS EL glossary); file and line last, so row order never decides.
+_SAME_DAY_ORDER: tuple[str, ...] = ("status", "source_file", "source_line")
+
+
+def _status_records(sela: pl.LazyFrame) -> pl.LazyFrame:
+    """Dated SELA records as ``ssid``, ``start``, ``status``, ``language`` and the record."""
+    return sela.filter(pl.col("english_acquisition_status_start_date").is_not_null()).select(
+        "ssid",
+        pl.col("english_acquisition_status_start_date").alias("start"),
+        _code("english_acquisition_status_code").alias("status"),
+        pl.col("primary_language_code").str.strip_chars().alias("language"),
+        "source_file",  # kept as read (a categorical sorts by its text)
+        pl.col("source_line").cast(pl.Int64),
+    )
+
+
 def english_status_periods(sela: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFrame:
     """ELAS status periods of ``students`` (R5.3): ``ssid``, ``start``, ``end``, ``status``,
     ``language`` and the record behind each (``source_file``, ``source_line``).
 
     A status lasts until the day before the student's next status starts (``end``
-    null: still current). Same-day statuses: the first after sorting by status code
-    is kept (CALPADS EL glossary), so one status holds each day. R10.4 reads the
-    status on Census Day from the same periods.
+    null: still current). Same-day statuses: the first by :data:`_SAME_DAY_ORDER`
+    is kept, so one status holds each day.
     """
     statuses = (
-        sela.join(students.select("ssid"), on="ssid", how="semi")
-        .filter(pl.col("english_acquisition_status_start_date").is_not_null())
-        .select(
-            "ssid",
-            pl.col("english_acquisition_status_start_date").alias("start"),
-            _code("english_acquisition_status_code").alias("status"),
-            pl.col("primary_language_code").str.strip_chars().alias("language"),
-            "source_file",
-            "source_line",
-        )
-        .sort(["ssid", "start", "status", "source_file", "source_line"])
+        _status_records(sela.join(students.select("ssid"), on="ssid", how="semi"))
+        .sort(["ssid", "start", *_SAME_DAY_ORDER])
         .unique(["ssid", "start"], keep="first", maintain_order=True)
     )
     # ``statuses`` is sorted by student then start: the next row of the same
@@ -190,6 +197,25 @@ def english_status_periods(sela: pl.LazyFrame, students: pl.LazyFrame) -> pl.Laz
     same_student = pl.col("ssid").shift(-1) == pl.col("ssid")
     next_start = pl.when(same_student).then(pl.col("start").shift(-1))
     return statuses.with_columns((next_start - dt.timedelta(days=1)).alias("end"))
+
+
+def english_status_holding_on(sela: pl.LazyFrame, day: dt.date) -> pl.LazyFrame:
+    """Each student's ELAS status on ``day`` (R5.3; R10.4 reads it on Census Day):
+    ``ssid``, ``start``, ``status`` and the record behind it.
+
+    The same period :func:`english_status_periods` holds on the day: the latest
+    status started by then, same-day ties by :data:`_SAME_DAY_ORDER`. Found as a
+    minimum per student (``min_by``) rather than by sorting every record.
+    """
+    latest_first = pl.struct((-pl.col("start").cast(pl.Int32)).alias("_later"), *_SAME_DAY_ORDER)
+    # min_by per column: a struct arg_min in a group_by gives null in Polars 2.1.
+    columns = ("start", "status", "source_file", "source_line")
+    return (
+        _status_records(sela)
+        .filter(pl.col("start") <= day)
+        .group_by("ssid")
+        .agg(pl.col(c).min_by(latest_first) for c in columns)
+    )
 
 
 def english_learners(
@@ -491,6 +517,7 @@ __all__ = [
     "demographic_record",
     "directly_certified",
     "english_learners",
+    "english_status_holding_on",
     "english_status_periods",
     "foster_matches",
     "gender_category",

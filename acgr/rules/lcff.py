@@ -22,7 +22,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from acgr.errors import RefusedError
-from acgr.rules.groups import english_status_periods
+from acgr.rules.groups import english_status_holding_on
 from acgr.rules.ruleset import (
     MonthDay,
     load_settings,
@@ -274,8 +274,10 @@ def _flag_frame(records: pl.LazyFrame, flag: str) -> pl.LazyFrame:
 
 def _first_records(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     """The first record (lowest file, then line) of each ``keys`` group; a minimum,
-    not the row order, picks it, and ``min_by`` finds it without sorting each group."""
+    not the row order, picks it, and ``min_by`` finds it without sorting each group
+    (a categorical file name orders by its text, so it need not be cast first)."""
     order = pl.struct("source_file", "source_line")
+    # min_by, not get(arg_min): a struct arg_min in a group_by gives null (Polars 2.1).
     return frame.group_by(keys).agg(
         pl.col("source_file").min_by(order), pl.col("source_line").min_by(order)
     )
@@ -293,7 +295,7 @@ def program_flags(sprg: pl.LazyFrame, year: int, rules: LcffRules) -> list[pl.La
     ) & ~program_code().is_in(rules.programs_not_yet_counted(year))
     memberships = _first_records(
         sprg.filter(counted)
-        .with_columns(program_code().alias("code"), pl.col("source_file").cast(pl.String))
+        .with_columns(program_code().alias("code"))
         .join(program_flag_codes(rules), on="code", how="inner"),
         ["ssid", "flag"],
     )
@@ -307,8 +309,7 @@ def side_flag(table: pl.LazyFrame | None, keep: pl.Expr, flag: str) -> pl.LazyFr
         schema = {"ssid": pl.String, flag: pl.Boolean, f"{flag}_file": pl.String,
                   f"{flag}_line": pl.Int64}  # fmt: skip
         return pl.LazyFrame(schema=schema)
-    rows = table.filter(keep).with_columns(pl.col("source_file").cast(pl.String))
-    return _flag_frame(_first_records(rows, ["ssid"]), flag)
+    return _flag_frame(_first_records(table.filter(keep), ["ssid"]), flag)
 
 
 def direct_cert_of_year(year: int) -> pl.Expr:
@@ -317,30 +318,17 @@ def direct_cert_of_year(year: int) -> pl.Expr:
     return text.is_in([f"{year}-{(year + 1) % 100:02d}", f"{year}-{year + 1}"]).fill_null(False)
 
 
-def english_status_on(
-    sela: pl.LazyFrame, students: pl.LazyFrame, census_day: dt.date
-) -> pl.LazyFrame:
-    """R10.4: each student's ELAS period holding on Census Day (R5.3's periods and
-    same-day tie rule): ``ssid``, ``status`` and the SELA record behind it."""
-    on_day = (pl.col("start") <= census_day) & (
-        pl.col("end").is_null() | (pl.col("end") >= census_day)
-    )
-    return english_status_periods(sela, students).filter(on_day)
-
-
-def english_learner_on(
-    sela: pl.LazyFrame, students: pl.LazyFrame, census_day: dt.date, rules: LcffRules
-) -> pl.LazyFrame:
+def english_learner_on(sela: pl.LazyFrame, census_day: dt.date, rules: LcffRules) -> pl.LazyFrame:
     """R10.4: students whose ELAS status on Census Day is EL (R5.3's periods and
     same-day tie rule; no primary-language filter), with the SELA record behind it."""
     return (
-        english_status_on(sela, students, census_day)
+        english_status_holding_on(sela, census_day)
         .filter(pl.col("status") == rules.english_learner_status)
         .select(
             "ssid",
             pl.lit(True).alias("english_learner"),
             pl.col("source_file").cast(pl.String).alias("english_learner_file"),
-            pl.col("source_line").cast(pl.Int64).alias("english_learner_line"),
+            pl.col("source_line").alias("english_learner_line"),
         )
     )
 
@@ -369,7 +357,6 @@ __all__ = [
     "census_day_enrollments",
     "direct_cert_of_year",
     "english_learner_on",
-    "english_status_on",
     "load_lcff_rules",
     "open_on",
     "open_primary_on",

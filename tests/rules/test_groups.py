@@ -21,7 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acgr.pipeline import AcgrResult, compute
-from acgr.rules.groups import GROUP_FLAGS, race_category
+from acgr.rules.groups import (
+    GROUP_FLAGS,
+    english_status_holding_on,
+    english_status_periods,
+    race_category,
+)
 from acgr.rules.ruleset import load_rules
 from acgr.testing import record_line, write_extract
 from tests.helpers import LEA, D, grad, rec, text_rows
@@ -787,3 +792,52 @@ def test_r5_1_race_category_matches_plain_reading(
         else:
             want.append(g.not_reported_category)
     assert got == want
+
+
+_SELA_DAY0 = dt.date(2023, 7, 1)
+
+
+@st.composite
+def _sela_rows(draw: st.DrawFn) -> pl.DataFrame:
+    """SELA records of three students on few start days, so same-day ties are common."""
+    n = draw(st.integers(0, 12))
+    return pl.DataFrame(
+        {
+            "ssid": draw(st.lists(st.sampled_from(["1", "2", "3"]), min_size=n, max_size=n)),
+            "english_acquisition_status_start_date": draw(
+                st.lists(
+                    st.none() | st.integers(0, 6).map(lambda k: _SELA_DAY0 + dt.timedelta(k)),
+                    min_size=n, max_size=n,
+                )
+            ),
+            "english_acquisition_status_code": draw(
+                st.lists(st.sampled_from(["EL", "RFEP", "TBD", "el "]), min_size=n, max_size=n)
+            ),
+            "primary_language_code": ["01"] * n,
+            "source_file": draw(st.lists(st.sampled_from(["a", "b"]), min_size=n, max_size=n)),
+            "source_line": list(range(n, 0, -1)),
+        },
+        schema_overrides={"english_acquisition_status_start_date": pl.Date},
+    )  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(sela=_sela_rows(), offset=st.integers(-1, 7))
+def test_r5_3_status_holding_on_a_day_is_the_period_covering_it(
+    sela: pl.DataFrame, offset: int
+) -> None:
+    """R5.3 (read by R10.4 on Census Day): the min_by pick of the status on a day
+    agrees with the sorted periods, same-day ties included."""
+    day = _SELA_DAY0 + dt.timedelta(offset)
+    columns = ["ssid", "start", "status", "source_file", "source_line"]
+    students = sela.lazy().select("ssid").unique()
+    covering = english_status_periods(sela.lazy(), students).filter(
+        (pl.col("start") <= day) & (pl.col("end").is_null() | (pl.col("end") >= day))
+    )
+    held = english_status_holding_on(sela.lazy(), day)
+    assert (
+        held.select(columns)
+        .collect()
+        .sort("ssid")
+        .equals(covering.select(columns).collect().sort("ssid"))
+    )

@@ -221,6 +221,19 @@ def test_r10_4_each_flag_keeps_the_record_behind_it(tmp_path: Path) -> None:
     assert row["homeless_file"] is None
 
 
+def test_r10_4_the_record_behind_a_flag_is_the_first_by_line(tmp_path: Path) -> None:
+    """Of three meal records, the flag names the lowest line (not the last or any)."""
+    result = run(
+        tmp_path,
+        [rec("1", START, "06")],
+        [prog("1", "191", START), prog("1", "182", START), prog("1", "181", START),
+         prog("1", "182", START)],
+        [],
+    )  # fmt: skip
+    row = flags(result, "1")
+    assert (row["frpm_line"], row["homeless_line"]) == (2, 1)
+
+
 def test_r10_4_english_learner_is_the_status_on_census_day(tmp_path: Path) -> None:
     senr = [rec(s, START, "03") for s in "12345"]
     sela = [
