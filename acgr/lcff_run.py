@@ -33,7 +33,7 @@ from acgr.read.directory import DETAIL_ALIASES, read_school_details
 from acgr.read.extracts import Engine, Extracts, read_inputs
 from acgr.read.values import date_from_text
 from acgr.rules.attribution import assign_cds_codes
-from acgr.rules.groups import read_side_table
+from acgr.rules.groups import english_status_holding_on, read_side_table
 from acgr.rules.lcff import (
     FLAGS,
     RECORDED_FLAGS,
@@ -139,13 +139,14 @@ def _flagged(
     enrolled: pl.DataFrame,
     *,
     year: int,
-    census_day: dt.date,
+    statuses: pl.LazyFrame,
     rules: LcffRules,
     details: pl.DataFrame,
     foster: pl.LazyFrame | None,
     direct_cert: pl.LazyFrame | None,
 ) -> pl.LazyFrame:
-    """The enrolled students with every R10.4 flag and the record behind each."""
+    """The enrolled students with every R10.4 flag and the record behind each
+    (``statuses``: each student's ELAS status on Census Day)."""
     foster_keep = overlaps_year(pl.col("start_date"), pl.col("end_date"), year)
     # Each flag frame holds only students with the flag; the left joins keep the
     # enrolled ones, so the sources need no semi join of their own.
@@ -153,7 +154,7 @@ def _flagged(
         *program_flags(extracts.sprg, year, rules),
         side_flag(foster, foster_keep, "foster"),
         side_flag(direct_cert, direct_cert_of_year(year), "direct_certification"),
-        english_learner_on(extracts.sela, census_day, rules),
+        english_learner_on(statuses, rules),
     ]
     joined = enrolled.lazy()
     for part in parts:
@@ -224,14 +225,15 @@ def _age_filtered(
 
 def _findings(
     extracts: Extracts, students: pl.DataFrame, *, year: int, day: dt.date,
-    rules: LcffRules, details: pl.DataFrame, foster: pl.LazyFrame | None, engine: Engine,
+    statuses: pl.LazyFrame, rules: LcffRules, details: pl.DataFrame,
+    foster: pl.LazyFrame | None, engine: Engine,
 ) -> pl.DataFrame:  # fmt: skip
     """The reading findings and the R10.2, R10.4 findings of a staged run, sorted."""
     enrolled = students.lazy()
     parts = [
         extracts.findings,
         frpm_ended(extracts.sprg, enrolled, year, rules),
-        el_pending(extracts.sela, enrolled, day, rules),
+        el_pending(statuses, enrolled, rules),
         second_primary(_records(extracts, details, rules), enrolled, day, rules),
         foster_not_enrolled(foster, enrolled, year),
     ]
@@ -252,8 +254,9 @@ def _census_day(year: int, census_day: dt.date | str | None, rules: LcffRules) -
 
 
 def _students(
-    extracts: Extracts, *, year: int, day: dt.date, rules: LcffRules, details: pl.DataFrame,
-    foster: pl.LazyFrame | None, direct_cert: pl.LazyFrame | None, engine: Engine,
+    extracts: Extracts, *, year: int, day: dt.date, statuses: pl.LazyFrame, rules: LcffRules,
+    details: pl.DataFrame, foster: pl.LazyFrame | None, direct_cert: pl.LazyFrame | None,
+    engine: Engine,
 ) -> pl.DataFrame:  # fmt: skip
     """The student list of a staged run (R10.2, R10.4).
 
@@ -271,7 +274,7 @@ def _students(
     if enrolled.height == 0:
         raise RefusedError(f"no student is enrolled on Census Day {day.isoformat()}")
     return _flagged(
-        extracts, enrolled, year=year, census_day=day, rules=rules, details=details,
+        extracts, enrolled, year=year, statuses=statuses, rules=rules, details=details,
         foster=foster, direct_cert=direct_cert,
     ).sort("ssid").collect(engine=engine)  # fmt: skip
 
@@ -322,13 +325,16 @@ def lcff(
         # The staged Parquet holds SSIDs; it is removed when the run ends.
         extracts = _stage(inputs, Path(tmp), settings, engine)
         foster_rows = _side(foster, ("start_date", "end_date"), "<foster>")
+        # Collected once: the EL flag and the ACGR0302 finding both read it (R10.4).
+        statuses = english_status_holding_on(extracts.sela, day).collect(engine=engine).lazy()
         students = _students(
-            extracts, year=a, day=day, rules=settings, details=details, foster=foster_rows,
-            direct_cert=_side(direct_cert, (), "<direct_cert>"), engine=engine,
+            extracts, year=a, day=day, statuses=statuses, rules=settings, details=details,
+            foster=foster_rows, direct_cert=_side(direct_cert, (), "<direct_cert>"),
+            engine=engine,
         )  # fmt: skip
         findings = _findings(
-            extracts, students, year=a, day=day, rules=settings, details=details,
-            foster=foster_rows, engine=engine,
+            extracts, students, year=a, day=day, statuses=statuses, rules=settings,
+            details=details, foster=foster_rows, engine=engine,
         )  # fmt: skip
     upc = upc_table(school_counts(students.lazy()), details, year_label(a)).collect()
     leas = lea_table(upc.lazy()).collect()

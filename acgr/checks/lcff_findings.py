@@ -20,7 +20,6 @@ import datetime as dt
 import polars as pl
 
 from acgr.checks.findings import empty_findings, findings_where
-from acgr.rules.groups import english_status_holding_on
 from acgr.rules.lcff import (
     LcffRules,
     academic_year_bounds,
@@ -64,15 +63,12 @@ def frpm_ended(
     )  # fmt: skip
 
 
-def el_pending(
-    sela: pl.LazyFrame, students: pl.LazyFrame, census_day: dt.date, rules: LcffRules
-) -> pl.LazyFrame:
+def el_pending(statuses: pl.LazyFrame, students: pl.LazyFrame, rules: LcffRules) -> pl.LazyFrame:
     """R10.2, R10.4: the SELA record giving a Census Day student an ELAS status of TBD
-    (R10.4's status on Census Day; TBD is never EL)."""
-    records = (
-        english_status_holding_on(sela, census_day)
-        .filter(pl.col("status") == rules.pending_english_status)
-        .join(_school(students), on="ssid", how="inner")
+    (R10.4's status on Census Day, ``statuses`` as
+    :func:`~acgr.rules.groups.english_status_holding_on` gives it; TBD is never EL)."""
+    records = statuses.filter(pl.col("status") == rules.pending_english_status).join(
+        _school(students), on="ssid", how="inner"
     )
     return findings_where(
         records, pl.lit(True), rule=EL_PENDING, severity="warning", record_type="SELA",

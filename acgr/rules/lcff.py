@@ -22,7 +22,6 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from acgr.errors import RefusedError
-from acgr.rules.groups import english_status_holding_on
 from acgr.rules.ruleset import (
     MonthDay,
     load_settings,
@@ -318,18 +317,15 @@ def direct_cert_of_year(year: int) -> pl.Expr:
     return text.is_in([f"{year}-{(year + 1) % 100:02d}", f"{year}-{year + 1}"]).fill_null(False)
 
 
-def english_learner_on(sela: pl.LazyFrame, census_day: dt.date, rules: LcffRules) -> pl.LazyFrame:
-    """R10.4: students whose ELAS status on Census Day is EL (R5.3's periods and
-    same-day tie rule; no primary-language filter), with the SELA record behind it."""
-    return (
-        english_status_holding_on(sela, census_day)
-        .filter(pl.col("status") == rules.english_learner_status)
-        .select(
-            "ssid",
-            pl.lit(True).alias("english_learner"),
-            pl.col("source_file").cast(pl.String).alias("english_learner_file"),
-            pl.col("source_line").alias("english_learner_line"),
-        )
+def english_learner_on(statuses: pl.LazyFrame, rules: LcffRules) -> pl.LazyFrame:
+    """R10.4: students whose ELAS status on Census Day is EL, with the SELA record
+    behind it. ``statuses`` are :func:`~acgr.rules.groups.english_status_holding_on`
+    on Census Day (R5.3's periods and same-day tie rule; no primary-language filter)."""
+    return statuses.filter(pl.col("status") == rules.english_learner_status).select(
+        "ssid",
+        pl.lit(True).alias("english_learner"),
+        pl.col("source_file").cast(pl.String).alias("english_learner_file"),
+        pl.col("source_line").alias("english_learner_line"),
     )
 
 
