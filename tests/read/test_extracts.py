@@ -19,8 +19,12 @@ from acgr.read.extracts import (
     ExtractError,
     Extracts,
     _expand,
+    _line_check,
     _parse_file,
     _raw_lines,
+    _regular_files,
+    _single_type_candidates,
+    _single_type_file,
     _single_type_files,
     read_inputs,
 )
@@ -342,6 +346,41 @@ def test_single_type_files_read_by_the_csv_reader_equal_the_line_path(
         plain.findings.collect().sort("line", "rule"),
     )
     assert_frame_equal(stored.accounting().collect(), plain.accounting().collect())
+
+
+_SPOILING = {chr(b) for b in [*range(0x00, 0x09), *range(0x0E, 0x20)]}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(typed=_single_type_lines(), crlf=st.booleans())
+def test_regular_files_take_the_one_regex_pass_with_the_line_checks_result(
+    tmp_path_factory: pytest.TempPathFactory, typed: tuple[str, list[str]], crlf: bool
+) -> None:
+    """A file whose lines all match its first (type, field count, no control byte) skips
+    the per-line counts; what it gets is what the full line check would give it."""
+    # arrange
+    record_type, lines = typed
+    path = tmp_path_factory.mktemp("in") / "x.txt"
+    path.write_bytes(("\r\n" if crlf else "\n").join(lines).encode("utf-8"))
+    candidates = _single_type_candidates([path])
+    # act
+    regular = _regular_files(candidates)
+    row = _line_check(path, 0, record_type).collect().row(0, named=True)
+    # assert: regular exactly when every line is like the first
+    expected = all(
+        line.count("^") == lines[0].count("^") and not _SPOILING & set(line) for line in lines
+    )
+    assert (path in regular) is expected
+    if expected:
+        fast, full = regular[path], _single_type_file(path, record_type, row)
+        assert row["ok"]
+        assert (fast.record_type, fast.lines, fast.native, fast.usual_count) == (
+            full.record_type, full.lines, full.native, full.usual_count,
+        )  # fmt: skip
+        assert fast.bad_counts.equals(full.bad_counts)
+        assert fast.spoiled.equals(full.spoiled)
 
 
 @pytest.mark.parametrize(
