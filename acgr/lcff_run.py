@@ -279,6 +279,29 @@ def _students(
     ).sort("ssid").collect(engine=engine)  # fmt: skip
 
 
+def _counted(
+    inputs: Any, *, year: int, day: dt.date, rules: LcffRules, details: pl.DataFrame,
+    foster: SideInput, direct_cert: SideInput, engine: Engine,
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """The student list and the findings, from inputs staged for this run alone."""
+    with tempfile.TemporaryDirectory(prefix="acgr-lcff-") as tmp:
+        # The staged Parquet holds SSIDs; it is removed when the run ends.
+        extracts = _stage(inputs, Path(tmp), rules, engine)
+        foster_rows = _side(foster, ("start_date", "end_date"), "<foster>")
+        # Collected once: the EL flag and the ACGR0302 finding both read it (R10.4).
+        statuses = english_status_holding_on(extracts.sela, day).collect(engine=engine).lazy()
+        students = _students(
+            extracts, year=year, day=day, statuses=statuses, rules=rules, details=details,
+            foster=foster_rows, direct_cert=_side(direct_cert, (), "<direct_cert>"),
+            engine=engine,
+        )  # fmt: skip
+        findings = _findings(
+            extracts, students, year=year, day=day, statuses=statuses, rules=rules,
+            details=details, foster=foster_rows, engine=engine,
+        )  # fmt: skip
+    return students, findings
+
+
 def lcff(
     inputs: Any,
     *,
@@ -321,21 +344,10 @@ def lcff(
     """
     settings, a = load_lcff_rules(rules), parse_academic_year(year)
     day, details = _census_day(a, census_day, settings), _details(schools)
-    with tempfile.TemporaryDirectory(prefix="acgr-lcff-") as tmp:
-        # The staged Parquet holds SSIDs; it is removed when the run ends.
-        extracts = _stage(inputs, Path(tmp), settings, engine)
-        foster_rows = _side(foster, ("start_date", "end_date"), "<foster>")
-        # Collected once: the EL flag and the ACGR0302 finding both read it (R10.4).
-        statuses = english_status_holding_on(extracts.sela, day).collect(engine=engine).lazy()
-        students = _students(
-            extracts, year=a, day=day, statuses=statuses, rules=settings, details=details,
-            foster=foster_rows, direct_cert=_side(direct_cert, (), "<direct_cert>"),
-            engine=engine,
-        )  # fmt: skip
-        findings = _findings(
-            extracts, students, year=a, day=day, statuses=statuses, rules=settings,
-            details=details, foster=foster_rows, engine=engine,
-        )  # fmt: skip
+    students, findings = _counted(
+        inputs, year=a, day=day, rules=settings, details=details, foster=foster,
+        direct_cert=direct_cert, engine=engine,
+    )  # fmt: skip
     upc = upc_table(school_counts(students.lazy()), details, year_label(a)).collect()
     leas = lea_table(upc.lazy()).collect()
     resolvable = findings.lazy().filter(pl.col("rule").is_in(RESOLVABLE))
