@@ -636,13 +636,14 @@ def _parse_fields(
     )
     exprs, dates = _field_columns(layout, field_at, with_pii=with_pii)
     keep = list(canonical_schema(layout, with_pii=with_pii))
+    # Each date is parsed once: the parsed column both types the field and tells
+    # _bad_dates which texts are not calendar dates.
+    parsed = [pl.col(c).str.to_date("%Y%m%d", strict=False).alias(f"_date_{c}") for c, _ in dates]
     return (
         frame.with_columns(*exprs)
+        .with_columns(*parsed)
         .with_columns(_bad_dates(dates).alias("_bad_dates"))
-        .with_columns(
-            *(pl.col(c).str.to_date("%Y%m%d", strict=False).alias(c) for c, _ in dates),
-            *_rejection(layout),
-        )
+        .with_columns(*(pl.col(f"_date_{c}").alias(c) for c, _ in dates), *_rejection(layout))
         .select(*keep, *PROBLEM_COLUMNS)
     )
 
@@ -668,15 +669,13 @@ def _field_columns(
 
 
 def _bad_dates(dates: Sequence[tuple[str, str]]) -> pl.Expr:
-    """The CALPADS names of the given date fields that are not CCYYMMDD calendar dates."""
+    """The CALPADS names of the given date fields that are not CCYYMMDD calendar dates
+    (the text in ``<column>``, its parse in ``_date_<column>``)."""
     return pl.concat_str(
         [
             pl.when(
                 pl.col(c).is_not_null()
-                & (
-                    ~pl.col(c).str.contains(r"^\d{8}$")
-                    | pl.col(c).str.to_date("%Y%m%d", strict=False).is_null()
-                )
+                & (~pl.col(c).str.contains(r"^\d{8}$") | pl.col(f"_date_{c}").is_null())
             ).then(pl.lit(name))
             for c, name in dates
         ],
