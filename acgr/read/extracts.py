@@ -926,8 +926,11 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
     file read twice in one query would make Polars hold its whole text in memory
     to share it), and the lines whose field count the layout does not allow.
 
-    One pass over the text tests a fixed prefix and counts each line's fields:
-    much cheaper than working out each line's record type. Anything else (blank
+    One pass over the text tests each line with one regex against the first
+    (:func:`_regular_files`: the usual file ends there); only a file where some
+    line differs gets a second pass, testing a fixed prefix and counting each
+    line's fields (:func:`_line_check`). Both are much cheaper than working out
+    each line's record type. Anything else (blank
     lines, padding, lower case, mixed types) leaves the file to the general path.
     The CSV reader splits a file when the first N (layout) columns of each line
     are its layout fields, which holds for every count :func:`_layout_fields`
@@ -949,9 +952,13 @@ def _single_type_files(paths: Sequence[Path]) -> dict[Path, _SingleTypeFile]:
     return {p: found[p] for p in candidates if p in found}
 
 
+#: ``_SingleTypeFile.bad_counts``: a line and its field count.
+_BAD_COUNTS_SCHEMA: dict[str, pl.DataType] = {"source_line": pl.Int64(), "_n_line": pl.Int64()}
+
+
 class _Candidate(NamedTuple):
     """A file's record type as on its first line (``SENR-R`` for an ODS line) and that
-    line's field count."""
+    line's field count (at least 2: field 1 ends at a caret)."""
 
     record_type: str
     first_count: int
@@ -984,15 +991,12 @@ def _regular_files(candidates: Mapping[Path, _Candidate]) -> dict[Path, _SingleT
     The usual statewide file; it needs none of :func:`_line_check`'s per-line counts,
     which cost twice as much. Any other candidate goes on to :func:`_line_check`.
     """
-    usable = {p: c for p, c in candidates.items() if c.first_count >= 2}
-    if not usable:
-        return {}
     checks = [
         _raw_lines(p).select(
             pl.col("text").str.contains(_regular_line(*c)).all().alias("regular"),
             pl.len().cast(pl.Int64).alias("lines"),
         )
-        for p, c in usable.items()
+        for p, c in candidates.items()
     ]
     rows = pl.concat(checks).collect()
     return {
@@ -1001,10 +1005,10 @@ def _regular_files(candidates: Mapping[Path, _Candidate]) -> dict[Path, _SingleT
             lines=lines,
             native=True,
             usual_count=c.first_count,
-            bad_counts=pl.DataFrame(schema={"source_line": pl.Int64, "_n_line": pl.Int64}),
+            bad_counts=pl.DataFrame(schema=_BAD_COUNTS_SCHEMA),
             spoiled=pl.DataFrame(schema=_SPOILED_SCHEMA),
         )
-        for (p, c), (regular, lines) in zip(usable.items(), rows.iter_rows(), strict=True)
+        for (p, c), (regular, lines) in zip(candidates.items(), rows.iter_rows(), strict=True)
         if regular
     }
 
@@ -1081,9 +1085,7 @@ def _single_type_file(path: Path, record_type: str, row: dict[str, Any]) -> _Sin
             if uniform
             else len(LAYOUTS[record_type.removesuffix("-R")].fields)
         ),
-        bad_counts=pl.DataFrame(
-            {} if uniform else listed, schema={"source_line": pl.Int64, "_n_line": pl.Int64}
-        ),
+        bad_counts=pl.DataFrame({} if uniform else listed, schema=_BAD_COUNTS_SCHEMA),
         spoiled=described.cast(pl.Schema(_SPOILED_SCHEMA)),
     )
 
