@@ -44,7 +44,7 @@ from acgr.publish.suppression import with_suppression
 from acgr.read.directory import empty_directory, read_directory
 from acgr.read.extracts import Engine, Extracts, read_inputs
 from acgr.rules.attribution import assign_cds, attribute
-from acgr.rules.cohort import CohortPeriods, cohort_members
+from acgr.rules.cohort import CohortPeriods, cohort_members, of_students
 from acgr.rules.groups import (
     DEMOGRAPHIC_FIELDS,
     GROUP_FLAGS,
@@ -378,14 +378,16 @@ def with_identity(
     deciding = students.lazy().select(
         "ssid", pl.col("record_file").alias("_file"), pl.col("record_line").alias("_line")
     )
+    # The students' records first (a streaming filter), then their deciding ones.
     found = (
-        senr.select(
+        of_students(senr, students)
+        .select(
             "ssid",
             pl.col("source_file").cast(pl.String).alias("_file"),
             pl.col("source_line").alias("_line"),
             *(pl.col(c) if c in given else pl.lit(None, pl.String).alias(c) for c in wanted),
         )
-        .join(deciding, on=["ssid", "_file", "_line"], how="semi")
+        .join(deciding, on=["ssid", "_file", "_line"], how="inner")
         .unique(["ssid", "_file", "_line"])
         .collect(engine=engine)
     )
@@ -464,7 +466,7 @@ def _cohort(
     directory: pl.DataFrame,
     engine: Engine,
     judged: bool,
-) -> tuple[pl.LazyFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The cohort's members (R2) and their qualifying records, attributed (R4.3) and flagged.
 
     Membership reads three columns of every qualifying record; everything after
@@ -475,29 +477,22 @@ def _cohort(
     Raises:
         acgr.checks.verdict.RefusedError: no student of the class (only when ``judged``).
     """
-    members_df = cohort_members(qualifying, periods, ruleset).collect(engine=engine)
-    if judged and members_df.height == 0:
+    members = cohort_members(qualifying, periods, ruleset).collect(engine=engine)
+    if judged and members.height == 0:
         refuse_empty_class(qualifying, periods, ruleset, engine=engine)
-    members = members_df.lazy()
-    flagged_df = record_flags(
-        assign_cds(
-            qualifying.join(members.select("ssid"), on="ssid", how="semi"),
-            directory,
-            ruleset,
-        ),
-        periods,
-        ruleset,
+    flagged = record_flags(
+        assign_cds(of_students(qualifying, members), directory, ruleset), periods, ruleset
     ).collect(engine=engine)
-    return members, flagged_df
+    return members, flagged
 
 
 def _cohort_programs(
-    sprg: pl.LazyFrame, members: pl.LazyFrame, directory: pl.DataFrame, ruleset: RuleSet
+    sprg: pl.LazyFrame, members: pl.DataFrame, directory: pl.DataFrame, ruleset: RuleSet
 ) -> pl.LazyFrame:
     """The cohort's program records, each with its school's CDS code (R4.3, R5.4)."""
     # Only the cohort's program records matter: filtered before any code is touched.
     return assign_cds(
-        sprg.join(members.select("ssid"), on="ssid", how="semi").with_columns(
+        of_students(sprg, members).with_columns(
             normalized_code("reporting_lea", 7).alias("reporting_lea"),
             normalized_code("school_of_attendance", 7).alias("school_code"),
         ),
@@ -509,7 +504,7 @@ def _cohort_programs(
 def _decided_students(
     extracts: Extracts,
     *,
-    members: pl.LazyFrame,
+    members: pl.DataFrame,
     flagged: pl.DataFrame,
     records: pl.LazyFrame,
     sprg: pl.LazyFrame,
@@ -528,7 +523,7 @@ def _decided_students(
     groups = _student_groups(
         extracts,
         members=members,
-        flagged=flagged.lazy(),
+        flagged=flagged,
         records=records,
         sprg=sprg,
         periods=periods,
@@ -543,7 +538,7 @@ def _decided_students(
     decided_df = with_decided_record(decided_df, flagged)
     students = student_table(
         attribute(decided_df.lazy(), directory)
-        .join(members, on="ssid", how="left")
+        .join(members.lazy(), on="ssid", how="left")
         .join(groups_df.lazy(), on="ssid", how="left"),
     ).collect(engine=engine)
     return students, decided_df
@@ -552,8 +547,8 @@ def _decided_students(
 def _student_groups(
     extracts: Extracts,
     *,
-    members: pl.LazyFrame,
-    flagged: pl.LazyFrame,
+    members: pl.DataFrame,
+    flagged: pl.DataFrame,
     records: pl.LazyFrame,
     sprg: pl.LazyFrame,
     periods: CohortPeriods,
@@ -564,11 +559,9 @@ def _student_groups(
 ) -> pl.LazyFrame:
     """Each cohort student's race, gender and group flags (R5), as a query."""
     # Two steps read the demographic records: collected once.
-    demographics = (
-        demographic_record(extracts.sinf, members.select("ssid"), periods, engine=engine)
-        .collect(engine=engine)
-        .lazy()
-    )
+    demographics = demographic_record(
+        extracts.sinf, members.select("ssid"), periods, engine=engine
+    ).collect(engine=engine)
     return student_groups(
         cohort=members.select("ssid"),
         demographics=demographics,

@@ -31,7 +31,7 @@ from acgr.checks.findings import (
     fmt,
 )
 from acgr.read.extracts import Engine
-from acgr.rules.cohort import academic_year_end, year_of_last
+from acgr.rules.cohort import academic_year_end, of_students, year_of_last
 from acgr.rules.overlaps import overlapping_records, prev_column
 from acgr.rules.qualifying import has_counting_status, is_high_school, rule_checks
 from acgr.rules.ruleset import RuleSet
@@ -475,7 +475,7 @@ def missing_demographics(records: pl.LazyFrame, without: pl.DataFrame) -> pl.Laz
         return empty_findings()
     order = ["source_file", "source_line"]
     first = (
-        records.join(without.lazy(), on="ssid", how="semi")
+        of_students(records, without)
         .group_by("ssid")
         .agg(
             pl.col("source_file").sort_by(order).first(),

@@ -31,7 +31,7 @@ import polars as pl
 
 from acgr.read.extracts import Engine
 from acgr.read.values import date_from_text
-from acgr.rules.cohort import CohortPeriods
+from acgr.rules.cohort import CohortPeriods, of_students
 from acgr.rules.picking import date_key, first_by, order_key, with_tie_rank
 from acgr.rules.ruleset import RuleSet
 
@@ -68,9 +68,10 @@ DEMOGRAPHIC_FIELDS: tuple[str, ...] = (
 
 
 def demographic_record(
-    sinf: pl.LazyFrame, cohort: pl.LazyFrame, periods: CohortPeriods, *, engine: Engine = "auto"
+    sinf: pl.LazyFrame, cohort: pl.DataFrame, periods: CohortPeriods, *, engine: Engine = "auto"
 ) -> pl.LazyFrame:
-    """Per cohort student, the SINF record R5.1/R5.2 use (fields of interest only).
+    """Per cohort student (``cohort``: their ``ssid``), the SINF record R5.1/R5.2 use
+    (fields of interest only).
 
     Eager inside: the cohort's effective records (a few per student) are
     collected first (on ``engine``), so their tie ranks come from a lookup rather
@@ -81,7 +82,7 @@ def demographic_record(
     # R5.1 defines "effective in the outcome period" as the latest effective start
     # on or before the cutoff; the end date is not consulted.
     effective = (
-        sinf.join(cohort, on="ssid", how="semi")
+        of_students(sinf, cohort)
         .filter(
             pl.col("effective_start_date").is_not_null()
             & (pl.col("effective_start_date") <= periods.summer_cutoff)
@@ -179,7 +180,7 @@ def _status_records(sela: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def english_status_periods(sela: pl.LazyFrame, students: pl.LazyFrame) -> pl.LazyFrame:
+def english_status_periods(sela: pl.LazyFrame, students: pl.DataFrame) -> pl.LazyFrame:
     """ELAS status periods of ``students`` (R5.3): ``ssid``, ``start``, ``end``, ``status``,
     ``language`` and the record behind each (``source_file``, ``source_line``).
 
@@ -188,7 +189,7 @@ def english_status_periods(sela: pl.LazyFrame, students: pl.LazyFrame) -> pl.Laz
     is kept, so one status holds each day.
     """
     statuses = (
-        _status_records(sela.join(students.select("ssid"), on="ssid", how="semi"))
+        _status_records(of_students(sela, students))
         .sort(["ssid", "start", *_SAME_DAY_ORDER])
         .unique(["ssid", "start"], keep="first", maintain_order=True)
     )
@@ -219,7 +220,7 @@ def english_status_holding_on(sela: pl.LazyFrame, day: dt.date) -> pl.LazyFrame:
 
 
 def english_learners(
-    sela: pl.LazyFrame, cohort: pl.LazyFrame, periods: CohortPeriods, rules: RuleSet
+    sela: pl.LazyFrame, cohort: pl.DataFrame, periods: CohortPeriods, rules: RuleSet
 ) -> pl.LazyFrame:
     """SSIDs with an EL status overlapping the cohort period (R5.3).
 
@@ -240,7 +241,7 @@ def english_learners(
 
 def program_memberships(
     sprg: pl.LazyFrame,
-    cohort_schools: pl.LazyFrame,
+    cohort_schools: pl.DataFrame,
     periods: CohortPeriods,
     rules: RuleSet,
 ) -> pl.LazyFrame:
@@ -253,7 +254,7 @@ def program_memberships(
     """
     g = rules.groups
     prog = (
-        sprg.join(cohort_schools.select("ssid").unique(), on="ssid", how="semi")
+        of_students(sprg, cohort_schools)
         .with_columns(
             _code("education_program_code").alias("program"),
             pl.col("education_program_membership_start_date").alias("start"),
@@ -262,7 +263,9 @@ def program_memberships(
         .filter(pl.col("start").is_not_null() & _overlaps(pl.col("start"), pl.col("end"), periods))
     )
     same_school = prog.join(
-        cohort_schools.select("ssid", "cds_code").unique(), on=["ssid", "cds_code"], how="semi"
+        cohort_schools.lazy().select("ssid", "cds_code").unique(),
+        on=["ssid", "cds_code"],
+        how="semi",
     )
     at_school = same_school.group_by("ssid").agg(
         (pl.col("program") == g.disability_program).any().alias("disability"),
@@ -281,13 +284,13 @@ def program_memberships(
 
 
 def foster_matches(
-    foster: pl.LazyFrame | None, cohort: pl.LazyFrame, periods: CohortPeriods
+    foster: pl.LazyFrame | None, cohort: pl.DataFrame, periods: CohortPeriods
 ) -> pl.LazyFrame:
     """SSIDs of the optional foster-match input overlapping the period (R5.5)."""
     if foster is None:
         return pl.LazyFrame(schema={"ssid": pl.String})
     return (
-        foster.join(cohort, on="ssid", how="semi")
+        of_students(foster, cohort)
         .filter(
             pl.col("start_date").is_not_null()
             & _overlaps(pl.col("start_date"), pl.col("end_date"), periods)
@@ -298,7 +301,7 @@ def foster_matches(
 
 
 def directly_certified(
-    direct_cert: pl.LazyFrame | None, cohort: pl.LazyFrame, periods: CohortPeriods
+    direct_cert: pl.LazyFrame | None, cohort: pl.DataFrame, periods: CohortPeriods
 ) -> pl.LazyFrame:
     """SSIDs directly certified in one of the class's four academic years (R5.6)."""
     if direct_cert is None:
@@ -306,7 +309,7 @@ def directly_certified(
     first_year = pl.col("academic_year").str.extract(r"(\d{4})", 1).cast(pl.Int32, strict=False)
     y1 = periods.year1_start.year
     return (
-        direct_cert.join(cohort, on="ssid", how="semi")
+        of_students(direct_cert, cohort)
         .filter(first_year.is_between(y1, y1 + 3))
         .select("ssid")
         .unique()
@@ -343,9 +346,9 @@ def read_side_table(path: object, dates: tuple[str, ...]) -> pl.LazyFrame | None
 
 def student_groups(
     *,
-    cohort: pl.LazyFrame,
-    demographics: pl.LazyFrame,
-    qualifying: pl.LazyFrame,
+    cohort: pl.DataFrame,
+    demographics: pl.DataFrame,
+    qualifying: pl.DataFrame,
     senr_records: pl.LazyFrame,
     sprg: pl.LazyFrame,
     sela: pl.LazyFrame,
@@ -372,9 +375,10 @@ def student_groups(
         direct_cert: optional direct-certification table (see :func:`read_side_table`).
     """
     ids = cohort.select("ssid").unique()
-    schools = qualifying.join(ids, on="ssid", how="semi").select("ssid", "cds_code")
+    schools = of_students(qualifying, ids).select("ssid", "cds_code")
     joined = (
-        ids.join(demographics, on="ssid", how="left")
+        ids.lazy()
+        .join(demographics.lazy(), on="ssid", how="left")
         .join(senr_gender_fallback(senr_records, ids, demographics), on="ssid", how="left")
         .join(program_memberships(sprg, schools, periods, rules), on="ssid", how="left")
         .join(
@@ -412,7 +416,7 @@ def _marked(ssids: pl.LazyFrame, flag: str) -> pl.LazyFrame:
 
 
 def senr_gender_fallback(
-    senr_records: pl.LazyFrame, ids: pl.LazyFrame, demographics: pl.LazyFrame
+    senr_records: pl.LazyFrame, ids: pl.DataFrame, demographics: pl.DataFrame
 ) -> pl.LazyFrame:
     """``ssid``, ``senr_gender``: R5.2's SENR gender, for students whose SINF has none.
 
@@ -425,9 +429,7 @@ def senr_gender_fallback(
     ).select("ssid")
     return (
         with_tie_rank(
-            senr_records.join(
-                ids.join(sinf_gendered, on="ssid", how="anti"), on="ssid", how="semi"
-            ),
+            of_students(senr_records, ids.join(sinf_gendered, on="ssid", how="anti")),
             ["source_file", "source_line"],
             descending=True,
         )

@@ -830,7 +830,7 @@ def test_r5_3_status_holding_on_a_day_is_the_period_covering_it(
     agrees with the sorted periods, same-day ties included."""
     day = _SELA_DAY0 + dt.timedelta(offset)
     columns = ["ssid", "start", "status", "source_file", "source_line"]
-    students = sela.lazy().select("ssid").unique()
+    students = sela.select("ssid").unique()
     covering = english_status_periods(sela.lazy(), students).filter(
         (pl.col("start") <= day) & (pl.col("end").is_null() | (pl.col("end") >= day))
     )
