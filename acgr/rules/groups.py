@@ -254,7 +254,7 @@ def program_memberships(
     """
     g = rules.groups
     prog = (
-        of_students(sprg, cohort_schools)
+        of_students(sprg, cohort_schools.select("ssid").unique())
         .with_columns(
             _code("education_program_code").alias("program"),
             pl.col("education_program_membership_start_date").alias("start"),
