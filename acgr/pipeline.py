@@ -65,6 +65,7 @@ from acgr.rules.qualifying import (
     ENGINE_COLUMNS,
     enrollment_records,
     normalise_senr_codes,
+    normalise_senr_codes_by_value,
     normalized_code,
     qualifying_from,
     tidy_senr,
@@ -263,8 +264,8 @@ STAGED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-#: Applied to tables while they are staged: SENR codes are normalised once there.
-PREPARE = {"senr": normalise_senr_codes}
+#: Applied to tables once they are staged: SENR codes are normalised by value there.
+PREPARE = {"senr": normalise_senr_codes_by_value}
 
 
 def _materialise(frame: pl.LazyFrame, path: Path, engine: Engine) -> pl.LazyFrame:

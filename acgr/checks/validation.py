@@ -52,16 +52,13 @@ def _diploma(rules: RuleSet) -> str:
 def duplicate_records(records: pl.LazyFrame, *, engine: Engine = "auto") -> pl.LazyFrame:
     """Records repeating an earlier record's SSID, school and start date (ACGR0001).
 
-    "Earlier" is file order; the first record of each key is not returned. The
-    key is first grouped as a 64-bit hash, far cheaper than three text columns
-    on millions of rows; the few candidate keys are collected (eager, on
-    ``engine``), and only when there are some are the records read again to
-    check them on the real key.
+    "Earlier" is file order: file name, then line; the first record of each key
+    is not returned. The key is first grouped as a 64-bit hash, far cheaper than
+    three text columns on millions of rows; the few candidate keys are collected
+    (eager, on ``engine``), and only when there are some are their records read
+    again (a membership filter, which streams) to check them on the real key.
     """
     dup_key = ["ssid", "school_code", "start"]
-    position = pl.col("source_file").to_physical().cast(pl.UInt64) * (1 << 40) + pl.col(
-        "source_line"
-    ).cast(pl.UInt64)
     key = pl.struct(dup_key).hash(seed=20180915).alias("_key")
     candidates = (
         records.select(key)
@@ -73,19 +70,24 @@ def duplicate_records(records: pl.LazyFrame, *, engine: Engine = "auto") -> pl.L
     )
     if candidates.height == 0:
         return records.clear()
+    # Text that sorts as file order; built on the candidates' few records only.
+    position = pl.concat_str(
+        pl.col("source_file").cast(pl.String),
+        pl.col("source_line").cast(pl.String).str.zfill(20),
+        separator="\x00",
+    )
+    suspects = records.filter(key.is_in(candidates["_key"].implode())).with_columns(
+        position.alias("_pos")
+    )
     firsts = (
-        records.select(*dup_key, key, position.alias("_pos"))
-        .join(candidates.lazy(), on="_key", how="semi")
-        .group_by(dup_key)
+        suspects.group_by(dup_key)
         .agg(pl.len().alias("_n"), pl.col("_pos").min().alias("_first_pos"))
         .filter(pl.col("_n") > 1)
     )
-    # Row order is not needed (findings are sorted at the end); keeping it would
-    # make the streaming join buffer every record.
     return (
-        records.join(firsts, on=dup_key, how="inner", maintain_order="none")
-        .filter(position != pl.col("_first_pos"))
-        .drop("_n", "_first_pos")
+        suspects.join(firsts, on=dup_key, how="inner", maintain_order="none")
+        .filter(pl.col("_pos") != pl.col("_first_pos"))
+        .drop("_n", "_pos", "_first_pos")
     )
 
 

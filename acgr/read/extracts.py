@@ -216,7 +216,7 @@ class Extracts:
         *,
         columns: Mapping[str, Sequence[str]] | None = None,
         engine: Engine = "auto",
-        prepare: Mapping[str, Callable[[pl.LazyFrame], pl.LazyFrame]] | None = None,
+        prepare: Mapping[str, Callable[[pl.LazyFrame, Engine], pl.LazyFrame]] | None = None,
     ) -> Extracts:
         """Materialise every table once as Parquet in ``folder``; return Extracts over it.
 
@@ -226,7 +226,9 @@ class Extracts:
         are already :attr:`columnar` are not copied. ``columns``
         limits each table to the columns a caller needs (provenance, ``ssid``
         and the problem columns are always kept). ``prepare`` maps a table to a
-        step applied while it is written (columns and names kept), recorded in
+        step applied to it once it is written (columns and names kept; the step
+        may read the written table on ``engine``, e.g. its distinct values, which
+        costs less than a step on every row while writing), recorded in
         :attr:`prepared`; not applied to columnar extracts, which are not written.
         The files hold SSIDs: put ``folder`` somewhere private and delete it after
         use.
@@ -243,8 +245,6 @@ class Extracts:
             return replace(self, raw=frames)
         for t in self.padded:
             frames[t] = strip_padding(frames[t])
-        for t, step in (prepare or {}).items():
-            frames[t] = step(frames[t])
         folder.mkdir(parents=True, exist_ok=True)
         # Private and short-lived: fast compression, and no column statistics
         # (they cost a tenth of the write and no reader filters on them).
@@ -257,8 +257,11 @@ class Extracts:
         sinks.append(self.other_findings.sink_parquet(folder / "findings.parquet", lazy=True))
         sinks.append(self.line_counts.sink_parquet(folder / "lines.parquet", lazy=True))
         pl.collect_all(sinks, engine=engine)
+        staged = {t: pl.scan_parquet(folder / f"{t}.parquet") for t in TABLES}
+        for t, step in (prepare or {}).items():
+            staged[t] = step(staged[t], engine)
         return Extracts(
-            raw={t: pl.scan_parquet(folder / f"{t}.parquet") for t in TABLES},
+            raw=staged,
             other_findings=pl.scan_parquet(folder / "findings.parquet"),
             sources=list(self.sources),
             line_counts=pl.scan_parquet(folder / "lines.parquet"),

@@ -24,6 +24,7 @@ from acgr.rules.qualifying import (
     is_qualifying,
     is_rejected,
     normalise_senr_codes,
+    normalise_senr_codes_by_value,
     qualifying_from,
     records_read,
     rejection_reason,
@@ -392,6 +393,69 @@ def test_tidying_the_untidy_columns_equals_tidying_all() -> None:
     untidy = untidy_columns(given)
     assert untidy == {"ssid", "grade_level_code", "student_exit_reason_code"}
     assert_frame_equal(tidy_senr(given, untidy).collect(), everything)
+
+
+def test_codes_normalised_by_value_fix_only_what_changes() -> None:
+    """Staged SENR's codes are normalised on their distinct values: a cut leading zero
+    and lower case are fixed as the table is read; a tidy table is left as it is."""
+    given = canonicalize(
+        pl.LazyFrame(
+            {
+                "ssid": ["1000000001", "1000000002", "1000000003"],
+                "grade_level_code": ["9", "12", None],
+                "enrollment_status_code": ["10", "10", "30"],
+                "student_exit_reason_code": ["e230", "T160", None],
+                "reporting_lea": ["123456", "0123456", "0123456"],
+            }
+        ),
+        "senr",
+        source="<senr>",
+    )
+    got = normalise_senr_codes_by_value(given).collect()
+    assert got["grade_level_code"].to_list() == ["09", "12", None]
+    assert got["student_exit_reason_code"].to_list() == ["E230", "T160", None]
+    assert got["reporting_lea"].to_list() == ["0123456"] * 3
+    tidy = given.filter(pl.col("ssid") == "1000000002")
+    assert normalise_senr_codes_by_value(tidy) is tidy
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    codes=st.lists(
+        st.tuples(
+            st.sampled_from(["9", "09", "12", "us", "US", "1", None]),
+            st.sampled_from(["e230", "E230", "t160", "100", None]),
+            st.sampled_from(["y", "Y", "n", None]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_codes_normalised_by_value_equal_normalising_every_record(
+    codes: list[tuple[str | None, str | None, str | None]],
+) -> None:
+    """The distinct-value path gives exactly what normalising each record gives."""
+    grade, exit_code, uc = (list(c) for c in zip(*codes, strict=True))
+    given = canonicalize(
+        pl.LazyFrame(
+            {
+                "ssid": [str(1000000000 + i) for i in range(len(codes))],
+                "grade_level_code": grade,
+                "student_exit_reason_code": exit_code,
+                "student_met_all_uc_csu_requirements_indicator": uc,
+            },
+            schema_overrides={
+                "grade_level_code": pl.String,
+                "student_exit_reason_code": pl.String,
+                "student_met_all_uc_csu_requirements_indicator": pl.String,
+            },
+        ),
+        "senr",
+        source="<senr>",
+    )
+    assert_frame_equal(
+        normalise_senr_codes_by_value(given).collect(), normalise_senr_codes(given).collect()
+    )
 
 
 # ------------------------------------------------------------- one place per rule
