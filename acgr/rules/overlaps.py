@@ -133,8 +133,11 @@ def _packed_overlaps(indexed: pl.LazyFrame, end: str, engine: Engine) -> pl.Lazy
             .alias("_start_day"),
             ((k // _u128(1 << below_end)) % _u128(1 << _DAY_BITS)).cast(pl.Int64).alias("_end_day"),
         )
+        # Sorted on its own: planned together with the running maximum, the
+        # whole query took twice as long statewide (1.2 s against 0.55 s).
+        .collect(engine=engine)
     )
-    return _overlaps_in_order(ordered, day_bits=_DAY_BITS, day_offset=_DAY_OFFSET)
+    return _overlaps_in_order(ordered.lazy(), day_bits=_DAY_BITS, day_offset=_DAY_OFFSET)
 
 
 def _overlaps_in_order(ordered: pl.LazyFrame, *, day_bits: int, day_offset: int) -> pl.LazyFrame:
