@@ -128,7 +128,8 @@ _KINDS: tuple[FindingKind, ...] = (
                 "correct the exit code, completion status or exit date"),
     # This project's checks
     FindingKind("ACGR0001", "warning", "R3 (duplicate records)",
-                "a duplicate record: same student, school and start date as an earlier one",
+                "a duplicate record: same student, school and start date as an earlier one "
+                "(earlier: by file name, then line; the first is not reported)",
                 "delete the duplicate in CALPADS"),
     FindingKind("ACGR0002", "warning", "R5.1, R5.2",
                 "a student with enrollments but no SINF record (race Not Reported; gender "

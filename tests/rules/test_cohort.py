@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acgr.pipeline import AcgrResult
-from acgr.rules.cohort import CohortPeriods, academic_year_end, year_of_last
+from acgr.rules.cohort import CohortPeriods, academic_year_end, of_students, year_of_last
 from acgr.rules.ruleset import MonthDay, load_rules
 from tests.helpers import D, Scenario, grad, in_class, outcome, rec, run, student
 
@@ -320,3 +320,23 @@ def test_year_of_last_matches_the_calendar(
     )
     want = [d.year - ((d.month, d.day) < (month, day)) for d in dates]
     assert got.to_series().to_list() == want
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    rows=st.lists(st.sampled_from(["1", "2", "3", "01", None]), max_size=12),
+    cohort=st.lists(st.sampled_from(["1", "3", "01", None]), max_size=4),
+)
+def test_of_students_keeps_exactly_what_a_semi_join_keeps(
+    rows: list[str | None], cohort: list[str | None]
+) -> None:
+    """The cohort's rows by a membership filter: the rows a semi join on ``ssid`` keeps
+    (a null SSID matches nothing, "01" is not "1"), in their order."""
+    frame = pl.DataFrame(
+        {"ssid": rows, "row": range(len(rows))}, schema_overrides={"ssid": pl.String}
+    )
+    students = pl.DataFrame({"ssid": cohort}, schema={"ssid": pl.String})
+    got = of_students(frame.lazy(), students).collect()
+    expected = frame.join(students, on="ssid", how="semi").sort("row")
+    assert got.equals(expected)
+    assert of_students(frame, students).equals(got)
