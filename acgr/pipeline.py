@@ -212,6 +212,7 @@ def student_table(students: pl.LazyFrame) -> pl.LazyFrame:
     decided = pl.col("decided_by")
     return students.select(
         "ssid",
+        decided.struct.field("local_student_id"),
         pl.col("class_of").cast(pl.Int32),
         (pl.col("outcome") != str(Outcome.REMOVED)).alias("in_cohort"),
         "outcome",
@@ -245,9 +246,8 @@ def student_table(students: pl.LazyFrame) -> pl.LazyFrame:
 NAME_COLUMNS: tuple[str, ...] = ("student_legal_first_name", "student_legal_last_name")
 
 #: Columns of each canonical table the engine reads (R1-R5); staging keeps only these.
-#: SENR's local student ID is kept for the student list (the deciding record's).
 STAGED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "senr": (*ENGINE_COLUMNS, "local_student_id"),
+    "senr": tuple(ENGINE_COLUMNS),
     "sinf": ("effective_start_date", *DEMOGRAPHIC_FIELDS),
     "sprg": (
         "reporting_lea",
@@ -365,16 +365,14 @@ class _Staged:
     accounting: dict[str, int]
 
 
-def with_identity(
-    students: pl.DataFrame, senr: pl.LazyFrame, *, names: bool, engine: Engine
-) -> pl.DataFrame:
-    """``students`` with the local student ID (and, when ``names``, the legal names) of the
-    record that decided each one's outcome (R4), as that SENR record gives them.
+def with_names(students: pl.DataFrame, senr: pl.LazyFrame, *, engine: Engine) -> pl.DataFrame:
+    """``students`` with the legal names (:data:`NAME_COLUMNS`) of the record that decided
+    each one's outcome (R4), as that SENR record gives them, after :data:`STUDENT_COLUMNS`.
 
-    A student whose deciding record has none gets null; so do names a table
-    without them (Parquet or CSV tables never carry names) cannot give.
+    A student whose deciding record has none gets null; so does every student of a
+    table without names (Parquet or CSV tables never carry them). Only ``--with-names``
+    runs read names: the local student ID comes with the deciding record itself.
     """
-    wanted = ["local_student_id", *(NAME_COLUMNS if names else ())]
     given = senr.collect_schema().names()
     deciding = students.lazy().select(
         "ssid", pl.col("record_file").alias("_file"), pl.col("record_line").alias("_line")
@@ -386,7 +384,7 @@ def with_identity(
             "ssid",
             pl.col("source_file").cast(pl.String).alias("_file"),
             pl.col("source_line").alias("_line"),
-            *(pl.col(c) if c in given else pl.lit(None, pl.String).alias(c) for c in wanted),
+            *(pl.col(c) if c in given else pl.lit(None, pl.String).alias(c) for c in NAME_COLUMNS),
         )
         .join(deciding, on=["ssid", "_file", "_line"], how="inner")
         .unique(["ssid", "_file", "_line"])
@@ -394,8 +392,7 @@ def with_identity(
     )
     joined = students.join(found, left_on=["ssid", "record_file", "record_line"],
                            right_on=["ssid", "_file", "_line"], how="left")  # fmt: skip
-    order = [*STUDENT_COLUMNS, *(NAME_COLUMNS if names else ())]
-    return joined.select(order)
+    return joined.select(*STUDENT_COLUMNS, *NAME_COLUMNS)
 
 
 def _compute_staged(
@@ -438,7 +435,8 @@ def _compute_staged(
             direct_cert=direct_cert,
             engine=engine,
         )
-        students = with_identity(students, extracts.senr, names=names, engine=engine)
+        if names:
+            students = with_names(students, extracts.senr, engine=engine)
     with phase("findings"):
         findings, per_student = _record_findings(
             extracts,
@@ -940,5 +938,5 @@ __all__ = [
     "stage_inputs",
     "student_table",
     "validate",
-    "with_identity",
+    "with_names",
 ]

@@ -45,6 +45,7 @@ from acgr.rules.ruleset import COMPLETER_OUTCOMES, Outcome, RuleSet
 RECORD_FIELDS: tuple[str, ...] = (
     "source_file",
     "source_line",
+    "local_student_id",
     "cds_code",
     "school_code",
     "start",

@@ -41,6 +41,8 @@ ENGINE_COLUMNS: dict[str, str] = {
     "source_file": "source_file",
     "source_line": "source_line",
     "ssid": "ssid",
+    # Not read by any rule: carried so the student list names the deciding record's ID.
+    "local_student_id": "local_student_id",
     "reporting_lea": "reporting_lea",
     "school_of_attendance": "school_code",
     "academic_year_id": "academic_year_id",
