@@ -435,8 +435,7 @@ def _compute_staged(
             direct_cert=direct_cert,
             engine=engine,
         )
-        if names:
-            students = with_names(students, extracts.senr, engine=engine)
+        students = with_names(students, extracts.senr, engine=engine) if names else students
     with phase("findings"):
         findings, per_student = _record_findings(
             extracts,
