@@ -53,14 +53,12 @@ def _u128(value: int) -> pl.Expr:
     return pl.lit(value, _U128)
 
 
-def _packed_key(end: str, files: pl.DataFrame) -> pl.Expr:
-    """Per record, its sort key packed in one 128-bit integer; null when it does not fit.
+def _key_parts(end: str) -> list[pl.Expr]:
+    """Per record: the parts of a packed key, and ``_fits``: whether they fit one.
 
-    Bits, most significant first: student (40: ``10**len + value`` of an
-    unsigned all-digit SSID of at most :data:`_MAX_SSID_DIGITS` digits, 0 for a
-    null SSID, so "012" and "12" stay apart), start day, end day (22 each),
-    file rank in name order (12, from ``files``: ``source_file`` and ``_rank``),
-    line (32).
+    A packed key needs an SSID that is unsigned all-digit text of at most
+    :data:`_MAX_SSID_DIGITS` digits (or null), dates within :data:`_DAY_BITS`
+    bits and a line in ``[0, 2**32)``.
     """
     ssid = pl.col("ssid")
     value = ssid.str.to_integer(strict=False)
@@ -70,60 +68,64 @@ def _packed_key(end: str, files: pl.DataFrame) -> pl.Expr:
         & ~ssid.str.starts_with("-")
         & (ssid.str.len_bytes() <= _MAX_SSID_DIGITS)
     )
+    # 10**len + value: "012" and "12" stay apart; null SSIDs are student 0.
     student = (
         pl.when(ssid.is_null())
         .then(pl.lit(0, pl.Int64))
         .otherwise(pl.lit(10, pl.Int64).pow(ssid.str.len_bytes().cast(pl.Int64)) + value)
     )
-    days = [pl.col(c).cast(pl.Int64) + _DAY_OFFSET for c in ("start", end)]
+    days = {c: pl.col(c).cast(pl.Int64) + _DAY_OFFSET for c in ("start", end)}
     fits = (
         (ssid.is_null() | digits)
-        & pl.all_horizontal([d.is_between(0, (1 << _DAY_BITS) - 1) for d in days])
+        & pl.all_horizontal([d.is_between(0, (1 << _DAY_BITS) - 1) for d in days.values()])
         & pl.col("source_line").is_between(0, (1 << _LINE_BITS) - 1)
     ).fill_null(False)
+    return [
+        pl.col("_rec"),
+        student.alias("_student"),
+        days["start"].alias("_start_day"),
+        days[end].alias("_end_day"),
+        pl.col("source_file"),
+        pl.col("source_line"),
+        fits.alias("_fits"),
+    ]
+
+
+def _packed_overlaps(parts: pl.DataFrame) -> pl.LazyFrame | None:
+    """``_rec``, :data:`PREV_END`, ``_holder`` of overlapping records, sorting one integer.
+
+    ``parts`` are the :func:`_key_parts` of every record, in memory. None when
+    some record does not fit a packed key, or there are more than ``2**12``
+    files. Key bits, most significant first: student (40), start day, end day
+    (22 each), file rank in name order (12), line (32).
+    """
+    if not parts["_fits"].all():
+        return None
+    files = parts.select(pl.col("source_file").unique())
+    if files.height > 1 << _FILE_BITS or files["source_file"].null_count():
+        return None
+    files = files.with_columns(
+        (pl.col("source_file").cast(pl.String).rank("dense") - 1).cast(pl.Int64).alias("_rank")
+    )
     file_rank = (
         pl.col("source_file")
         .to_physical()
         .replace_strict(files["source_file"].to_physical(), files["_rank"], return_dtype=pl.Int64)
     )
-    key = student.cast(_U128)
+    key = pl.col("_student").cast(_U128)
     for part, bits in (
-        (days[0], _DAY_BITS),
-        (days[1], _DAY_BITS),
+        (pl.col("_start_day"), _DAY_BITS),
+        (pl.col("_end_day"), _DAY_BITS),
         (file_rank, _FILE_BITS),
         (pl.col("source_line"), _LINE_BITS),
     ):
         key = key * _u128(1 << bits) + part.cast(_U128)
-    return pl.when(fits).then(key)
 
-
-def _file_ranks(indexed: pl.LazyFrame, engine: Engine) -> pl.DataFrame | None:
-    """``source_file`` and ``_rank`` (0-based, in name order) of the records' files; None
-    when there are more than ``2**12`` or a record has none (no packed key then)."""
-    files = indexed.select(pl.col("source_file").unique()).collect(engine=engine)
-    if files.height > 1 << _FILE_BITS or files["source_file"].null_count():
-        return None
-    return files.with_columns(
-        (pl.col("source_file").cast(pl.String).rank("dense") - 1).cast(pl.Int64).alias("_rank")
-    )
-
-
-def _packed_overlaps(indexed: pl.LazyFrame, end: str, engine: Engine) -> pl.LazyFrame | None:
-    """``_rec``, :data:`PREV_END`, ``_holder`` of overlapping records, sorting one integer.
-
-    One streaming pass gives each record's :func:`_packed_key` (20 bytes a record
-    in memory); None when some record's key does not fit.
-    """
-    files = _file_ranks(indexed, engine)
-    if files is None:
-        return None
-    keys = indexed.select("_rec", _packed_key(end, files).alias("_key")).collect(engine=engine)
-    if keys["_key"].null_count():
-        return None
     k = pl.col("_key")
     below_end = _LINE_BITS + _FILE_BITS
     ordered = (
-        keys.lazy()
+        parts.lazy()
+        .select(key.alias("_key"), "_rec")
         .sort("_key")
         .select(
             "_rec",
@@ -133,11 +135,8 @@ def _packed_overlaps(indexed: pl.LazyFrame, end: str, engine: Engine) -> pl.Lazy
             .alias("_start_day"),
             ((k // _u128(1 << below_end)) % _u128(1 << _DAY_BITS)).cast(pl.Int64).alias("_end_day"),
         )
-        # Sorted on its own: planned together with the running maximum, the
-        # whole query took twice as long statewide (1.2 s against 0.55 s).
-        .collect(engine=engine)
     )
-    return _overlaps_in_order(ordered.lazy(), day_bits=_DAY_BITS, day_offset=_DAY_OFFSET)
+    return _overlaps_in_order(ordered, day_bits=_DAY_BITS, day_offset=_DAY_OFFSET)
 
 
 def _overlaps_in_order(ordered: pl.LazyFrame, *, day_bits: int, day_offset: int) -> pl.LazyFrame:
@@ -222,15 +221,15 @@ def overlapping_records(
     :func:`acgr.checks.validation.concurrent_enrollments`). ``end`` must be a
     date column without nulls (fill open records with a far date first).
 
-    Eager inside (the result comes back as a LazyFrame over memory): a pass over
-    the file names, then one collecting each record's sort key packed in one
-    integer (about 20 bytes a record), sorted in memory; when some key does not
-    fit, the five key columns are sorted instead. One more pass fetches the few
-    overlapping records and the records holding their latest ends, and none
-    when nothing overlaps. All run on ``engine``.
+    Eager inside (the result comes back as a LazyFrame over memory): one pass
+    collects the sort-key parts of every record (about 40 bytes each), which
+    are sorted in memory as one packed integer when they fit one; one more pass
+    fetches the few overlapping records and the records holding their latest
+    ends, and none when nothing overlaps. Both run on ``engine``.
     """
     indexed = records.with_row_index("_rec")
-    packed = _packed_overlaps(indexed, end, engine)
+    parts = indexed.select(_key_parts(end)).collect(engine=engine)
+    packed = _packed_overlaps(parts)
     found = (_overlaps_by_columns(indexed, end) if packed is None else packed).collect(
         engine=engine
     )

@@ -12,6 +12,7 @@ from polars.testing import assert_frame_equal
 
 from acgr.rules.overlaps import (
     PREV_END,
+    _key_parts,
     _packed_overlaps,
     overlapping_records,
     prev_column,
@@ -116,8 +117,8 @@ def test_long_enrollment_flags_every_record_inside_it() -> None:
 def test_packed_key_only_when_every_record_fits(ssid: str, days: int, packed: bool) -> None:
     """Both sort paths exist; the packed one is taken only when it is exact."""
     frame = _frame([(ssid, 0, days, "a.txt", "X"), ("1000000002", 0, 5, "b.txt", "Y")])
-    indexed = frame.with_row_index("_rec")
-    assert (_packed_overlaps(indexed, "_end", "auto") is not None) is packed
+    parts = frame.with_row_index("_rec").select(_key_parts("_end")).collect()
+    assert (_packed_overlaps(parts) is not None) is packed
 
 
 def test_far_dates_are_sorted_by_columns() -> None:
@@ -138,7 +139,8 @@ def test_far_dates_are_sorted_by_columns() -> None:
         .otherwise(pl.col("_end"))
         .alias("_end")
     )
-    assert _packed_overlaps(frame.with_row_index("_rec"), "_end", "auto") is None
+    parts = frame.with_row_index("_rec").select(_key_parts("_end")).collect()
+    assert _packed_overlaps(parts) is None
     got = overlapping_records(frame, end="_end").collect()
     assert got["source_line"].to_list() == [2]
 
