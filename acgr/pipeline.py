@@ -42,7 +42,7 @@ from acgr.publish.acgr_file import acgr_text, rates_table
 from acgr.publish.aggregation import INDICATORS, all_levels, school_counts
 from acgr.publish.suppression import with_suppression
 from acgr.read.directory import empty_directory, read_directory
-from acgr.read.extracts import Engine, Extracts, read_inputs
+from acgr.read.extracts import PADDING, Engine, Extracts, read_inputs
 from acgr.rules.attribution import assign_cds, attribute
 from acgr.rules.cohort import CohortPeriods, cohort_members, of_students
 from acgr.rules.groups import (
@@ -62,6 +62,7 @@ from acgr.rules.outcomes import (
     with_decided_record,
 )
 from acgr.rules.qualifying import (
+    CARRIED_COLUMNS,
     ENGINE_COLUMNS,
     enrollment_records,
     normalise_senr_codes,
@@ -212,7 +213,8 @@ def student_table(students: pl.LazyFrame) -> pl.LazyFrame:
     decided = pl.col("decided_by")
     return students.select(
         "ssid",
-        decided.struct.field("local_student_id"),
+        # Carried as given (CARRIED_COLUMNS): padding a typed table may hold is cut here.
+        decided.struct.field("local_student_id").str.strip_chars(PADDING),
         pl.col("class_of").cast(pl.Int32),
         (pl.col("outcome") != str(Outcome.REMOVED)).alias("in_cohort"),
         "outcome",
@@ -247,7 +249,7 @@ NAME_COLUMNS: tuple[str, ...] = ("student_legal_first_name", "student_legal_last
 
 #: Columns of each canonical table the engine reads (R1-R5); staging keeps only these.
 STAGED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "senr": tuple(ENGINE_COLUMNS),
+    "senr": (*ENGINE_COLUMNS, *CARRIED_COLUMNS),
     "sinf": ("effective_start_date", *DEMOGRAPHIC_FIELDS),
     "sprg": (
         "reporting_lea",

@@ -41,8 +41,6 @@ ENGINE_COLUMNS: dict[str, str] = {
     "source_file": "source_file",
     "source_line": "source_line",
     "ssid": "ssid",
-    # Not read by any rule: carried so the student list names the deciding record's ID.
-    "local_student_id": "local_student_id",
     "reporting_lea": "reporting_lea",
     "school_of_attendance": "school_code",
     "academic_year_id": "academic_year_id",
@@ -58,6 +56,11 @@ ENGINE_COLUMNS: dict[str, str] = {
     "graduation_exemption_indicator": "exemption",
     "student_gender_code": "gender",
 }
+
+#: Canonical SENR columns engine records carry unread by any rule: the student list
+#: names the deciding record's local ID. Not checked for padding (:func:`untidy_columns`):
+#: whoever shows them strips them.
+CARRIED_COLUMNS: tuple[str, ...] = ("local_student_id",)
 
 
 def normalized_code(col: str, width: int) -> pl.Expr:
@@ -175,7 +178,7 @@ def engine_records(senr: pl.LazyFrame, *, codes_normalised: bool = False) -> pl.
     """
     if not codes_normalised:
         senr = normalise_senr_codes(senr)
-    return senr.select([pl.col(k).alias(v) for k, v in ENGINE_COLUMNS.items()])
+    return senr.select(*(pl.col(k).alias(v) for k, v in ENGINE_COLUMNS.items()), *CARRIED_COLUMNS)
 
 
 def is_read(extraction_date: dt.date | None) -> pl.Expr:
@@ -432,6 +435,7 @@ def qualifying_from(records: pl.LazyFrame, periods: CohortPeriods, rules: RuleSe
 
 
 __all__ = [
+    "CARRIED_COLUMNS",
     "ENGINE_COLUMNS",
     "SENR_CODES",
     "NotCounted",

@@ -209,3 +209,18 @@ def test_the_workbook_students_sheet_is_the_same_list(
     assert (one["LocalStudentID"], one["StudentLegalFirstName"]) == ("000001", "Avery")
     assert one["SchoolCode"] == "1930000"  # text: the zeros of codes are kept
     assert isinstance(one["RecordLine"], int)
+
+
+def test_local_student_id_of_a_padded_table_is_shown_stripped(tmp_path: Path) -> None:
+    """The deciding record's local ID travels with it unchecked (CARRIED_COLUMNS); padding a
+    typed Parquet table holds is cut where the student list shows it."""
+    senr = acgr.read_inputs(FIXTURES / "extract").raw["senr"].collect()
+    senr.write_parquet(tmp_path / "plain.parquet")
+    padded = senr.with_columns(
+        (" " + pl.col("local_student_id") + "\u00a0").alias("local_student_id")
+    )
+    padded.write_parquet(tmp_path / "padded.parquet")
+    plain = acgr.compute(tmp_path / "plain.parquet", class_of=2018).students
+    got = acgr.compute(tmp_path / "padded.parquet", class_of=2018).students
+    assert got["local_student_id"].null_count() == 0
+    assert got["local_student_id"].to_list() == plain["local_student_id"].to_list()
