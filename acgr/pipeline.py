@@ -291,7 +291,8 @@ def _senr_records(
 ) -> pl.LazyFrame:
     """SENR engine records, tidy: every later step reads them.
 
-    Staged text was stripped and normalised while it was staged. A table read in
+    Staged text was stripped while it was staged, and its codes normalised by value
+    once it was written (:data:`PREPARE`). A table read in
     place (Parquet, frames) is checked first, on its distinct values (the
     ``records`` phase). When it is tidy it is read where it is: a copy costs
     more to write than the later passes save by reading it. Otherwise only

@@ -102,8 +102,8 @@ def _normalised(col: str) -> pl.Expr:
 def normalise_senr_codes(senr: pl.LazyFrame) -> pl.LazyFrame:
     """Canonical SENR with its :data:`SENR_CODES` normalised in place (names kept).
 
-    Run once, e.g. while staging (:meth:`acgr.read.extracts.Extracts.stage`), so that
-    :func:`engine_records` need not repeat it on every read.
+    Every record is normalised: for a table written once and read many times,
+    :func:`normalise_senr_codes_by_value` does the same work on distinct values.
     """
     return senr.with_columns(_normalised(c) for c in SENR_CODES)
 
@@ -172,9 +172,11 @@ def tidy_senr(senr: pl.LazyFrame, columns: frozenset[str]) -> pl.LazyFrame:
 
 
 def engine_records(senr: pl.LazyFrame, *, codes_normalised: bool = False) -> pl.LazyFrame:
-    """Canonical SENR -> engine columns (short names), codes normalised, nothing dropped.
+    """Canonical SENR -> engine columns (short names) and :data:`CARRIED_COLUMNS`, codes
+    normalised, nothing dropped.
 
-    ``codes_normalised``: the codes already went through :func:`normalise_senr_codes`.
+    ``codes_normalised``: the codes already went through :func:`normalise_senr_codes` (or
+    :func:`normalise_senr_codes_by_value`).
     """
     if not codes_normalised:
         senr = normalise_senr_codes(senr)

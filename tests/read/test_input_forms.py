@@ -83,6 +83,21 @@ def test_codes_a_spreadsheet_mangled_are_restored(
     assert_frame_equal(from_text.rates, mangled.rates)
 
 
+def test_codes_lower_cased_in_caret_text_are_restored(
+    from_text: AcgrResult, tmp_path: Path
+) -> None:
+    # arrange: the caret files with every E230 exit code lower-cased
+    for source in sorted((FIXTURES / "extract").iterdir()):
+        text = source.read_bytes()  # as written: not every fixture file is UTF-8
+        (tmp_path / source.name).write_bytes(text.replace(b"^E230^", b"^e230^"))
+    assert b"^e230^" in (tmp_path / "senr_a.txt").read_bytes()
+    # act: staging normalises the codes on their distinct values
+    mangled = _run(tmp_path)
+    # assert: the same students (their record files sit elsewhere) and the same rates
+    assert_frame_equal(from_text.students.drop("record_file"), mangled.students.drop("record_file"))
+    assert_frame_equal(from_text.rates, mangled.rates)
+
+
 def _padded(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text field wrapped in the padding a fixed-width export leaves."""
     return frame.with_columns(
