@@ -625,6 +625,7 @@ def _parse_fields(
     field_at: Callable[[int], pl.Expr],
     *,
     with_pii: bool,
+    as_read: int | None = None,
 ) -> pl.LazyFrame:
     """Typed canonical columns from the raw fields of one record type.
 
@@ -633,11 +634,15 @@ def _parse_fields(
     fields are layout fields is :func:`_layout_fields`' rule. ``field_at(i)`` is
     field ``i`` (0-based) as text, null when absent. Rows the reader rejects carry
     ``_problem`` (EXTR0004 wrong field count, FRMT0002 bad date) and ``_message``.
+    ``as_read``: every line is tidy, fills its first ``as_read`` fields and reads an
+    empty field as null (a :attr:`_SingleTypeFile.tidy` file of one field count), so
+    fields are taken as read: no per-record strip or presence test, which would cost
+    a third of the parse.
     """
     frame = frame.with_columns(
         _layout_fields(pl.col("_n_line"), pl.col("_ods"), layout).alias("_n_fields")
     )
-    exprs, dates = _field_columns(layout, field_at, with_pii=with_pii)
+    exprs, dates = _field_columns(layout, field_at, with_pii=with_pii, as_read=as_read)
     keep = list(canonical_schema(layout, with_pii=with_pii))
     # Each date is parsed once: the parsed column both types the field and tells
     # _bad_dates which texts are not calendar dates.
@@ -652,23 +657,36 @@ def _parse_fields(
 
 
 def _field_columns(
-    layout: Layout, field_at: Callable[[int], pl.Expr], *, with_pii: bool
+    layout: Layout,
+    field_at: Callable[[int], pl.Expr],
+    *,
+    with_pii: bool,
+    as_read: int | None = None,
 ) -> tuple[list[pl.Expr], list[tuple[str, str]]]:
     """Each layout field's text, stripped (null when absent or empty), as its canonical
-    column; and the date fields, ``(column, CALPADS name)``."""
+    column; and the date fields, ``(column, CALPADS name)``. ``as_read``: see
+    :func:`_parse_fields`."""
     exprs: list[pl.Expr] = []
     dates: list[tuple[str, str]] = []
     for i, f in enumerate(layout.fields):
         if f.kind == "pii" and not with_pii:
             continue
-        piece = field_at(i).str.strip_chars(PADDING)
-        # A rejected line's fields are still read, so its finding can name the SSID.
-        present = pl.coalesce(pl.col("_n_fields"), pl.col("_n_line")) > i
-        raw = pl.when(present & (piece.str.len_bytes() > 0)).then(piece)
-        exprs.append(raw.alias(f.column))
+        if as_read is not None:
+            raw = field_at(i) if i < as_read else pl.lit(None, pl.String)
+            exprs.append(raw.alias(f.column))
+        else:
+            exprs.append(_field_text(field_at(i), i).alias(f.column))
         if f.kind == "date":
             dates.append((f.column, f.calpads))
     return exprs, dates
+
+
+def _field_text(piece: pl.Expr, i: int) -> pl.Expr:
+    """Field ``i``'s text stripped of :data:`PADDING`; null when empty or not on the line."""
+    stripped = piece.str.strip_chars(PADDING)
+    # A rejected line's fields are still read, so its finding can name the SSID.
+    present = pl.coalesce(pl.col("_n_fields"), pl.col("_n_line")) > i
+    return pl.when(present & (stripped.str.len_bytes() > 0)).then(stripped)
 
 
 def _bad_dates(dates: Sequence[tuple[str, str]]) -> pl.Expr:
@@ -723,7 +741,9 @@ class _SingleTypeFile:
     layout needs, counts as having them: its first N fields are its layout
     fields, and its missing ones are empty. ``spoiled`` lists the lines holding
     a control byte (``source_line`` and :func:`_control_columns`), which are not
-    split (EXTR0006).
+    split (EXTR0006). ``tidy``: no field of any line begins or ends with
+    :data:`PADDING` (known only of a file :func:`_regular_files` passed), so its
+    fields need no stripping.
     """
 
     record_type: str  # as on the lines, e.g. "SENR" or "SENR-R"
@@ -732,6 +752,7 @@ class _SingleTypeFile:
     usual_count: int
     bad_counts: pl.DataFrame
     spoiled: pl.DataFrame
+    tidy: bool = False
 
 
 def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.LazyFrame:
@@ -761,6 +782,7 @@ def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.Lazy
     )
     if file.spoiled.height:
         fields = fields.filter(~pl.col("source_line").is_in(file.spoiled["source_line"].implode()))
+    ods = file.record_type.endswith("-R")
     bad = file.bad_counts
     n_line = (
         pl.col("source_line").replace_strict(
@@ -773,13 +795,21 @@ def _parse_file(path: Path, file: _SingleTypeFile, *, with_pii: bool) -> pl.Lazy
         fields.with_columns(
             pl.lit(str(path)).cast(pl.Categorical).alias("source_file"),
             pl.col("source_line").cast(pl.Int64),
-        ).with_columns(
-            n_line.alias("_n_line"), pl.lit(file.record_type.endswith("-R")).alias("_ods")
-        ),
+        ).with_columns(n_line.alias("_n_line"), pl.lit(ods).alias("_ods")),
         layout,
         lambda i: pl.col(f"field_{i}"),
         with_pii=with_pii,
+        as_read=_fields_present(file.usual_count, layout, ods=ods)
+        if file.tidy and not bad.height
+        else None,
     )
+
+
+def _fields_present(n_line: int, layout: Layout, *, ods: bool) -> int:
+    """How many leading fields a line of ``n_line`` fields fills: its layout fields, or
+    all its fields when :func:`_layout_fields` allows no layout for that count."""
+    n_fields = pl.select(_layout_fields(pl.lit(n_line, pl.Int64), pl.lit(ods), layout)).item()
+    return int(n_line if n_fields is None else n_fields)
 
 
 def read_caret(
@@ -980,11 +1010,21 @@ def _single_type_candidates(paths: Sequence[Path]) -> dict[Path, _Candidate]:
     return candidates
 
 
-def _regular_line(record_type: str, count: int) -> str:
+def _regular_line(record_type: str, count: int, *, tidy: bool) -> str:
     """A regex matching a line that begins with ``record_type``'s field 1, has
-    ``count`` fields and holds no byte of :data:`_CONTROL`."""
+    ``count`` fields and holds no byte of :data:`_CONTROL`; with ``tidy``, also no
+    field that begins or ends with :data:`PADDING`."""
     field = rf"[^\^{_CONTROL_CLASS}]*"
+    if tidy:
+        # Empty, or one unpadded character, or unpadded at both ends: the same
+        # cost per byte as the plain form (one automaton either way).
+        edge = rf"[^\^{_CONTROL_CLASS}{_PADDING_CLASS}]"
+        field = rf"(?:{edge}(?:{field}{edge})?)?"
     return rf"^{record_type}\^(?:{field}\^){{{count - 2}}}{field}$"
+
+
+#: :data:`PADDING` as the body of a regex class.
+_PADDING_CLASS = "".join(f"\\x{{{ord(c):04x}}}" for c in PADDING)
 
 
 def _regular_files(candidates: Mapping[Path, _Candidate]) -> dict[Path, _SingleTypeFile]:
@@ -992,11 +1032,25 @@ def _regular_files(candidates: Mapping[Path, _Candidate]) -> dict[Path, _SingleT
     count and no control byte, tested by one regex per line in one pass.
 
     The usual statewide file; it needs none of :func:`_line_check`'s per-line counts,
-    which cost twice as much. Any other candidate goes on to :func:`_line_check`.
+    which cost twice as much. The first pass also asks that no field be padded (the
+    usual file again: it is then read without stripping); a file that fails it gets
+    a second pass without that test, and any file failing both goes on to
+    :func:`_line_check`.
     """
+    tidy = _matching_every_line(candidates, tidy=True)
+    rest = {p: c for p, c in candidates.items() if p not in tidy}
+    padded = _matching_every_line(rest, tidy=False) if rest else {}
+    found = {**tidy, **padded}
+    return {p: found[p] for p in candidates if p in found}
+
+
+def _matching_every_line(
+    candidates: Mapping[Path, _Candidate], *, tidy: bool
+) -> dict[Path, _SingleTypeFile]:
+    """The candidates whose every line matches :func:`_regular_line` (one pass)."""
     checks = [
         _raw_lines(p).select(
-            pl.col("text").str.contains(_regular_line(*c)).all().alias("regular"),
+            pl.col("text").str.contains(_regular_line(*c, tidy=tidy)).all().alias("regular"),
             pl.len().cast(pl.Int64).alias("lines"),
         )
         for p, c in candidates.items()
@@ -1010,6 +1064,7 @@ def _regular_files(candidates: Mapping[Path, _Candidate]) -> dict[Path, _SingleT
             usual_count=c.first_count,
             bad_counts=pl.DataFrame(schema=_BAD_COUNTS_SCHEMA),
             spoiled=pl.DataFrame(schema=_SPOILED_SCHEMA),
+            tidy=tidy,
         )
         for (p, c), (regular, lines) in zip(candidates.items(), rows.iter_rows(), strict=True)
         if regular

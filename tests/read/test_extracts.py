@@ -15,6 +15,7 @@ from polars.testing import assert_frame_equal
 
 import acgr
 from acgr.read.extracts import (
+    PADDING,
     TABLES,
     ExtractError,
     Extracts,
@@ -284,6 +285,18 @@ _FIELD_VALUES = (
 )
 
 
+_SPOILING = {chr(b) for b in [*range(0x00, 0x09), *range(0x0E, 0x20)]}
+
+
+def _padded(value: str) -> bool:
+    return value != value.strip(PADDING)
+
+
+#: The values no reader rejects, and those of them no strip would change.
+_CLEAN_VALUES = tuple(v for v in _FIELD_VALUES if not _SPOILING & set(v))
+_TIDY_VALUES = tuple(v for v in _CLEAN_VALUES if not _padded(v))
+
+
 @st.composite
 def _single_type_lines(draw: st.DrawFn) -> tuple[str, list[str]]:
     """A record type and lines of it, field counts mostly allowed, sometimes not."""
@@ -297,9 +310,13 @@ def _single_type_lines(draw: st.DrawFn) -> tuple[str, list[str]]:
     count = st.one_of(
         st.sampled_from([n, n + 2]), st.integers(MIN_FIELDS[layout.record_type] - 2, n + 4)
     )
+    # Often one count and no control byte, as in a usual extract (one regex pass),
+    # with or without padding (read as is only without).
+    values = draw(st.sampled_from([_FIELD_VALUES, _CLEAN_VALUES, _TIDY_VALUES]))
+    counts = draw(st.lists(count, min_size=1, max_size=6))
     lines = []
-    for n in draw(st.lists(count, min_size=1, max_size=6)):
-        fields = draw(st.lists(st.sampled_from(_FIELD_VALUES), min_size=n - 1, max_size=n - 1))
+    for n in [counts[0]] * len(counts) if draw(st.booleans()) else counts:
+        fields = draw(st.lists(st.sampled_from(values), min_size=n - 1, max_size=n - 1))
         lines.append("^".join([record_type, *fields]))
     return record_type, lines
 
@@ -348,9 +365,6 @@ def test_single_type_files_read_by_the_csv_reader_equal_the_line_path(
     assert_frame_equal(stored.accounting().collect(), plain.accounting().collect())
 
 
-_SPOILING = {chr(b) for b in [*range(0x00, 0x09), *range(0x0E, 0x20)]}
-
-
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -381,6 +395,8 @@ def test_regular_files_take_the_one_regex_pass_with_the_line_checks_result(
         )  # fmt: skip
         assert fast.bad_counts.equals(full.bad_counts)
         assert fast.spoiled.equals(full.spoiled)
+        # tidy exactly when no field is padded
+        assert fast.tidy is not any(_padded(f) for line in lines for f in line.split("^"))
 
 
 @pytest.mark.parametrize(
