@@ -123,9 +123,11 @@ def _packed_overlaps(parts: pl.DataFrame) -> pl.LazyFrame | None:
 
     k = pl.col("_key")
     below_end = _LINE_BITS + _FILE_BITS
+    # Built eagerly, so the caller can free the parts (about 40 bytes a record
+    # against the keys' 20) before the sort allocates.
+    keyed = parts.select(key.alias("_key"), "_rec")
     ordered = (
-        parts.lazy()
-        .select(key.alias("_key"), "_rec")
+        keyed.lazy()
         .sort("_key")
         .select(
             "_rec",
@@ -223,15 +225,21 @@ def overlapping_records(
 
     Eager inside (the result comes back as a LazyFrame over memory): one pass
     collects the sort-key parts of every record (about 40 bytes each), which
-    are sorted in memory as one packed integer when they fit one; one more pass
-    fetches the few overlapping records and the records holding their latest
-    ends, and none when nothing overlaps. Both run on ``engine``.
+    are sorted as one packed integer when they fit one (the parts freed first);
+    one more pass fetches the few overlapping records and the records holding
+    their latest ends, and none when nothing overlaps. All run on ``engine``,
+    the sort on the streaming engine when ``engine`` is ``"auto"``.
     """
     indexed = records.with_row_index("_rec")
     parts = indexed.select(_key_parts(end)).collect(engine=engine)
     packed = _packed_overlaps(parts)
+    # The packed keys hold all the sort needs: the parts are freed before it runs.
+    del parts
+    # The sort and the running maximum after it: Polars' streaming engine does them
+    # in half the time and a third of the memory of the in-memory one (statewide
+    # 0.75 s and +0.3 GB against 1.3 s and +0.85 GB), same rows in the same order.
     found = (_overlaps_by_columns(indexed, end) if packed is None else packed).collect(
-        engine=engine
+        engine="streaming" if engine == "auto" else engine
     )
     carried = [carry] if isinstance(carry, str) else list(carry)
     prev = [pl.col(c).alias(prev_column(c)) for c in carried]
