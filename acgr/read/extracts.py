@@ -990,11 +990,13 @@ _BAD_COUNTS_SCHEMA: dict[str, pl.DataType] = {"source_line": pl.Int64(), "_n_lin
 
 
 class _Candidate(NamedTuple):
-    """A file's record type as on its first line (``SENR-R`` for an ODS line) and that
-    line's field count (at least 2: field 1 ends at a caret)."""
+    """A file's record type as on its first line (``SENR-R`` for an ODS line), that
+    line's field count (at least 2: field 1 ends at a caret) and whether no field of
+    it begins or ends with :data:`PADDING`."""
 
     record_type: str
     first_count: int
+    first_tidy: bool
 
 
 def _single_type_candidates(paths: Sequence[Path]) -> dict[Path, _Candidate]:
@@ -1006,7 +1008,8 @@ def _single_type_candidates(paths: Sequence[Path]) -> dict[Path, _Candidate]:
         text = first["text"][0] if first.height else ""
         head = text[: text.find("^") + 1] if "^" in text else ""
         if head in prefixes:
-            candidates[p] = _Candidate(prefixes[head], text.count("^") + 1)
+            tidy = all(f == f.strip(PADDING) for f in text.split("^"))
+            candidates[p] = _Candidate(prefixes[head], text.count("^") + 1, tidy)
     return candidates
 
 
@@ -1032,14 +1035,15 @@ def _regular_files(candidates: Mapping[Path, _Candidate]) -> dict[Path, _SingleT
     count and no control byte, tested by one regex per line in one pass.
 
     The usual statewide file; it needs none of :func:`_line_check`'s per-line counts,
-    which cost twice as much. The first pass also asks that no field be padded (the
-    usual file again: it is then read without stripping); a file that fails it gets
-    a second pass without that test, and any file failing both goes on to
-    :func:`_line_check`.
+    which cost twice as much. When the first line has no padded field, the pass
+    also asks that no field be padded (the usual file again: it is then read
+    without stripping); a file that fails it gets a second pass without that
+    test, as does at once a file whose first line is padded (one pass, as for a
+    file padded throughout). Any file failing both goes on to :func:`_line_check`.
     """
-    tidy = _matching_every_line(candidates, tidy=True)
+    tidy = _matching_every_line({p: c for p, c in candidates.items() if c.first_tidy}, tidy=True)
     rest = {p: c for p, c in candidates.items() if p not in tidy}
-    padded = _matching_every_line(rest, tidy=False) if rest else {}
+    padded = _matching_every_line(rest, tidy=False)
     found = {**tidy, **padded}
     return {p: found[p] for p in candidates if p in found}
 
@@ -1048,9 +1052,14 @@ def _matching_every_line(
     candidates: Mapping[Path, _Candidate], *, tidy: bool
 ) -> dict[Path, _SingleTypeFile]:
     """The candidates whose every line matches :func:`_regular_line` (one pass)."""
+    if not candidates:
+        return {}
     checks = [
         _raw_lines(p).select(
-            pl.col("text").str.contains(_regular_line(*c, tidy=tidy)).all().alias("regular"),
+            pl.col("text")
+            .str.contains(_regular_line(c.record_type, c.first_count, tidy=tidy))
+            .all()
+            .alias("regular"),
             pl.len().cast(pl.Int64).alias("lines"),
         )
         for p, c in candidates.items()

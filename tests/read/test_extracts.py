@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import acgr
+import acgr.read.extracts as extracts_module
 from acgr.read.extracts import (
     PADDING,
     TABLES,
@@ -881,3 +883,31 @@ def test_a_folder_of_dead_links_only_is_an_error(tmp_path: Path) -> None:
     # act / assert
     with pytest.raises(ExtractError, match=r"no input files found \(1 link\(s\) lead nowhere\)"):
         read_inputs(tmp_path)
+
+
+def test_a_file_padded_from_its_first_line_skips_the_no_padding_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A padded first line sends the file straight to the pass that allows padding, so a
+    file padded throughout is read in one pass; padding found later costs a second."""
+    # arrange
+    tidy = write_extract(tmp_path / "tidy.txt", ["SENR^1^2", "SENR^3^4"])
+    padded = write_extract(tmp_path / "padded.txt", ["SENR^ 1^2", "SENR^3^4"])
+    later = write_extract(tmp_path / "later.txt", ["SENR^1^2", "SENR^3\u00a0^4"])
+    asked: list[tuple[list[str], bool]] = []
+    real = extracts_module._matching_every_line
+
+    def spy(candidates: Mapping[Path, Any], *, tidy: bool) -> dict[Path, Any]:
+        asked.append((sorted(p.name for p in candidates), tidy))
+        return real(candidates, tidy=tidy)
+
+    monkeypatch.setattr(extracts_module, "_matching_every_line", spy)
+    # act
+    found = _regular_files(_single_type_candidates([tidy, padded, later]))
+    # assert
+    assert asked == [(["later.txt", "tidy.txt"], True), (["later.txt", "padded.txt"], False)]
+    assert {p.name: f.tidy for p, f in found.items()} == {
+        "tidy.txt": True,
+        "padded.txt": False,
+        "later.txt": False,
+    }
