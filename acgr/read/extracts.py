@@ -246,11 +246,13 @@ class Extracts:
         for t in self.padded:
             frames[t] = strip_padding(frames[t])
         folder.mkdir(parents=True, exist_ok=True)
-        # Private and short-lived: fast compression, and no column statistics
-        # (they cost a tenth of the write and no reader filters on them).
+        # Private and short-lived, written once and read many times: no compression
+        # (statewide, whole runs 4% faster than with LZ4, for about 0.2 GB more on
+        # disk), and no column statistics (a tenth of the write; no reader filters
+        # on them).
         sinks = [
             frames[t].sink_parquet(
-                folder / f"{t}.parquet", compression="lz4", statistics=False, lazy=True
+                folder / f"{t}.parquet", compression="uncompressed", statistics=False, lazy=True
             )
             for t in TABLES
         ]
