@@ -231,16 +231,18 @@ def _prior_year_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[
     by = cp.prior_year_exit_deadline
     # The deadline is ``by`` in the end year Y of the start's academic year.
     # Compared as years, not built as a date per record: an exit is on or
-    # after the deadline when the latest ``by`` before it falls in Y or later.
-    year = academic_year_end(start, rules)
-    deadline_passed = year <= year_of_last(pl.lit(extraction_date), by)
+    # after the deadline when the latest ``by`` before it falls in Y or later,
+    # and the deadline has passed when the latest ``by`` before X does. Both
+    # bounds in one minimum (an open record has only X's), so Y is worked out
+    # once per record.
+    latest = pl.min_horizontal(
+        year_of_last(exit_date, by), year_of_last(pl.lit(extraction_date), by)
+    )
     return [
         Check(
             "SENR0317",
             "warning",
-            (exit_date.is_null() | (year <= year_of_last(exit_date, by)))
-            & (pl.col("status") != cp.secondary_status)
-            & deadline_passed,
+            (academic_year_end(start, rules) <= latest) & (pl.col("status") != cp.secondary_status),
             # The day named comes from the rule set, like the test itself.
             f"prior-year enrollment was not exited before {by.day} "
             f"{calendar.month_name[by.month]} of the next year "
