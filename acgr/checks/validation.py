@@ -232,17 +232,18 @@ def _prior_year_checks(rules: RuleSet, extraction_date: dt.date | None) -> list[
     # The deadline is ``by`` in the end year Y of the start's academic year.
     # Compared as years, not built as a date per record: an exit is on or
     # after the deadline when the latest ``by`` before it falls in Y or later,
-    # and the deadline has passed when the latest ``by`` before X does. Both
-    # bounds in one minimum (an open record has only X's), so Y is worked out
-    # once per record.
-    latest = pl.min_horizontal(
+    # and the deadline has passed when the latest ``by`` before X does: Y may be
+    # at most the smaller of those two years (an open record has only X's), so
+    # Y is worked out once per record.
+    year_limit = pl.min_horizontal(
         year_of_last(exit_date, by), year_of_last(pl.lit(extraction_date), by)
     )
     return [
         Check(
             "SENR0317",
             "warning",
-            (academic_year_end(start, rules) <= latest) & (pl.col("status") != cp.secondary_status),
+            (academic_year_end(start, rules) <= year_limit)
+            & (pl.col("status") != cp.secondary_status),
             # The day named comes from the rule set, like the test itself.
             f"prior-year enrollment was not exited before {by.day} "
             f"{calendar.month_name[by.month]} of the next year "
